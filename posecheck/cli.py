@@ -1,0 +1,99 @@
+"""The `posecheck` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import PosecheckError
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"posecheck: error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns every expected failure into one line on stderr and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PosecheckError as e:
+            _fail(str(e), e.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as e:  # a bug: still one line, with the way to see more
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            _fail(f"internal error: {type(e).__name__}: {e} (run with --verbose for details)", 1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="posecheck")
+@click.option("--verbose", is_flag=True, help="Show the pose library's own log output and full error details.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Coach the Mayo Clinic back exercises from a camera or a recorded video."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    if not verbose:
+        from .pose import silence_native_logs
+
+        silence_native_logs()
+
+
+@cli.command("exercises")
+def exercises_cmd() -> None:
+    """List the exercises, with their camera placement."""
+    from .definition import load_all
+
+    for ex in load_all():
+        hold = f"hold {ex.hold.hold_s:g} s"
+        click.echo(f"{ex.order}. {ex.id:<24} {ex.name}")
+        click.echo(f"   {ex.summary}")
+        click.echo(f"   camera: {ex.camera.view} view, {ex.camera.height}; {ex.camera.placement}")
+        click.echo(f"   {hold}; start with {ex.reps.target}, work up to {ex.reps.target_max}")
+
+
+@cli.command("review")
+@click.argument("video", type=click.Path(path_type=Path))
+@click.option("-e", "--exercise", "exercise_id", required=True, help="Exercise id (see `posecheck exercises`).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an annotated copy of the video here (.mp4).")
+@click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the report as JSON here.")
+@click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")
+@click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
+@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, model, progress) -> None:
+    """Check a recorded VIDEO of one exercise: reps, holds, faults."""
+    from . import definition
+    from . import report as report_mod
+    from .review import ReviewOptions, review
+
+    exercise = definition.load(exercise_id)
+    options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
+    rep = review(video, exercise, options)
+    for line in report_mod.summary_lines(rep):
+        click.echo(line)
+    for a, b in rep["second_person"][:3]:
+        click.echo(f"  note: a second person was in view {a:.1f}–{b:.1f} s; posecheck followed one", err=True)
+    if not rep["setup"]["ok"] and rep["setup"]["last_message"]:
+        click.echo(f"  note: the start position was never seen clearly: {rep['setup']['last_message']}", err=True)
+    if output:
+        click.echo(f"annotated video: {output}")
+    if report:
+        click.echo(f"report: {report}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="posecheck")
+
+
+if __name__ == "__main__":
+    main()

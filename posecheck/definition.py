@@ -1,0 +1,420 @@
+"""Exercise definitions: the data in exercises/<id>.toml, validated at load.
+
+Every number about bodies lives in those files; this module only knows their shape.
+A malformed file raises DefinitionError naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import DefinitionError
+from .landmarks import BASE_NAMES, PAIRED
+
+# Each signal kind measures one thing in one unit; a condition's keys carry that unit
+# (min_deg, max_torso_len ...) so a file says what its numbers mean.
+SIGNAL_UNITS: dict[str, str] = {
+    "angle": "deg",  # angle at the middle point of three, 0..180
+    "line_offset": "deg",  # signed bend at the middle point away from the line of the outer two; + is up
+    "incline": "deg",  # segment a->b from the horizontal; + when b is higher
+    "lean": "deg",  # segment a->b from the vertical; + toward where the person faces
+    "height": "torso_len",  # a above b, in torso lengths
+    "forward": "torso_len",  # a ahead of b along the facing direction, in torso lengths
+    "distance": "torso_len",  # a to b, in torso lengths
+    "width": "torso_len",  # horizontal gap between a and b, in torso lengths
+    "roll": "deg",  # world: a->tip around the body's long axis; + toward the person's left
+    "twist": "deg",  # world: shoulder line turned against hip line; + toward the person's left
+    "in_frame": "ratio",  # share of the points inside the picture
+}
+POINT_COUNT: dict[str, tuple[int, int]] = {
+    "angle": (3, 3),
+    "line_offset": (3, 3),
+    "incline": (2, 2),
+    "lean": (2, 2),
+    "height": (2, 2),
+    "forward": (2, 2),
+    "distance": (2, 2),
+    "width": (2, 2),
+    "roll": (3, 3),
+    "twist": (0, 0),
+    "in_frame": (1, 33),
+}
+WORLD_KINDS = frozenset({"roll", "twist"})
+MASK_KINDS: frozenset[str] = frozenset()
+SIDES = ("near", "far", "left", "right", "mid")
+REP_SIDES = ("left", "right", "both")
+
+_ID = r"^[a-z][a-z0-9_]*$"
+_BOUND_KEY = re.compile(r"^(exit_)?(min|max)_([a-z_]+)$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signal(_Model):
+    kind: Literal[tuple(SIGNAL_UNITS)]  # type: ignore[valid-type]
+    points: list[str] = Field(default_factory=list)
+    side: Literal[SIDES] = "near"  # type: ignore[valid-type]
+    # Measure against the person's own start position: "subtract" gives the change,
+    # "ratio" the change as a share (unit then "ratio").
+    baseline: Literal["none", "subtract", "ratio"] = "none"
+    description: str = ""
+
+    @property
+    def unit(self) -> str:
+        return "ratio" if self.baseline == "ratio" else SIGNAL_UNITS[self.kind]
+
+    @model_validator(mode="after")
+    def _points(self) -> "Signal":
+        lo, hi = POINT_COUNT[self.kind]
+        if not lo <= len(self.points) <= hi:
+            want = f"{lo}" if lo == hi else f"{lo} to {hi}"
+            raise ValueError(f"a {self.kind} signal takes {want} points, got {len(self.points)}")
+        for p in self.points:
+            base = p[4:] if p.startswith("mid_") else p
+            if base not in BASE_NAMES or (p.startswith("mid_") and base not in PAIRED):
+                raise ValueError(f"unknown landmark {p!r} (e.g. 'hip', 'left_knee', 'mid_shoulder')")
+        return self
+
+
+class Condition(_Model):
+    """signal within [min, max]; once true it stays true within [exit_min, exit_max] (hysteresis)."""
+
+    signal: str
+    unit: str
+    min: float | None = None
+    max: float | None = None
+    exit_min: float | None = None
+    exit_max: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unit_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("expected a table like { signal = \"hip_line\", min_deg = -10 }")
+        out: dict[str, Any] = {}
+        units = set()
+        for key, value in data.items():
+            m = _BOUND_KEY.match(key)
+            if key == "signal":
+                out["signal"] = value
+            elif m:
+                units.add(m.group(3))
+                out[(m.group(1) or "") + m.group(2)] = value
+            else:
+                raise ValueError(
+                    f"unexpected key {key!r}: expected 'signal' and bounds like min_deg, max_deg, exit_min_deg, exit_max_deg"
+                )
+        if "signal" not in out:
+            raise ValueError("missing key 'signal'")
+        if not units:
+            raise ValueError("a condition needs at least one bound like min_deg or max_torso_len")
+        if len(units) > 1:
+            raise ValueError(f"bounds mix units {sorted(units)}: one condition, one unit")
+        out["unit"] = units.pop()
+        return out
+
+    @model_validator(mode="after")
+    def _order(self) -> "Condition":
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        if self.exit_min is not None and self.min is not None and self.exit_min > self.min:
+            raise ValueError("exit_min must be at or below min: hysteresis widens the band once inside")
+        if self.exit_max is not None and self.max is not None and self.exit_max < self.max:
+            raise ValueError("exit_max must be at or above max: hysteresis widens the band once inside")
+        return self
+
+    def holds(self, value: float | None, inside: bool) -> bool:
+        """Whether value meets the condition; `inside` selects the wider exit band."""
+        if value is None:
+            return False
+        lo = self.exit_min if inside and self.exit_min is not None else self.min
+        hi = self.exit_max if inside and self.exit_max is not None else self.max
+        return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+class Still(_Model):
+    """The signal moves no faster than max_<unit>_per_s, measured over window_s."""
+
+    signal: str
+    unit: str
+    max_speed: float = Field(gt=0)
+    window_s: float = Field(gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unit_key(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("expected a table like { signal = \"hip_line\", max_deg_per_s = 10, window_s = 0.2 }")
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            m = re.match(r"^max_([a-z_]+)_per_s$", key)
+            if key in ("signal", "window_s"):
+                out[key] = value
+            elif m:
+                out["unit"], out["max_speed"] = m.group(1), value
+            else:
+                raise ValueError(f"unexpected key {key!r}: expected 'signal', 'window_s' and a speed like max_deg_per_s")
+        if "max_speed" not in out:
+            raise ValueError("missing a speed bound like max_deg_per_s")
+        return out
+
+
+class Phase(_Model):
+    id: str = Field(pattern=_ID)
+    instruction: str
+    when: list[Condition] = Field(min_length=1)
+    hold: bool = False
+    # The target band inside the phase: the hold timer runs only while these hold too.
+    hold_when: list[Condition] = Field(default_factory=list)
+    # ...and while the body is still: a hold starts when the movement has settled.
+    still: list[Still] = Field(default_factory=list)
+    hold_s: float | None = Field(default=None, gt=0)
+    side: Literal[REP_SIDES] | None = None  # type: ignore[valid-type]
+    done_instruction: str = ""
+    # Guided phases are paced by the coach, not observed (see Guided).
+    cue: str = ""
+
+
+class Hold(_Model):
+    hold_s: float = Field(gt=0)
+    min_hold_s: float | None = Field(default=None, gt=0)
+    dropout_grace_s: float = Field(ge=0)
+    breaths: int | None = Field(default=None, ge=1)
+
+
+class Tracking(_Model):
+    """Signal conditioning, in seconds and hertz (time, not frames)."""
+
+    min_cutoff_hz: float = Field(gt=0)
+    beta: float = Field(ge=0)
+    d_cutoff_hz: float = Field(gt=0)
+    debounce_s: float = Field(ge=0)
+    baseline_window_s: float = Field(gt=0)
+    min_presence: float = Field(ge=0, le=1)
+    # Time constant for deciding which side of the body faces the camera.
+    side_tau_s: float = Field(gt=0)
+
+
+class Reps(_Model):
+    sequence: list[str | list[str]] = Field(min_length=2)
+    counting: Literal["reps", "each_side", "rounds"] = "reps"
+    rounds: list[Literal[REP_SIDES]] = Field(default_factory=list)  # type: ignore[valid-type]
+    # What to say in the start position when a given side is next ("Pull your left knee ...").
+    side_cues: dict[Literal[REP_SIDES], str] = Field(default_factory=dict)  # type: ignore[valid-type]
+    target: int = Field(ge=1)
+    target_max: int = Field(ge=1)
+    sessions_per_day: int = Field(default=1, ge=1)
+
+    @property
+    def start_phase(self) -> str:
+        first = self.sequence[0]
+        return first if isinstance(first, str) else first[0]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Reps":
+        if self.target > self.target_max:
+            raise ValueError(f"target ({self.target}) is above target_max ({self.target_max})")
+        if self.counting == "rounds" and not self.rounds:
+            raise ValueError("counting = 'rounds' needs rounds = [\"left\", \"right\", \"both\"] or similar")
+        if not isinstance(self.sequence[0], str) or self.sequence[0] != self.sequence[-1]:
+            raise ValueError("sequence must start and end with the same single phase (the start position)")
+        return self
+
+
+class Fault(_Model):
+    id: str = Field(pattern=_ID)
+    message: str
+    phases: list[str] = Field(min_length=1)
+    on: Literal["condition", "short_hold"] = "condition"
+    when: list[Condition] = Field(default_factory=list)
+    min_duration_s: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Fault":
+        if self.on == "condition" and not self.when:
+            raise ValueError("a condition fault needs 'when'")
+        return self
+
+
+class SetupCheck(_Model):
+    id: str = Field(pattern=_ID)
+    message: str
+    when: list[Condition] = Field(min_length=1)
+
+
+class Camera(_Model):
+    view: Literal["side", "front"]
+    height: Literal["low", "chest"]
+    distance_min_m: float = Field(gt=0)
+    distance_max_m: float = Field(gt=0)
+    placement: str
+
+
+class Guided(_Model):
+    """Pace the rep by voice when the movement cannot be seen with confidence."""
+
+    reason: str
+    # Observed confidence below this switches to guided pacing.
+    min_confidence_ratio: float = Field(ge=0, le=1)
+    confidence_signal: str
+    # The signal's swing (max - min over a rep) that counts as seeing the movement.
+    min_swing: float = Field(gt=0)
+    rest_between_s: float = Field(ge=0)
+
+
+class Exercise(_Model):
+    id: str = Field(pattern=_ID)
+    name: str
+    order: int = Field(ge=1)
+    summary: str
+    camera: Camera
+    tracking: Tracking
+    hold: Hold
+    reps: Reps
+    key_signal: str
+    signals: dict[str, Signal] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=2)
+    faults: list[Fault] = Field(default_factory=list)
+    setup: list[SetupCheck] = Field(default_factory=list)
+    guided: Guided | None = None
+
+    # --- derived views -----------------------------------------------------------
+    def phase(self, phase_id: str) -> Phase:
+        return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def needs_world(self) -> bool:
+        return any(s.kind in WORLD_KINDS for s in self.signals.values())
+
+    @property
+    def needs_mask(self) -> bool:
+        return any(s.kind in MASK_KINDS for s in self.signals.values())
+
+    def fault_message(self, fault_id: str) -> str:
+        return next(f.message for f in self.faults if f.id == fault_id)
+
+    def hold_target_s(self, phase: Phase) -> float:
+        return phase.hold_s if phase.hold_s is not None else self.hold.hold_s
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _describe(err: dict[str, Any]) -> str:
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return "missing: this key is required"
+    if err["type"] == "extra_forbidden":
+        return "unexpected key (a typo?)"
+    got = err.get("input")
+    if err["type"] in ("value_error", "assertion_error") or isinstance(got, (dict, list)):
+        return "expected " + msg[0].lower() + msg[1:] if msg.startswith("Input should") else msg
+    return f"{msg[0].lower() + msg[1:]}, got {got!r}"
+
+
+def _fail(path: Path, key: str, expected: str) -> DefinitionError:
+    return DefinitionError(f"{path}: {key}: {expected}")
+
+
+def _cross_check(ex: Exercise, path: Path) -> None:
+    """References between sections: signals, phases and units must agree."""
+    phase_ids = [p.id for p in ex.phases]
+    dup = {i for i in phase_ids if phase_ids.count(i) > 1}
+    if dup:
+        raise _fail(path, "phases", f"phase ids must be unique, repeated: {sorted(dup)}")
+
+    def conditions(key: str, conds: list[Condition] | list[Still]) -> None:
+        for i, c in enumerate(conds):
+            if c.signal not in ex.signals:
+                raise _fail(path, f"{key}[{i}].signal", f"unknown signal {c.signal!r}; defined: {sorted(ex.signals)}")
+            unit = ex.signals[c.signal].unit
+            if c.unit != unit:
+                raise _fail(
+                    path, f"{key}[{i}]", f"signal {c.signal!r} is in {unit}, so its bounds are min_{unit}/max_{unit}, not *_{c.unit}"
+                )
+
+    for i, p in enumerate(ex.phases):
+        conditions(f"phases[{i}].when", p.when)
+        conditions(f"phases[{i}].hold_when", p.hold_when)
+        conditions(f"phases[{i}].still", p.still)  # type: ignore[arg-type]
+    for i, f in enumerate(ex.faults):
+        conditions(f"faults[{i}].when", f.when)
+        for ph in f.phases:
+            if ph not in phase_ids:
+                raise _fail(path, f"faults[{i}].phases", f"unknown phase {ph!r}; defined: {phase_ids}")
+    for i, s in enumerate(ex.setup):
+        conditions(f"setup[{i}].when", s.when)
+    for i, step in enumerate(ex.reps.sequence):
+        for ph in [step] if isinstance(step, str) else step:
+            if ph not in phase_ids:
+                raise _fail(path, f"reps.sequence[{i}]", f"unknown phase {ph!r}; defined: {phase_ids}")
+    if not any(ex.phase(ph).hold for step in ex.reps.sequence for ph in ([step] if isinstance(step, str) else step)):
+        raise _fail(path, "reps.sequence", "expected at least one phase with hold = true")
+    if ex.key_signal not in ex.signals:
+        raise _fail(path, "key_signal", f"unknown signal {ex.key_signal!r}; defined: {sorted(ex.signals)}")
+    if ex.guided and ex.guided.confidence_signal not in ex.signals:
+        raise _fail(path, "guided.confidence_signal", f"unknown signal {ex.guided.confidence_signal!r}")
+    if ex.id != path.stem:
+        raise _fail(path, "id", f"expected {path.stem!r} (the file's name), got {ex.id!r}")
+
+
+def load_exercise(path: str | Path) -> Exercise:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DefinitionError(f"{path}: no such exercise file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise DefinitionError(f"{path}: not valid TOML: {e}") from None
+    try:
+        ex = Exercise.model_validate(data)
+    except ValidationError as e:
+        errs = e.errors()
+        first = errs[0]
+        more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
+        raise _fail(path, _loc(first["loc"]), _describe(first) + more) from None
+    _cross_check(ex, path)
+    return ex
+
+
+def builtin_dir() -> Path:
+    """The exercises folder: inside the installed package, or at the top of a source checkout."""
+    try:
+        found = Path(str(resources.files("posecheck.exercises")))
+        if any(found.glob("*.toml")):
+            return found
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "exercises"
+
+
+def exercise_files(folder: Path | None = None) -> dict[str, Path]:
+    folder = folder or builtin_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.toml")) if not p.stem.startswith("_")}
+
+
+def load(exercise_id: str, folder: Path | None = None) -> Exercise:
+    files = exercise_files(folder)
+    if exercise_id not in files:
+        known = ", ".join(sorted(files, key=lambda i: load_exercise(files[i]).order)) or "none"
+        raise DefinitionError(f"unknown exercise {exercise_id!r}; known: {known}")
+    return load_exercise(files[exercise_id])
+
+
+def load_all(folder: Path | None = None) -> list[Exercise]:
+    return sorted((load_exercise(p) for p in exercise_files(folder).values()), key=lambda e: e.order)

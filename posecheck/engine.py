@@ -1,0 +1,532 @@
+"""The exercise engine: timestamps and signals in, state and events out.
+
+Pure: no OpenCV, no files, no clock. Everything about bodies comes from the exercise
+definition; everything about time is in seconds from the caller's timestamps, so the
+same performance gives the same answer at any frame rate.
+
+Words: a *phase* is a recognised position; a *rep* walks the definition's phase
+sequence from the start position back to it; a *hold* is a timer that runs only while
+a hold phase is held with good form; a *fault* is a named form problem with a span.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Iterable
+
+from .definition import Condition, Exercise, Fault, Phase
+
+Signals = dict[str, float | None]
+
+
+# --- values that leave the engine ---------------------------------------------------------
+
+
+@dataclass
+class Rep:
+    index: int
+    side: str | None
+    start_s: float
+    end_s: float | None = None
+    hold_start_s: float | None = None
+    hold_end_s: float | None = None
+    hold_s: float = 0.0
+    counted: bool = False
+    faults: list[str] = field(default_factory=list)
+    # achieved hold per hold phase (a rep may have several, e.g. arch then flatten)
+    holds: dict[str, float] = field(default_factory=dict)
+    guided: bool = False
+
+
+@dataclass
+class FaultSpan:
+    id: str
+    message: str
+    start_s: float
+    end_s: float | None = None
+    rep: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened at t_s. kind is one of:
+    phase, hold_started, hold_complete, hold_short, rep, fault_started, fault_ended,
+    setup, tracking_lost, tracking_back, baseline, set_complete."""
+
+    t_s: float
+    kind: str
+    text: str = ""
+    phase: str | None = None
+    fault: str | None = None
+    rep: Rep | None = None
+
+
+@dataclass(frozen=True)
+class EngineState:
+    t_s: float
+    tracking: bool
+    started: bool
+    setup_ok: bool
+    setup_message: str
+    phase: str | None
+    instruction: str
+    side: str | None
+    next_side: str | None
+    round: int
+    reps_counted: int
+    reps_attempted: int
+    target: int
+    hold_s: float
+    hold_target_s: float
+    in_hold: bool
+    hold_done: bool
+    faults: tuple[str, ...]
+    fault_message: str
+    values: Signals
+    set_complete: bool
+
+
+# --- internals --------------------------------------------------------------------------
+
+
+def _all(conds: Iterable[Condition], values: Signals, inside: bool) -> bool:
+    return all(c.holds(values.get(c.signal), inside) for c in conds)
+
+
+@dataclass
+class _FaultTrack:
+    fault: Fault
+    raw: bool = False
+    since: float | None = None  # first time the raw condition held (candidate onset)
+    off_since: float | None = None
+    span: FaultSpan | None = None
+
+
+@dataclass
+class _Baseline:
+    visit_start: float | None = None
+    samples: list[float] = field(default_factory=list)
+    value: float | None = None
+
+
+class Engine:
+    """Follows one person through one exercise. Feed `update` in time order, then `finish`."""
+
+    def __init__(self, exercise: Exercise, *, hold_s: float | None = None, target: int | None = None) -> None:
+        self.ex = exercise
+        self.hold_override = hold_s
+        self.target = target if target is not None else exercise.reps.target
+        self.start_phase = exercise.reps.start_phase
+        self.steps: list[list[str]] = [[s] if isinstance(s, str) else list(s) for s in exercise.reps.sequence]
+        self.tracking = exercise.tracking
+
+        self.t: float | None = None
+        self.last_seen: float | None = None
+        self.tracking_ok = False
+        self.values: Signals = {}
+        self.phase: Phase | None = None
+        self.phase_since: float | None = None
+        self._cand: Phase | None = None
+        self._cand_id: str | None = "\0"
+        self._cand_since: float | None = None
+        self.left_start_at: float | None = None
+
+        self.setup_ok = False
+        self.setup_message = ""
+        self.started = False
+
+        self.rep: Rep | None = None
+        self.step = 0
+        self.reps: list[Rep] = []
+        self.fault_spans: list[FaultSpan] = []
+        self._faults = [_FaultTrack(f) for f in exercise.faults if f.on == "condition"]
+        self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
+        self._rep_short: list[Fault] = []
+
+        self.hold_elapsed = 0.0
+        self.hold_ok = False
+        self.hold_done = False
+        self._hold_visit_start: float | None = None
+        self._hold_first_ok: float | None = None
+        self._hold_last_ok: float | None = None
+
+        self._history: dict[str, deque[tuple[float, float]]] = {
+            st.signal: deque() for p in exercise.phases for st in p.still
+        }
+        self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
+        self._run_start: float | None = None
+        self._baselines = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
+        self.round = 1
+        self._round_done: set[str] = set()
+        self._side_counts: dict[str, int] = {}
+        self._set_complete = False
+
+    # --- public --------------------------------------------------------------------------
+
+    def hold_target(self, phase: Phase) -> float:
+        if self.hold_override is not None:
+            return self.hold_override
+        return self.ex.hold_target_s(phase)
+
+    @property
+    def reps_counted(self) -> int:
+        return sum(r.counted for r in self.reps)
+
+    def update(self, t_s: float, signals: Signals | None) -> tuple[EngineState, list[Event]]:
+        events: list[Event] = []
+        prev_t = self.t
+        self.t = t_s
+        if signals is None:
+            self._dropout(t_s, events)
+        else:
+            if not self.tracking_ok and self.last_seen is not None:
+                events.append(Event(t_s, "tracking_back"))
+            self.tracking_ok = True
+            gap = prev_t is not None and self.last_seen is not None and self.last_seen < prev_t
+            self.last_seen = t_s
+            self.values = self._with_baselines(t_s, signals)
+            self._remember(t_s)
+            self._update_setup(t_s, events)
+            self._update_phase(t_s, events)
+            self._update_faults(t_s, events)
+            self._update_hold(t_s, None if gap else prev_t, events)
+        return self.state(), events
+
+    def finish(self, t_s: float | None = None) -> list[Event]:
+        """End of the video or session: close what is open. An unfinished rep is an attempt."""
+        t = t_s if t_s is not None else (self.t or 0.0)
+        events: list[Event] = []
+        self._end_hold_visit(t, events)
+        for ft in self._faults:
+            self._close_fault(ft, t, events)
+        if self.rep is not None:
+            self._finish_rep(t, events, complete=False)
+        return events
+
+    def state(self) -> EngineState:
+        t = self.t or 0.0
+        phase = self.phase
+        in_hold = bool(phase and phase.hold and self.rep is not None)
+        target_s = self.hold_target(phase) if in_hold and phase else 0.0
+        active = tuple(dict.fromkeys(ft.fault.id for ft in self._faults if ft.span is not None))
+        fault_message = next((ft.fault.message for ft in self._faults if ft.span is not None), "")
+        return EngineState(
+            t_s=t,
+            tracking=self.tracking_ok,
+            started=self.started,
+            setup_ok=self.setup_ok,
+            setup_message=self.setup_message,
+            phase=phase.id if phase else None,
+            instruction=self._instruction(),
+            side=self.rep.side if self.rep else None,
+            next_side=self._next_side(),
+            round=self.round,
+            reps_counted=self.reps_counted,
+            reps_attempted=len(self.reps),
+            target=self.target,
+            hold_s=self.hold_elapsed if in_hold else 0.0,
+            hold_target_s=target_s,
+            in_hold=in_hold,
+            hold_done=self.hold_done and in_hold,
+            faults=active,
+            fault_message=fault_message,
+            values=dict(self.values),
+            set_complete=self._set_complete,
+        )
+
+    # --- tracking and baselines -------------------------------------------------------------
+
+    def _dropout(self, t: float, events: list[Event]) -> None:
+        """No pose this frame. Within the grace time holds pause; past it the position is lost."""
+        if self.last_seen is None or not self.tracking_ok:
+            return
+        if t - self.last_seen > self.ex.hold.dropout_grace_s:
+            self.tracking_ok = False
+            events.append(Event(t, "tracking_lost"))
+            self._set_phase(None, self.last_seen, events)
+            for ft in self._faults:
+                self._close_fault(ft, self.last_seen, events)
+
+    def _with_baselines(self, t: float, raw: Signals) -> Signals:
+        out = dict(raw)
+        in_start = self.phase is not None and self.phase.id == self.start_phase
+        for name, b in self._baselines.items():
+            v = raw.get(name)
+            if in_start and v is not None:
+                if b.visit_start is None:
+                    b.visit_start, b.samples = t, []
+                if t - b.visit_start <= self.tracking.baseline_window_s:
+                    b.samples.append(v)
+                    b.value = median(b.samples)
+            elif not in_start:
+                b.visit_start = None
+            if v is None:
+                continue
+            mode = self.ex.signals[name].baseline
+            if b.value is None:
+                # Before a baseline exists the person is taken to be at it.
+                out[name] = 0.0 if mode == "subtract" else 1.0
+            elif mode == "subtract":
+                out[name] = v - b.value
+            else:
+                out[name] = v / b.value if abs(b.value) > 1e-9 else None
+        return out
+
+    def _remember(self, t: float) -> None:
+        for name, hist in self._history.items():
+            v = self.values.get(name)
+            if v is None:
+                hist.clear()
+                continue
+            hist.append((t, v))
+            while len(hist) > 2 and hist[1][0] <= t - self._window[name]:
+                hist.popleft()
+
+    def _speed(self, name: str) -> float | None:
+        hist = self._history[name]
+        if len(hist) < 2 or hist[-1][0] - hist[0][0] < self._window[name] / 2:
+            return None
+        (t0, v0), (t1, v1) = hist[0], hist[-1]
+        return abs(v1 - v0) / (t1 - t0)
+
+    def _still(self, phase: Phase) -> bool:
+        for st in phase.still:
+            speed = self._speed(st.signal)
+            if speed is None or speed > st.max_speed:
+                return False
+        return True
+
+    def _update_setup(self, t: float, events: list[Event]) -> None:
+        message = ""
+        for check in self.ex.setup:
+            if not _all(check.when, self.values, inside=self.setup_ok):
+                message = check.message
+                break
+        ok = not message
+        if ok != self.setup_ok or message != self.setup_message:
+            events.append(Event(t, "setup", text=message))
+        self.setup_ok, self.setup_message = ok, message
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def _classify(self) -> Phase | None:
+        if self.phase is not None and _all(self.phase.when, self.values, inside=True):
+            return self.phase
+        for p in self.ex.phases:
+            if _all(p.when, self.values, inside=False):
+                return p
+        return None
+
+    def _update_phase(self, t: float, events: list[Event]) -> None:
+        found = self._classify()
+        found_id = found.id if found else None
+        current_id = self.phase.id if self.phase else None
+        if found_id == current_id:
+            self._cand_id = "\0"
+            return
+        if found_id != self._cand_id:
+            self._cand, self._cand_id, self._cand_since = found, found_id, t
+        since = t if self._cand_since is None else self._cand_since
+        if t - since >= self.tracking.debounce_s:
+            self._set_phase(found, since, events)
+            self._cand_id = "\0"
+
+    def _set_phase(self, phase: Phase | None, since: float, events: list[Event]) -> None:
+        old = self.phase
+        if old is phase:
+            return
+        self._end_hold_visit(since, events)
+        if old is not None and old.id == self.start_phase:
+            self.left_start_at = since
+        self.phase, self.phase_since = phase, since
+        events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
+        if phase is None:
+            return
+        if not self.started:
+            if phase.id == self.start_phase and self.setup_ok:
+                self.started = True
+            return
+        self._advance_rep(phase, since, events)
+        if phase.hold and self.rep is not None:
+            self._hold_visit_start = since
+            self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
+            self._hold_first_ok = self._hold_last_ok = None
+            events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
+
+    def _advance_rep(self, phase: Phase, t: float, events: list[Event]) -> None:
+        nxt = self.step + 1
+        if self.rep is None:
+            if phase.id in self.steps[1]:
+                start = self.left_start_at if self.left_start_at is not None else t
+                self.rep = Rep(index=len(self.reps) + 1, side=phase.side, start_s=start)
+                self.step = 1
+                self._rep_short = []
+            return
+        if nxt < len(self.steps) and phase.id in self.steps[nxt]:
+            self.step = nxt
+            if phase.side is not None:
+                self.rep.side = phase.side
+            if nxt == len(self.steps) - 1:
+                self._finish_rep(t, events, complete=True)
+        elif phase.id in self.steps[self.step]:
+            if phase.side is not None:
+                self.rep.side = phase.side
+        elif phase.id == self.start_phase:
+            self._finish_rep(t, events, complete=False)
+
+    def _finish_rep(self, t: float, events: list[Event], complete: bool) -> None:
+        rep = self.rep
+        assert rep is not None
+        rep.end_s = t
+        step_holds, step_ok = [], []
+        for step in self.steps:
+            held = [self.ex.phase(ph) for ph in step if self.ex.phase(ph).hold]
+            if held:
+                step_holds.append(max(rep.holds.get(p.id, 0.0) for p in held))
+                step_ok.append(any(rep.holds.get(p.id, 0.0) >= self.hold_target(p) - 1e-9 for p in held))
+        rep.hold_s = min(step_holds, default=0.0)
+        rep.counted = complete and all(step_ok)
+        for f in self._rep_short:
+            span = FaultSpan(f.id, f.message, rep.start_s, t, rep.index)
+            self.fault_spans.append(span)
+            events.append(Event(rep.start_s, "fault_started", text=f.message, fault=f.id))
+            events.append(Event(t, "fault_ended", fault=f.id))
+            if f.id not in rep.faults:
+                rep.faults.append(f.id)
+        self.reps.append(rep)
+        self.rep, self.step = None, 0
+        if rep.counted and rep.side is not None:
+            self._side_counts[rep.side] = self._side_counts.get(rep.side, 0) + 1
+            if self.ex.reps.counting == "rounds":
+                self._round_done.add(rep.side)
+                if set(self.ex.reps.rounds) <= self._round_done:
+                    self._round_done = set()
+                    self.round += 1
+        events.append(Event(t, "rep", text="counted" if rep.counted else "attempt", rep=rep))
+        if not self._set_complete and self._progress_done():
+            self._set_complete = True
+            events.append(Event(t, "set_complete"))
+
+    def _progress_done(self) -> bool:
+        counting = self.ex.reps.counting
+        if counting == "rounds":
+            return self.round - 1 >= self.target
+        if counting == "each_side":
+            sides = {s for step in self.steps for ph in step if (s := self.ex.phase(ph).side)}
+            return bool(sides) and all(self._side_counts.get(s, 0) >= self.target for s in sides)
+        return self.reps_counted >= self.target
+
+    def _next_side(self) -> str | None:
+        counting = self.ex.reps.counting
+        if counting == "rounds":
+            return next((s for s in self.ex.reps.rounds if s not in self._round_done), None)
+        if counting == "each_side":
+            sides = [s for step in self.steps for ph in step if (s := self.ex.phase(ph).side)]
+            return min(dict.fromkeys(sides), key=lambda s: self._side_counts.get(s, 0), default=None)
+        return None
+
+    # --- faults ---------------------------------------------------------------------------
+
+    def _update_faults(self, t: float, events: list[Event]) -> None:
+        pid = self.phase.id if self.phase else None
+        for ft in self._faults:
+            applies = pid in ft.fault.phases and self.started
+            inside = ft.span is not None or ft.since is not None
+            ft.raw = applies and _all(ft.fault.when, self.values, inside=inside)
+            if ft.raw:
+                ft.off_since = None
+                if ft.since is None:
+                    ft.since = t
+                if ft.span is None and t - ft.since >= ft.fault.min_duration_s:
+                    ft.span = FaultSpan(ft.fault.id, ft.fault.message, ft.since, rep=self.rep.index if self.rep else None)
+                    self.fault_spans.append(ft.span)
+                    events.append(Event(ft.since, "fault_started", text=ft.fault.message, fault=ft.fault.id))
+                    if self.rep is not None and ft.fault.id not in self.rep.faults:
+                        self.rep.faults.append(ft.fault.id)
+            else:
+                if ft.span is None:
+                    ft.since = None
+                    continue
+                if ft.off_since is None:
+                    ft.off_since = t
+                if not applies or t - ft.off_since >= self.tracking.debounce_s:
+                    self._close_fault(ft, ft.off_since, events)
+
+    def _close_fault(self, ft: _FaultTrack, t: float, events: list[Event]) -> None:
+        if ft.span is not None:
+            ft.span.end_s = t
+            events.append(Event(t, "fault_ended", fault=ft.fault.id))
+        ft.span, ft.since, ft.off_since, ft.raw = None, None, None, False
+
+    # --- holds ----------------------------------------------------------------------------
+
+    def _update_hold(self, t: float, prev_t: float | None, events: list[Event]) -> None:
+        phase = self.phase
+        if phase is None or not phase.hold or self.rep is None:
+            self.hold_ok = False
+            return
+        clean = not any(ft.raw for ft in self._faults if phase.id in ft.fault.phases)
+        placed = clean and _all(phase.hold_when, self.values, inside=self.hold_ok)
+        ok = placed and self._still(phase)
+        if ok:
+            if self.hold_ok and prev_t is not None:
+                self.hold_elapsed += t - prev_t
+            elif self._hold_first_ok is None and not phase.hold_when and not phase.still and self._hold_visit_start is not None:
+                # The phase was adopted after its debounce: credit the time since it was first seen.
+                self.hold_elapsed += max(0.0, t - self._hold_visit_start)
+                self._hold_first_ok = self._hold_visit_start
+            if not self.hold_ok:
+                self._run_start = t
+            if self._hold_first_ok is None:
+                self._hold_first_ok = t
+            self._hold_last_ok = t
+        elif self.hold_ok and placed and self._run_start is not None:
+            # Movement shows only once it has lasted a window: it began about then.
+            back = min(max(self._window[st.signal] for st in phase.still), t - self._run_start)
+            self.hold_elapsed -= back
+            self._hold_last_ok = t - back
+        self.hold_ok = ok
+        target = self.hold_target(phase)
+        if not self.hold_done and self.hold_elapsed >= target - 1e-9:
+            self.hold_done = True
+            events.append(Event(t, "hold_complete", text=phase.done_instruction, phase=phase.id))
+
+    def _end_hold_visit(self, t: float, events: list[Event]) -> None:
+        phase = self.phase
+        if phase is None or not phase.hold or self.rep is None or self._hold_visit_start is None:
+            return
+        rep = self.rep
+        best = rep.holds.get(phase.id, 0.0)
+        if self.hold_elapsed > best:
+            rep.holds[phase.id] = self.hold_elapsed
+            rep.hold_start_s = self._hold_first_ok
+            rep.hold_end_s = self._hold_last_ok
+        else:
+            rep.holds.setdefault(phase.id, best)
+        if not self.hold_done:
+            events.append(Event(t, "hold_short", text=f"{self.hold_target(phase):g}", phase=phase.id))
+            for f in self._short_faults:
+                if phase.id in f.phases and f not in self._rep_short:
+                    self._rep_short.append(f)
+        self._hold_visit_start = None
+        self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
+
+    # --- words ----------------------------------------------------------------------------
+
+    def _instruction(self) -> str:
+        if not self.tracking_ok:
+            return ""
+        if not self.started and not self.setup_ok:
+            return self.setup_message
+        phase = self.phase
+        if phase is None:
+            return ""
+        if phase.hold and self.hold_done and phase.done_instruction:
+            return phase.done_instruction
+        if phase.id == self.start_phase:
+            side = self._next_side()
+            cue = self.ex.reps.side_cues.get(side or "", "") if side else ""
+            return cue or phase.instruction
+        return phase.instruction

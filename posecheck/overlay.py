@@ -1,0 +1,174 @@
+"""Drawing over the video: a stack of small painters, each `painter(scene, view) -> scene`.
+
+Sizes scale with the picture so the same painters serve a 640×480 review and a
+full-screen live window read from across a room.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from .definition import Exercise
+from .engine import EngineState
+from .landmarks import INDEX, NAMES, SKELETON
+from .pose import Pose
+from .signals import _name
+
+WHITE = (245, 245, 245)
+BONE = (235, 225, 210)
+GOOD = (90, 200, 90)
+WARN = (0, 150, 255)  # orange, in BGR
+DIM = (40, 40, 40)
+HOLD = (255, 200, 60)
+
+FONT = cv2.FONT_HERSHEY_DUPLEX
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything a painter may show about one frame."""
+
+    pose: Pose | None
+    state: EngineState
+    exercise: Exercise
+    near: str = "right"
+    banner: str = ""  # a line from outside the engine (e.g. "camera lost")
+
+
+Painter = Callable[[np.ndarray, View], np.ndarray]
+
+
+def ascii_text(text: str) -> str:
+    """OpenCV's fonts draw ASCII only: map dashes and quotes, drop the rest of the accents."""
+    table = {"—": "-", "–": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "×": "x", "°": " deg"}
+    text = "".join(table.get(c, c) for c in text)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _scale(scene: np.ndarray) -> float:
+    return max(scene.shape[0], scene.shape[1] * 0.75) / 720.0
+
+
+def put_text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, color, thickness: int | None = None) -> int:
+    """Text with a dark outline so it reads on any background. Returns its width."""
+    text = ascii_text(text)
+    th = thickness or max(1, int(round(size * 2)))
+    cv2.putText(scene, text, org, FONT, size, DIM, th + max(2, th), cv2.LINE_AA)
+    cv2.putText(scene, text, org, FONT, size, color, th, cv2.LINE_AA)
+    return cv2.getTextSize(text, FONT, size, th)[0][0]
+
+
+def wrap(text: str, size: float, max_width: int) -> list[str]:
+    words, lines, line = ascii_text(text).split(), [], ""
+    for w in words:
+        trial = f"{line} {w}".strip()
+        if line and cv2.getTextSize(trial, FONT, size, max(1, int(size * 2)))[0][0] > max_width:
+            lines.append(line)
+            line = w
+        else:
+            line = trial
+    return lines + ([line] if line else [])
+
+
+def fault_points(exercise: Exercise, fault_ids: Sequence[str], near: str) -> set[str]:
+    """The landmarks behind the active faults' signals, to draw their segments in warning colour."""
+    out: set[str] = set()
+    for f in exercise.faults:
+        if f.id not in fault_ids:
+            continue
+        for cond in f.when:
+            sig = exercise.signals[cond.signal]
+            for p in sig.points:
+                name = _name(p, sig.side, near)
+                out.update(name if isinstance(name, tuple) else (name,))
+    return out
+
+
+def skeleton(scene: np.ndarray, view: View) -> np.ndarray:
+    pose = view.pose
+    if pose is None:
+        return scene
+    s = _scale(scene)
+    bad = fault_points(view.exercise, view.state.faults, view.near)
+    xy = pose.xy
+    for a, b in SKELETON:
+        pa, pb = xy[INDEX[a]], xy[INDEX[b]]
+        if not (np.all(np.isfinite(pa)) and np.all(np.isfinite(pb))):
+            continue
+        color = WARN if a in bad and b in bad else BONE
+        cv2.line(scene, tuple(int(v) for v in pa), tuple(int(v) for v in pb), color, max(2, int(4 * s)), cv2.LINE_AA)
+    for i, p in enumerate(xy):
+        if i in range(1, 11) or not np.all(np.isfinite(p)):
+            continue  # face detail adds clutter, not information
+        color = WARN if NAMES[i] in bad else GOOD
+        cv2.circle(scene, (int(p[0]), int(p[1])), max(3, int(5 * s)), color, -1, cv2.LINE_AA)
+    return scene
+
+
+def hold_ring(scene: np.ndarray, center: tuple[int, int], radius: int, elapsed: float, target: float, done: bool) -> None:
+    """A ring that fills as the hold runs, with the seconds left in the middle."""
+    s = radius / 60.0
+    cv2.circle(scene, center, radius, DIM, max(3, int(10 * s)), cv2.LINE_AA)
+    frac = 1.0 if done or target <= 0 else max(0.0, min(1.0, elapsed / target))
+    if frac > 0:
+        cv2.ellipse(scene, center, (radius, radius), -90, 0, 360 * frac, GOOD if done else HOLD, max(3, int(10 * s)), cv2.LINE_AA)
+    left = max(0.0, target - elapsed)
+    text = "OK" if done else f"{math.ceil(left - 1e-6):d}"
+    size = 1.3 * s
+    w, h = cv2.getTextSize(text, FONT, size, max(1, int(2 * s)))[0]
+    put_text(scene, text, (center[0] - w // 2, center[1] + h // 2), size, WHITE)
+
+
+def status(scene: np.ndarray, view: View) -> np.ndarray:
+    st = view.state
+    H, W = scene.shape[:2]
+    s = _scale(scene)
+    pad = int(16 * s)
+    # Reps: large, top left.
+    counting = view.exercise.reps.counting
+    label = "round" if counting == "rounds" else "each side" if counting == "each_side" else "reps"
+    put_text(scene, f"{st.reps_counted}", (pad, int(70 * s)), 2.2 * s, WHITE)
+    put_text(scene, f"/ {st.target} {label}" if counting == "reps" else label, (pad + int(75 * s), int(58 * s)), 0.8 * s, WHITE)
+    extra = []
+    if st.reps_attempted > st.reps_counted:
+        extra.append(f"{st.reps_attempted - st.reps_counted} too short")
+    if counting == "rounds":
+        extra.append(f"round {st.round} of {st.target}")
+    side = st.side or st.next_side
+    if side and counting != "reps":
+        extra.append(f"side: {side}")
+    if extra:
+        put_text(scene, "  ".join(extra), (pad, int(100 * s)), 0.7 * s, WHITE)
+    # Hold ring: top right, while holding.
+    if st.in_hold:
+        r = int(55 * s)
+        hold_ring(scene, (W - pad - r, pad + r), r, st.hold_s, st.hold_target_s, st.hold_done)
+    # Fault: one at a time, in the warning colour, under the counts.
+    y = int(140 * s)
+    if st.fault_message:
+        for line in wrap(st.fault_message, 0.9 * s, W - 2 * pad):
+            put_text(scene, line, (pad, y), 0.9 * s, WARN)
+            y += int(36 * s)
+    # Instruction: what to do now, at the bottom.
+    text = view.banner or st.instruction or ("Looking for you..." if not st.tracking else "")
+    lines = wrap(text, 0.9 * s, W - 2 * pad)
+    y = H - pad - int(36 * s) * (len(lines) - 1)
+    for line in lines:
+        put_text(scene, line, (pad, y), 0.9 * s, WHITE)
+        y += int(36 * s)
+    return scene
+
+
+DEFAULT_PAINTERS: tuple[Painter, ...] = (skeleton, status)
+
+
+def annotate(scene: np.ndarray, view: View, painters: Sequence[Painter] = DEFAULT_PAINTERS) -> np.ndarray:
+    for paint in painters:
+        scene = paint(scene, view)
+    return scene

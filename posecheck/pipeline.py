@@ -1,0 +1,117 @@
+"""One person through one exercise: detection -> followed pose -> smoothed pose -> signals -> engine.
+
+Shared by `review` (a recorded video) and `live` (a camera); both feed it detections
+with timestamps and get back what to draw and what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .definition import Exercise
+from .engine import Engine, EngineState, Event
+from .overlay import View
+from .pose import Detection, Pose
+from .signals import SignalReader
+from .smoothing import OneEuroFilter
+
+
+def _centre(pose: Pose) -> np.ndarray:
+    return pose.xy[[11, 12, 23, 24]].mean(axis=0)
+
+
+class Follower:
+    """Keeps to one person when several are in view: the one nearest where it was."""
+
+    def __init__(self) -> None:
+        self._last: np.ndarray | None = None
+        self.crowded = False
+        self.crowded_frames = 0
+        self.crowded_spans: list[list[float]] = []
+
+    def pick(self, t_s: float, detection: Detection) -> Pose | None:
+        poses = detection.poses
+        if detection.people is not None:
+            self.crowded = people > 1
+        if self.crowded:
+            self.crowded_frames += 1
+            if self.crowded_spans and t_s - self.crowded_spans[-1][1] < 1.5:
+                self.crowded_spans[-1][1] = t_s
+            else:
+                self.crowded_spans.append([t_s, t_s])
+        if not poses:
+            return None
+        if self._last is None or len(poses) == 1:
+            # With no history, follow the largest person (the one nearest the camera).
+            pose = poses[0] if len(poses) == 1 else max(poses, key=lambda p: p.torso_px)
+        else:
+            pose = min(poses, key=lambda p: float(np.linalg.norm(_centre(p) - self._last)))
+        self._last = _centre(pose)
+        return pose
+
+
+class PoseSmoother:
+    """One Euro filtering of image and world landmarks, in picture heights and metres."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        tr = exercise.tracking
+        self._image = OneEuroFilter(tr.min_cutoff_hz, tr.beta, tr.d_cutoff_hz)
+        self._world = OneEuroFilter(tr.min_cutoff_hz, tr.beta, tr.d_cutoff_hz)
+
+    def __call__(self, t_s: float, pose: Pose) -> Pose:
+        h = float(pose.height)
+        pts = np.concatenate([pose.xy, pose.z[:, None]], axis=1) / h
+        pts = self._image(t_s, pts) * h
+        world = self._world(t_s, pose.world) if pose.world is not None else None
+        return pose.with_points(pts[:, :2], pts[:, 2], world)
+
+
+@dataclass
+class Step:
+    """What one frame produced."""
+
+    view: View
+    events: list[Event]
+    people: int
+    raw_pose: Pose | None = None
+
+
+@dataclass
+class Pipeline:
+    exercise: Exercise
+    hold_s: float | None = None
+    target: int | None = None
+    frames: int = 0
+    frames_with_pose: int = 0
+    events: list[Event] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.follower = Follower()
+        self.smoother = PoseSmoother(self.exercise)
+        self.reader = SignalReader(self.exercise)
+        self.engine = Engine(self.exercise, hold_s=self.hold_s, target=self.target)
+        self.last_t: float | None = None
+
+    def step(self, t_s: float, detection: Detection) -> Step:
+        self.frames += 1
+        self.last_t = t_s
+        raw = self.follower.pick(t_s, detection)
+        pose = None
+        if raw is not None:
+            self.frames_with_pose += 1
+            pose = self.smoother(t_s, raw)
+        state, events = self.engine.update(t_s, self.reader.read(t_s, pose))
+        self.events.extend(events)
+        view = View(pose=pose, state=state, exercise=self.exercise, near=self.reader.near.side)
+        return Step(view=view, events=events, people=2 if self.follower.crowded else len(detection.poses), raw_pose=raw)
+
+    def finish(self) -> list[Event]:
+        events = self.engine.finish(self.last_t)
+        self.events.extend(events)
+        return events
+
+    @property
+    def state(self) -> EngineState:
+        return self.engine.state()

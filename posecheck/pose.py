@@ -1,0 +1,210 @@
+"""The pose model, wrapped once: MediaPipe's PoseLandmarker in, posecheck's Pose out.
+
+Nothing else in posecheck imports MediaPipe. The rest of the code sees only `Pose`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import sys
+import zipfile
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
+BUNDLED_MODEL_SHA256 = "6570a3125960046e7da4df2fbc6073ae7ddb761a7bf5581e3f9380b44c3e951c"
+# A PoseLandmarker bundle holds these two TFLite models.
+_BUNDLE_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's pose in one frame.
+
+    xy: (33, 2) pixels; z: (33,) depth relative to the hips in the same scale as x
+    (smaller is nearer the camera); visibility, presence: (33,) in [0, 1];
+    world: (33, 3) metres, hip-centred, or None; mask: (H, W) float32 person
+    probability, or None when not asked for.
+    """
+
+    xy: np.ndarray
+    z: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world: np.ndarray | None
+    mask: np.ndarray | None
+    width: int
+    height: int
+
+    def with_points(self, xy: np.ndarray, z: np.ndarray, world: np.ndarray | None) -> "Pose":
+        return replace(self, xy=xy, z=z, world=world)
+
+    @property
+    def torso_px(self) -> float:
+        """Mid-shoulder to mid-hip distance in pixels: the scale of the body in the picture."""
+        sh = (self.xy[11] + self.xy[12]) / 2
+        hp = (self.xy[23] + self.xy[24]) / 2
+        return float(np.linalg.norm(sh - hp))
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the model found in one frame: the people in it, the first being the one followed."""
+
+    poses: tuple[Pose, ...]
+    # People counted by the periodic crowd check on this frame, or None when it did not run.
+    people: int | None = None
+
+    @property
+    def pose(self) -> Pose | None:
+        return self.poses[0] if self.poses else None
+
+
+def bundled_model() -> Path:
+    return Path(str(resources.files("posecheck.models").joinpath(BUNDLED_MODEL_NAME)))
+
+
+def check_model(path: Path) -> Path:
+    """Fail early and clearly if `path` is not a usable pose model bundle."""
+    if not path.exists():
+        raise ModelError(f"pose model not found: {path}")
+    if not path.is_file():
+        raise ModelError(f"pose model is not a file: {path}")
+    if path.resolve() == bundled_model().resolve():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != BUNDLED_MODEL_SHA256:
+            raise ModelError(
+                f"the bundled pose model is damaged (sha256 {digest[:12]}…, expected {BUNDLED_MODEL_SHA256[:12]}…): reinstall posecheck"
+            )
+        return path
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = {Path(n).name for n in z.namelist()}
+    except (zipfile.BadZipFile, OSError):
+        raise ModelError(f"{path} is not a MediaPipe .task bundle (not a zip archive)") from None
+    if not _BUNDLE_MEMBERS <= names:
+        raise ModelError(
+            f"{path} is not a pose landmarker bundle: it lacks {sorted(_BUNDLE_MEMBERS - names)}"
+        )
+    return path
+
+
+def silence_native_logs() -> None:
+    """Send the native library's stderr chatter to /dev/null, keeping Python's stderr.
+
+    MediaPipe's C++ core logs to file descriptor 2 and ignores GLOG_* variables, so we
+    move Python's own stderr to a duplicate of fd 2 and point fd 2 at /dev/null.
+    """
+    if getattr(silence_native_logs, "done", False):
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        return
+    sys.stderr = io.TextIOWrapper(os.fdopen(saved, "wb", buffering=0), encoding="utf-8", errors="replace", write_through=True, line_buffering=True)
+    silence_native_logs.done = True  # type: ignore[attr-defined]
+
+
+def _to_pose(result, i: int, width: int, height: int, want_mask: bool) -> Pose:
+    lms = result.pose_landmarks[i]
+    arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in lms], dtype=np.float64)
+    xy = arr[:, :2] * (width, height)
+    world = None
+    if result.pose_world_landmarks and len(result.pose_world_landmarks) > i:
+        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[i]], dtype=np.float64)
+    mask = None
+    if want_mask and result.segmentation_masks and len(result.segmentation_masks) > i:
+        mask = np.array(result.segmentation_masks[i].numpy_view(), dtype=np.float32).reshape(height, width)
+    return Pose(xy=xy, z=arr[:, 2] * width, visibility=arr[:, 3], presence=arr[:, 4], world=world, mask=mask, width=width, height=height)
+
+
+class PoseEstimator:
+    """MediaPipe PoseLandmarker in VIDEO mode (frames with timestamps, in order).
+
+    A context manager: the native graph is released on exit.
+    """
+
+    def __init__(
+        self,
+        model: Path | None = None,
+        *,
+        masks: bool = False,
+        count_people_every_s: float | None = 1.0,
+        min_detection: float = 0.5,
+        min_presence: float = 0.5,
+        min_tracking: float = 0.5,
+    ) -> None:
+        self.model = check_model(Path(model) if model else bundled_model())
+        self.masks = masks
+        from mediapipe.tasks.python import vision
+        from mediapipe.tasks.python.core.base_options import BaseOptions
+
+        model_bytes = self.model.read_bytes()
+        # One person is tracked from frame to frame (asking for two makes the model run its
+        # detector on every frame: slower and noisier). A second, image-mode landmarker
+        # looks for more people now and then.
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=model_bytes),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=min_detection,
+            min_pose_presence_confidence=min_presence,
+            min_tracking_confidence=min_tracking,
+            output_segmentation_masks=masks,
+        )
+        crowd_options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=model_bytes),
+            running_mode=vision.RunningMode.IMAGE,
+            num_poses=3,
+            min_pose_detection_confidence=min_detection,
+            min_pose_presence_confidence=min_presence,
+        )
+        self._crowd = None
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            if count_people_every_s:
+                self._crowd = vision.PoseLandmarker.create_from_options(crowd_options)
+        except Exception as e:  # the native layer raises plain RuntimeError/ValueError
+            raise ModelError(f"{self.model}: the pose model could not be loaded ({str(e).splitlines()[0]})") from None
+        self._every_s = count_people_every_s
+        self._next_count_s = 0.0
+        self._last_ms = -1
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for lm in (self._landmarker, self._crowd):
+            if lm is not None:
+                lm.close()
+        self._landmarker = self._crowd = None
+
+    def detect(self, rgb: np.ndarray, t_s: float) -> Detection:
+        """Find the people in an RGB frame taken at t_s seconds (strictly increasing)."""
+        import mediapipe as mp
+
+        ms = max(int(round(t_s * 1000)), self._last_ms + 1)
+        self._last_ms = ms
+        height, width = rgb.shape[:2]
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        result = self._landmarker.detect_for_video(image, ms)
+        poses = tuple(_to_pose(result, i, width, height, self.masks) for i in range(len(result.pose_landmarks)))
+        people = None
+        if self._crowd is not None and self._every_s and t_s >= self._next_count_s:
+            self._next_count_s = t_s + self._every_s
+            people = len(self._crowd.detect(image).pose_landmarks)
+        return Detection(poses=poses, people=people)

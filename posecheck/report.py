@@ -1,0 +1,93 @@
+"""The review report: what other tools read. Keys listed in the README stay stable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .definition import Exercise
+from .engine import FaultSpan, Rep
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 3)
+
+
+def rep_dict(rep: Rep) -> dict[str, Any]:
+    return {
+        "index": rep.index,
+        "side": rep.side,
+        "start_s": _r(rep.start_s),
+        "end_s": _r(rep.end_s),
+        "hold_s": _r(rep.hold_s),
+        "counted": bool(rep.counted),
+        "faults": list(rep.faults),
+        "hold_start_s": _r(rep.hold_start_s),
+        "hold_end_s": _r(rep.hold_end_s),
+        "holds": {k: _r(v) for k, v in rep.holds.items()},
+        "guided": rep.guided,
+    }
+
+
+def fault_dict(span: FaultSpan) -> dict[str, Any]:
+    return {"id": span.id, "message": span.message, "start_s": _r(span.start_s), "end_s": _r(span.end_s), "rep": span.rep}
+
+
+def build(
+    exercise: Exercise,
+    *,
+    video: str,
+    duration_s: float,
+    frames: int,
+    frames_with_pose: int,
+    hold_s: float,
+    target: int,
+    reps: list[Rep],
+    faults: list[FaultSpan],
+    **extra: Any,
+) -> dict[str, Any]:
+    counted = sum(r.counted for r in reps)
+    report: dict[str, Any] = {
+        "exercise": exercise.id,
+        "name": exercise.name,
+        "video": video,
+        "duration_s": _r(duration_s),
+        "frames": frames,
+        "frames_with_pose": frames_with_pose,
+        "hold_s": _r(hold_s),
+        "target": target,
+        "reps": [rep_dict(r) for r in reps],
+        "faults": [fault_dict(f) for f in faults],
+        "summary": {
+            "reps_counted": counted,
+            "reps_attempted": len(reps),
+            "reps_guided": sum(r.guided for r in reps),
+            "fault_ids": sorted({f.id for f in faults}),
+        },
+        "posecheck": __version__,
+    }
+    report.update(extra)
+    return report
+
+
+def write(report: dict[str, Any], path: Path) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    s = report["summary"]
+    lines = [f"{report['name']} ({report['exercise']}): {s['reps_counted']} reps counted, {s['reps_attempted']} attempted"]
+    for rep in report["reps"]:
+        side = f" {rep['side']}" if rep["side"] else ""
+        verdict = "counted" if rep["counted"] else f"too short (hold {report['hold_s']:g} s)" if not rep["faults"] else "not counted"
+        faults = f"; faults: {', '.join(rep['faults'])}" if rep["faults"] else ""
+        lines.append(
+            f"  rep {rep['index']}{side}: {rep['start_s']:.1f}–{rep['end_s']:.1f} s, held {rep['hold_s']:.1f} s, {verdict}{faults}"
+        )
+    if not report["reps"]:
+        lines.append("  no reps seen")
+    return lines

@@ -1,0 +1,155 @@
+"""`posecheck review`: a recorded video through the whole pipeline, to a report and an annotated copy."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import cv2
+
+from . import report as report_mod
+from .definition import Exercise
+from .errors import NoPersonError, PosecheckError, VideoError
+from .overlay import annotate
+from .pipeline import Pipeline
+from .pose import PoseEstimator
+from .video import VideoFile, VideoWriter, check_writable
+
+STAGES = ("decode", "pose", "engine", "overlay", "encode")
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage, for the benchmark."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    frames: int = 0
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - t0
+
+
+class Interrupted(PosecheckError):
+    exit_code = 130
+
+
+@dataclass
+class ReviewOptions:
+    hold_s: float | None = None
+    target: int | None = None
+    model: Path | None = None
+    output: Path | None = None
+    report: Path | None = None
+    progress: bool = True
+
+
+def review(
+    video_path: Path,
+    exercise: Exercise,
+    options: ReviewOptions,
+    *,
+    timings: Timings | None = None,
+    on_frame: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Review a video. Returns the report (also written to options.report when given).
+
+    Raises a PosecheckError for bad input. When interrupted or when the video ends
+    early, the outputs cover what was reviewed and are still written.
+    """
+    timings = timings or Timings()
+    for out in (options.output, options.report):
+        if out is not None:
+            check_writable(out)
+    video = VideoFile(video_path)
+    pipeline = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
+    writer = None
+    if options.output is not None:
+        writer = VideoWriter(options.output, video.fps or 30.0, (video.width, video.height))
+
+    interrupted = False
+    bar = None
+    if options.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=video.frame_count, unit="frame", desc=f"{exercise.id}", leave=False, mininterval=0.5, dynamic_ncols=True)
+    try:
+        with PoseEstimator(options.model, masks=exercise.needs_mask) as estimator:
+            frames = iter(video)
+            while True:
+                with timings.stage("decode"):
+                    frame = next(frames, None)
+                    if frame is not None:
+                        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+                if frame is None:
+                    break
+                with timings.stage("pose"):
+                    detection = estimator.detect(rgb, frame.t_s)
+                with timings.stage("engine"):
+                    step = pipeline.step(frame.t_s, detection)
+                if writer is not None:
+                    with timings.stage("overlay"):
+                        scene = annotate(frame.image, step.view)
+                    with timings.stage("encode"):
+                        writer.write(scene)
+                timings.frames += 1
+                if bar is not None:
+                    bar.update(1)
+                if on_frame is not None:
+                    on_frame(frame.index)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+        if writer is not None:
+            writer.close()
+    pipeline.finish()
+
+    duration = video.last_t_s + (1.0 / video.fps if video.fps else 0.0)
+    engine = pipeline.engine
+    hold_used = options.hold_s if options.hold_s is not None else exercise.hold.hold_s
+    rep = report_mod.build(
+        exercise,
+        video=str(video_path),
+        duration_s=duration,
+        frames=pipeline.frames,
+        frames_with_pose=pipeline.frames_with_pose,
+        hold_s=hold_used,
+        target=engine.target,
+        reps=engine.reps,
+        faults=engine.fault_spans,
+        fps=round(video.fps, 3),
+        width=video.width,
+        height=video.height,
+        setup={"ok": engine.started, "last_message": engine.setup_message},
+        second_person=[[round(a, 2), round(b, 2)] for a, b in pipeline.follower.crowded_spans],
+        settings={"hold_s": options.hold_s, "target": options.target, "model": str(options.model) if options.model else "bundled"},
+        interrupted=interrupted,
+        truncated=video.truncated,
+        annotated=str(options.output) if options.output else None,
+    )
+    if options.report is not None:
+        report_mod.write(rep, options.report)
+    if interrupted:
+        raise Interrupted("interrupted: the outputs cover the first " f"{duration:.1f} s")
+    if pipeline.frames_with_pose == 0:
+        raise NoPersonError(
+            f"{video_path}: no person found in any of its {pipeline.frames} frames — "
+            f"{exercise.camera.placement[0].lower()}{exercise.camera.placement[1:]}"
+        )
+    if video.truncated:
+        expected = f" of {video.nominal_duration_s:.1f} s" if video.nominal_duration_s else ""
+        raise VideoError(
+            f"{video_path}: the video ends early, at {duration:.1f} s{expected} (truncated or damaged); "
+            "the outputs cover what could be read"
+        )
+    return rep

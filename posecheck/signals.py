@@ -1,0 +1,214 @@
+"""Signals: named numbers measured on a pose, as an exercise definition asks for them.
+
+Pure geometry on numpy arrays: a Pose in, {signal name: value or None} out. Image
+coordinates have y pointing down; "up" below means up in the picture, which is up in
+the room for a level camera. World coordinates are MediaPipe's: metres, hip-centred,
+y down, z away from the camera.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .definition import Exercise, Signal
+from .landmarks import INDEX
+from .pose import Pose
+
+_EPS = 1e-9
+
+
+def _deg(rad: float) -> float:
+    return math.degrees(rad)
+
+
+def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float | None:
+    u, v = a - b, c - b
+    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    if nu < _EPS or nv < _EPS:
+        return None
+    cos = float(np.dot(u, v) / (nu * nv))
+    return _deg(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def line_offset(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float | None:
+    """How far b bends away from the straight line a-c, in degrees; + when b is above it."""
+    ang = angle_at(a, b, c)
+    if ang is None:
+        return None
+    d = c - a
+    normal = np.array([-d[1], d[0]])
+    if normal[1] > 0:  # make the normal point up the picture (y down)
+        normal = -normal
+    side = float(np.dot(b - a, normal))
+    return (180.0 - ang) * (1.0 if side >= 0 else -1.0)
+
+
+def incline(a: np.ndarray, b: np.ndarray) -> float | None:
+    d = b - a
+    if np.linalg.norm(d) < _EPS:
+        return None
+    return _deg(math.atan2(-d[1], abs(d[0])))
+
+
+def lean(a: np.ndarray, b: np.ndarray, facing: float) -> float | None:
+    d = b - a
+    if np.linalg.norm(d) < _EPS:
+        return None
+    return _deg(math.atan2(d[0] * facing, -d[1]))
+
+
+def _unit(v: np.ndarray) -> np.ndarray | None:
+    n = np.linalg.norm(v)
+    return None if n < _EPS else v / n
+
+
+def roll(a: np.ndarray, b: np.ndarray, tip: np.ndarray, left: np.ndarray) -> float | None:
+    """World: the direction a->tip turned about the long axis a->b, from straight up.
+
+    0 when tip points up (the ceiling, lying) and + when it turns toward the
+    person's left (`left` is a vector toward the person's left, e.g. shoulder line).
+    """
+    axis = _unit(b - a)
+    if axis is None:
+        return None
+    up = np.array([0.0, -1.0, 0.0])
+    up_p = _unit(up - np.dot(up, axis) * axis)
+    if up_p is None:
+        return None
+    side = np.cross(axis, up_p)
+    if np.dot(side, left) < 0:
+        side = -side
+    v = tip - a
+    return _deg(math.atan2(float(np.dot(v, side)), float(np.dot(v, up_p))))
+
+
+def twist(l_sh: np.ndarray, r_sh: np.ndarray, l_hip: np.ndarray, r_hip: np.ndarray) -> float | None:
+    """World: the shoulder line's turn against the hip line about the vertical, + to the person's left."""
+    s = (l_sh - r_sh)[[0, 2]]
+    h = (l_hip - r_hip)[[0, 2]]
+    if np.linalg.norm(s) < _EPS or np.linalg.norm(h) < _EPS:
+        return None
+    # Seen from above (x right, z away): turning left brings the right shoulder forward.
+    ang = math.atan2(s[1], s[0]) - math.atan2(h[1], h[0])
+    ang = (ang + math.pi) % (2 * math.pi) - math.pi
+    return _deg(-ang)
+
+
+class NearSide:
+    """Which of the person's sides faces the camera, from depth, smoothed over time.
+
+    MediaPipe's visibility stays high for hidden points, so depth decides: the side
+    whose shoulder and hip are nearer (smaller z) is the near side.
+    """
+
+    def __init__(self, tau_s: float) -> None:
+        self.tau_s = tau_s
+        self._t: float | None = None
+        self._v = 0.0
+
+    def update(self, t_s: float, pose: Pose) -> str:
+        z = pose.z
+        diff = float((z[INDEX["left_shoulder"]] + z[INDEX["left_hip"]]) - (z[INDEX["right_shoulder"]] + z[INDEX["right_hip"]]))
+        if self._t is None or t_s <= self._t:
+            self._v = diff
+        else:
+            k = 1.0 - math.exp(-(t_s - self._t) / self.tau_s)
+            self._v += k * (diff - self._v)
+        self._t = t_s
+        return self.side
+
+    @property
+    def side(self) -> str:
+        return "right" if self._v > 0 else "left"
+
+
+def _name(point: str, side: str, near: str) -> str | tuple[str, str]:
+    """A definition's point name to a landmark name, or a pair to average."""
+    if point in INDEX:
+        return point
+    if point.startswith("mid_"):
+        base = point[4:]
+        return (f"left_{base}", f"right_{base}")
+    if side == "mid":
+        return (f"left_{point}", f"right_{point}")
+    if side == "near":
+        side = near
+    elif side == "far":
+        side = "left" if near == "right" else "right"
+    return f"{side}_{point}"
+
+
+def _at(arr: np.ndarray, name: str | tuple[str, str]) -> np.ndarray:
+    if isinstance(name, tuple):
+        return (arr[INDEX[name[0]]] + arr[INDEX[name[1]]]) / 2.0
+    return arr[INDEX[name]]
+
+
+def _present(pose: Pose, names: list[str | tuple[str, str]], min_presence: float) -> bool:
+    idx = [INDEX[n] for name in names for n in (name if isinstance(name, tuple) else (name,))]
+    return bool(np.all(pose.presence[idx] >= min_presence))
+
+
+def facing(pose: Pose) -> float:
+    """+1 when the person faces the right of the picture, -1 the left (from nose vs ears)."""
+    ears = (pose.xy[INDEX["left_ear"]] + pose.xy[INDEX["right_ear"]]) / 2
+    return 1.0 if pose.xy[INDEX["nose"], 0] >= ears[0] else -1.0
+
+
+def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | None:
+    names = [_name(p, sig.side, near) for p in sig.points]
+    kind = sig.kind
+    if kind == "twist":
+        names = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]
+    if not _present(pose, names, min_presence):
+        return None
+    if kind == "in_frame":
+        pts = np.array([_at(pose.xy, n) for n in names])
+        inside = (pts[:, 0] >= 0) & (pts[:, 0] <= pose.width) & (pts[:, 1] >= 0) & (pts[:, 1] <= pose.height)
+        return float(inside.mean())
+    if kind in ("roll", "twist"):
+        if pose.world is None:
+            return None
+        w = [_at(pose.world, n) for n in names]
+        if kind == "twist":
+            return twist(*w)
+        left = pose.world[INDEX["left_shoulder"]] - pose.world[INDEX["right_shoulder"]]
+        return roll(w[0], w[1], w[2], left)
+    p = [_at(pose.xy, n) for n in names]
+    if kind == "angle":
+        return angle_at(*p)
+    if kind == "line_offset":
+        return line_offset(*p)
+    if kind == "incline":
+        return incline(*p)
+    if kind == "lean":
+        return lean(p[0], p[1], facing(pose))
+    torso = pose.torso_px
+    if torso < 1.0:
+        return None
+    if kind == "height":
+        return float(p[1][1] - p[0][1]) / torso
+    if kind == "forward":
+        return float(p[0][0] - p[1][0]) * facing(pose) / torso
+    if kind == "distance":
+        return float(np.linalg.norm(p[0] - p[1])) / torso
+    if kind == "width":
+        return abs(float(p[0][0] - p[1][0])) / torso
+    raise ValueError(f"signal kind {kind!r} has no measurement")  # definition validation prevents this
+
+
+class SignalReader:
+    """Reads every signal of an exercise from each pose; remembers only the near side."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self.near = NearSide(exercise.tracking.side_tau_s)
+
+    def read(self, t_s: float, pose: Pose | None) -> dict[str, float | None] | None:
+        if pose is None:
+            return None
+        near = self.near.update(t_s, pose)
+        mp = self.exercise.tracking.min_presence
+        return {name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()}
