@@ -132,6 +132,7 @@ class Engine:
         self._cand_id: str | None = "\0"
         self._cand_since: float | None = None
         self.left_start_at: float | None = None
+        self._leaving_since: float | None = None
 
         self.setup_ok = False
         self.setup_message = ""
@@ -157,6 +158,7 @@ class Engine:
         }
         self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
         self._run_start: float | None = None
+        self._placed_since: float | None = None
         self._baselines = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
         self.round = 1
         self._round_done: set[str] = set()
@@ -325,21 +327,27 @@ class Engine:
         current_id = self.phase.id if self.phase else None
         if found_id == current_id:
             self._cand_id = "\0"
+            self._leaving_since = None
             return
+        if self._leaving_since is None:
+            self._leaving_since = t
         if found_id != self._cand_id:
             self._cand, self._cand_id, self._cand_since = found, found_id, t
         since = t if self._cand_since is None else self._cand_since
         if t - since >= self.tracking.debounce_s:
-            self._set_phase(found, since, events)
+            self._set_phase(found, since, events, left_at=self._leaving_since)
             self._cand_id = "\0"
+            self._leaving_since = None
 
-    def _set_phase(self, phase: Phase | None, since: float, events: list[Event]) -> None:
+    def _set_phase(self, phase: Phase | None, since: float, events: list[Event], left_at: float | None = None) -> None:
+        """Adopt a new phase that began at `since`; the old one was last held until `left_at`."""
         old = self.phase
         if old is phase:
             return
-        self._end_hold_visit(since, events)
+        left_at = since if left_at is None else left_at
+        self._end_hold_visit(left_at if old is not None and old.hold else since, events)
         if old is not None and old.id == self.start_phase:
-            self.left_start_at = since
+            self.left_start_at = left_at
         self.phase, self.phase_since = phase, since
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
@@ -353,6 +361,7 @@ class Engine:
             self._hold_visit_start = since
             self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
             self._hold_first_ok = self._hold_last_ok = None
+            self._placed_since = None
             events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
 
     def _advance_rep(self, phase: Phase, t: float, events: list[Event]) -> None:
@@ -469,26 +478,37 @@ class Engine:
             return
         clean = not any(ft.raw for ft in self._faults if phase.id in ft.fault.phases)
         placed = clean and _all(phase.hold_when, self.values, inside=self.hold_ok)
+        if not placed or prev_t is None:
+            # after a gap the hold resumes from now: the lost time is not credited
+            self._placed_since = None
+        if placed and self._placed_since is None:
+            first = self._hold_first_ok is None and prev_t is not None and self._hold_visit_start is not None
+            self._placed_since = self._hold_visit_start if first and not phase.hold_when else t
         ok = placed and self._still(phase)
-        if ok:
-            if self.hold_ok and prev_t is not None:
-                self.hold_elapsed += t - prev_t
-            elif self._hold_first_ok is None and not phase.hold_when and not phase.still and self._hold_visit_start is not None:
-                # The phase was adopted after its debounce: credit the time since it was first seen.
-                self.hold_elapsed += max(0.0, t - self._hold_visit_start)
-                self._hold_first_ok = self._hold_visit_start
-            if not self.hold_ok:
-                self._run_start = t
-            if self._hold_first_ok is None:
-                self._hold_first_ok = t
-            self._hold_last_ok = t
-        elif self.hold_ok and placed and self._run_start is not None:
-            # Movement shows only once it has lasted a window: it began about then.
-            back = min(max(self._window[st.signal] for st in phase.still), t - self._run_start)
-            self.hold_elapsed -= back
-            self._hold_last_ok = t - back
-        self.hold_ok = ok
+        window = max((st.window_s for st in phase.still), default=0.0)
         target = self.hold_target(phase)
+        if ok and self.hold_ok and prev_t is not None:
+            self.hold_elapsed += t - prev_t
+        elif ok:
+            # A run begins. Speed over the last window describes the middle of that window,
+            # so the body settled about half a window ago; a phase is adopted after its
+            # debounce, so it began then.
+            since = self._placed_since if self._placed_since is not None else t
+            credit = min(window / 2, t - since) if phase.still else t - since
+            self.hold_elapsed += max(0.0, credit)
+            self._run_start = t - max(0.0, credit)
+            if self._hold_first_ok is None:
+                self._hold_first_ok = self._run_start
+        elif self.hold_ok and placed and self._run_start is not None:
+            # Movement shows in the speed over a window: it began about half a window ago.
+            back = min(window / 2, t - self._run_start)
+            self.hold_elapsed -= back
+            if self.hold_done:
+                self.hold_elapsed = max(self.hold_elapsed, target)
+            self._hold_last_ok = t - back
+        if ok:
+            self._hold_last_ok = t
+        self.hold_ok = ok
         if not self.hold_done and self.hold_elapsed >= target - 1e-9:
             self.hold_done = True
             events.append(Event(t, "hold_complete", text=phase.done_instruction, phase=phase.id))

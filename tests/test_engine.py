@@ -1,0 +1,154 @@
+"""The engine on synthetic landmark sequences (no model): exact counts, holds, faults, timing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from posecheck.definition import load
+from posecheck.engine import Engine
+from posecheck.pipeline import PoseSmoother
+from posecheck.signals import SignalReader
+from stickfigure import REST, Body, Key, lift_for_line, perform
+
+BRIDGE = load("bridge")
+TOP = Body(lift_deg=lift_for_line(0.0))
+LOW = Body(lift_deg=lift_for_line(-17.0))
+HIGH = Body(lift_deg=lift_for_line(22.0))
+SHRUG = Body(shoulder_up_m=0.15, lift_deg=lift_for_line(0.0, Body(shoulder_up_m=0.15)))
+MOVE_S = 1.5
+
+
+def run(keys, fps=30.0, hold_s=None, exercise=BRIDGE, **kw):
+    """Landmarks -> smoothing -> signals -> engine, as the pipeline does. Returns the engine."""
+    engine = Engine(exercise, hold_s=hold_s)
+    reader = SignalReader(exercise)
+    smooth = PoseSmoother(exercise)
+    events = []
+    for t, pose in perform(keys, fps, **kw):
+        if pose is not None:
+            pose = smooth(t, pose)
+        _, ev = engine.update(t, reader.read(t, pose))
+        events += ev
+    events += engine.finish()
+    engine.events = events
+    return engine
+
+
+def reps_of(body: Body, hold: float, n: int = 1, rest: float = 2.0) -> list[Key]:
+    keys = [Key(REST, stay_s=rest)]
+    for _ in range(n):
+        keys += [Key(body, MOVE_S, hold), Key(REST, MOVE_S, rest)]
+    return keys
+
+
+# case: keys, expected counted, attempted, achieved hold per rep (s), faults per rep
+CASES = {
+    "three good reps": (reps_of(TOP, 12.0, 3), 3, 3, [12.0] * 3, [[], [], []]),
+    "short hold is an attempt": (reps_of(TOP, 5.0), 0, 1, [5.0], [[]]),
+    "good then short": (reps_of(TOP, 12.0) + reps_of(TOP, 4.0)[1:], 1, 2, [12.0, 4.0], [[], []]),
+    "hips low": (reps_of(LOW, 12.0), 0, 1, [0.0], [["hips_low"]]),
+    "hips high": (reps_of(HIGH, 12.0), 0, 1, [0.0], [["hips_high"]]),
+    "shoulders lifted": (reps_of(SHRUG, 12.0), 0, 1, [0.0], [["shoulders_lifted"]]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bridge_table(name):
+    keys, counted, attempted, holds, faults = CASES[name]
+    eng = run(keys)
+    assert eng.reps_counted == counted
+    assert len(eng.reps) == attempted
+    for rep, hold, want_faults in zip(eng.reps, holds, faults):
+        assert rep.hold_s == pytest.approx(hold, abs=0.1)
+        assert sorted(rep.faults) == want_faults
+
+
+def test_hold_span_matches_the_plateau():
+    eng = run(reps_of(TOP, 12.0, rest=3.0))
+    rep = eng.reps[0]
+    plateau_start = 3.0 + MOVE_S
+    # each end within 0.15 s (the smoothing lags a little); the duration within 0.1 s
+    assert rep.hold_start_s == pytest.approx(plateau_start, abs=0.15)
+    assert rep.hold_end_s == pytest.approx(plateau_start + 12.0, abs=0.15)
+    assert rep.hold_s == pytest.approx(12.0, abs=0.1)
+    assert rep.start_s < rep.hold_start_s < rep.hold_end_s < rep.end_s
+
+
+def test_fault_span_covers_the_faulty_hold():
+    eng = run(reps_of(LOW, 12.0, rest=3.0))
+    [span] = eng.fault_spans
+    assert span.id == "hips_low" and span.rep == 1
+    # from mid-motion in to mid-motion out, as the truth convention says
+    assert 3.0 < span.start_s < 3.0 + MOVE_S
+    assert 3.0 + MOVE_S + 12.0 < span.end_s < 3.0 + 2 * MOVE_S + 12.0
+    assert span.message == BRIDGE.fault_message("hips_low")
+
+
+@pytest.mark.parametrize("noise_px", [0.5, 1.0])
+def test_hysteresis_holds_against_jitter(noise_px):
+    eng = run(reps_of(TOP, 12.0, 3), noise_px=noise_px, seed=7)
+    assert eng.reps_counted == 3 and len(eng.reps) == 3
+    phases = [e.phase for e in eng.events if e.kind == "phase"]
+    # rest, then up/rest per rep: no flicker between positions
+    assert phases == ["rest"] + ["up", "rest"] * 3
+    assert not eng.fault_spans
+
+
+def test_jitter_at_a_threshold_does_not_flicker():
+    # Hips held right at the edge of the "up" position: the noise crosses the entry line
+    # many times, hysteresis keeps one phase change in and one out.
+    edge = Body(lift_deg=lift_for_line(-20.0))
+    eng = run([Key(REST, stay_s=2), Key(edge, MOVE_S, 8.0), Key(REST, MOVE_S, 2.0)], noise_px=1.5, seed=3)
+    ups = [e for e in eng.events if e.kind == "phase" and e.phase == "up"]
+    assert len(ups) <= 1
+
+
+def test_brief_dropout_pauses_the_hold():
+    # 0.3 s without landmarks in the middle of a 12 s hold: the hold pauses and goes on.
+    t_mid = 2.0 + MOVE_S + 6.0
+    eng = run(reps_of(TOP, 12.0), dropouts=((t_mid, t_mid + 0.3),), hold_s=11.0)
+    [rep] = eng.reps
+    assert rep.hold_s == pytest.approx(11.7, abs=0.15)
+    assert rep.counted
+
+
+def test_long_dropout_ends_the_hold():
+    # 1 s lost (over the half-second grace): leaving the position ends the hold.
+    t_mid = 2.0 + MOVE_S + 6.0
+    eng = run(reps_of(TOP, 12.0), dropouts=((t_mid, t_mid + 1.0),))
+    assert eng.reps_counted == 0
+    assert all(r.hold_s < 7.0 for r in eng.reps)
+    assert any(e.kind == "tracking_lost" for e in eng.events)
+
+
+@pytest.mark.parametrize("name", ["three good reps", "hips low", "good then short"])
+def test_same_answer_at_15_and_60_fps(name):
+    keys = CASES[name][0]
+    slow, fast = run(keys, fps=15.0), run(keys, fps=60.0)
+    assert [r.counted for r in slow.reps] == [r.counted for r in fast.reps]
+    assert [r.faults for r in slow.reps] == [r.faults for r in fast.reps]
+    for a, b in zip(slow.reps, fast.reps):
+        assert a.hold_s == pytest.approx(b.hold_s, abs=0.1)
+        assert a.start_s == pytest.approx(b.start_s, abs=0.1)
+    for a, b in zip(slow.fault_spans, fast.fault_spans):
+        assert a.id == b.id
+        assert a.start_s == pytest.approx(b.start_s, abs=0.1) and a.end_s == pytest.approx(b.end_s, abs=0.1)
+
+
+def test_hold_override():
+    eng = run(reps_of(TOP, 5.0), hold_s=4.0)
+    assert eng.reps_counted == 1
+
+
+def test_no_counting_before_the_start_position():
+    # Starting already up (no hook-lying seen first) does not count a rep.
+    eng = run([Key(TOP, stay_s=13.0), Key(REST, MOVE_S, 2.0)])
+    assert eng.reps == []
+
+
+def test_events_are_in_order_and_rep_has_hold_events():
+    eng = run(reps_of(TOP, 12.0))
+    kinds = [e.kind for e in eng.events if e.kind in ("hold_started", "hold_complete", "rep")]
+    assert kinds == ["hold_started", "hold_complete", "rep"]
