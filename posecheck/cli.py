@@ -63,7 +63,7 @@ def exercises_cmd() -> None:
 
 @cli.command("review")
 @click.argument("video", type=click.Path(path_type=Path))
-@click.option("-e", "--exercise", "exercise_id", required=True, help="Exercise id (see `posecheck exercises`).")
+@click.option("-e", "--exercise", "exercise_id", required=True, help="Exercise id (see `posecheck exercises`) or a definition .toml file.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an annotated copy of the video here (.mp4).")
 @click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the report as JSON here.")
 @click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")

@@ -409,6 +409,9 @@ def exercise_files(folder: Path | None = None) -> dict[str, Path]:
 
 
 def load(exercise_id: str, folder: Path | None = None) -> Exercise:
+    """An exercise by id, or from a .toml path (a therapist's own definition)."""
+    if exercise_id.endswith(".toml"):
+        return load_exercise(exercise_id)
     files = exercise_files(folder)
     if exercise_id not in files:
         known = ", ".join(sorted(files, key=lambda i: load_exercise(files[i]).order)) or "none"

@@ -34,7 +34,7 @@ class Follower:
     def pick(self, t_s: float, detection: Detection) -> Pose | None:
         poses = detection.poses
         if detection.people is not None:
-            self.crowded = people > 1
+            self.crowded = detection.people > 1
         if self.crowded:
             self.crowded_frames += 1
             if self.crowded_spans and t_s - self.crowded_spans[-1][1] < 1.5:

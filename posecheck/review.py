@@ -80,7 +80,8 @@ def review(
     if options.progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=video.frame_count, unit="frame", desc=f"{exercise.id}", leave=False, mininterval=0.5, dynamic_ncols=True)
+        # disable=None: drawn on a terminal, left out of pipes and logs
+        bar = tqdm(total=video.frame_count, unit="frame", desc=f"{exercise.id}", leave=False, mininterval=0.5, dynamic_ncols=True, disable=None)
     try:
         with PoseEstimator(options.model, masks=exercise.needs_mask) as estimator:
             frames = iter(video)

@@ -31,6 +31,19 @@ class Frame:
     image: np.ndarray  # BGR, as OpenCV decodes it
 
 
+def _looks_like_video(path: Path) -> bool:
+    """Whether the file starts like a video container (so a failure means damage, not a wrong file)."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    return (
+        head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free")  # MP4 / MOV
+        or head[:4] == b"RIFF"  # AVI
+        or head[:4] == b"\x1a\x45\xdf\xa3"  # Matroska / WebM
+        or head[:4] == b"GIF8"
+        or head[:3] == b"\x00\x00\x01"  # MPEG
+    )
+
+
 class VideoFile:
     """A recorded video, opened and checked. Iterate it for Frames in order."""
 
@@ -45,7 +58,9 @@ class VideoFile:
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
-            raise VideoError(f"{self.path}: cannot be read as a video (damaged, or not a video)")
+            if _looks_like_video(self.path):
+                raise VideoError(f"{self.path}: a video file that cannot be decoded (damaged or truncated, or it holds no frames)")
+            raise VideoError(f"{self.path}: not a video (or in a format that cannot be read)")
         ok, first = cap.read()
         if not ok or first is None:
             cap.release()
@@ -110,6 +125,8 @@ def check_writable(path: Path) -> None:
         raise VideoError(f"{path}: is a folder; give a file name")
     if not parent.exists():
         raise VideoError(f"{path}: cannot write here: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise VideoError(f"{path}: cannot write here: {parent} is a file, not a folder")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise VideoError(f"{path}: cannot write here: permission denied")
 

@@ -1,0 +1,87 @@
+"""Exercise files: every shipped one loads; malformed ones fail naming file, key and expectation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from posecheck.definition import builtin_dir, exercise_files, load, load_all, load_exercise
+from posecheck.errors import DefinitionError
+
+BRIDGE_TEXT = (builtin_dir() / "bridge.toml").read_text()
+
+
+def test_every_shipped_exercise_loads():
+    exercises = load_all()
+    assert exercises, "no exercise files found"
+    for ex in exercises:
+        assert ex.id in exercise_files()
+        assert ex.hold.hold_s > 0 and ex.reps.target <= ex.reps.target_max
+
+
+def test_unknown_id_lists_the_known_ones():
+    with pytest.raises(DefinitionError, match=r"unknown exercise 'brige'; known: .*bridge"):
+        load("brige")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "bridge.toml"
+    p.write_text(text)
+    return p
+
+
+# case: (replace this, with this) -> the error must mention this key and this expectation
+BROKEN = [
+    (('hold_s = 12.0 ', 'hold_s = "long" '), r"hold\.hold_s", r"valid number"),
+    (('hold_s = 12.0 ', 'hold_s = -3 '), r"hold\.hold_s", r"greater than 0"),
+    (('dropout_grace_s = 0.5 ', ''), r"hold\.dropout_grace_s", r"missing"),
+    (('[reps]', '[reps]\ntarget_min = 2'), r"reps\.target_min", r"unexpected key"),
+    (('max_deg = -30, exit_max_deg = -25', 'max_deg = -30, exit_max_torso_len = -25'), r"phases\[0\]\.when\[0\]", r"mix units"),
+    (('max_deg = -30, exit_max_deg = -25', 'max_torso_len = -30'), r"phases\[0\]\.when\[0\]", r"in deg, so its bounds are min_deg/max_deg"),
+    (('{ signal = "hip_line", max_deg = -30', '{ signal = "hip_lin", max_deg = -30'), r"phases\[0\]\.when\[0\]\.signal", r"unknown signal 'hip_lin'"),
+    (('sequence = ["rest", "up", "rest"]', 'sequence = ["rest", "top", "rest"]'), r"reps\.sequence\[1\]", r"unknown phase 'top'"),
+    (('kind = "line_offset"', 'kind = "curvature"'), r"signals\.hip_line\.kind", r"line_offset"),
+    (('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hip"]'), r"signals\.hip_line", r"takes 3 points, got 2"),
+    (('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hips", "knee"]'), r"signals\.hip_line", r"unknown landmark 'hips'"),
+    (('id = "bridge"', 'id = "bridges"'), r"\bid\b", r"expected 'bridge'"),
+    (('target = 5\n', 'target = 50\n'), r"reps", r"above target_max"),
+    (('min_deg = -12, max_deg = 12 }', 'min_deg = 12, max_deg = -12 }'), r"hold_when\[0\]", r"min \(12.0\) is above max"),
+]
+
+
+@pytest.mark.parametrize("change,key,expected", BROKEN, ids=[b[1] for b in BROKEN])
+def test_malformed_file_names_file_key_and_expectation(tmp_path, change, key, expected):
+    old, new = change
+    assert old in BRIDGE_TEXT, f"fixture out of date: {old!r}"
+    path = _write(tmp_path, BRIDGE_TEXT.replace(old, new, 1))
+    with pytest.raises(DefinitionError) as err:
+        load_exercise(path)
+    msg = str(err.value)
+    assert msg.startswith(str(path) + ": ")
+    assert re.search(key, msg), msg
+    assert re.search(expected, msg), msg
+    assert "\n" not in msg
+
+
+def test_not_toml(tmp_path):
+    path = _write(tmp_path, "id = \n[[[")
+    with pytest.raises(DefinitionError, match=r"not valid TOML"):
+        load_exercise(path)
+
+
+def test_load_by_path(tmp_path):
+    path = _write(tmp_path, BRIDGE_TEXT.replace("hold_s = 12.0 ", "hold_s = 20.0 "))
+    assert load(str(path)).hold.hold_s == 20.0
+
+
+def test_no_body_numbers_in_the_engine_code():
+    """Thresholds live in the data: the engine and signals modules hold no degree or second literals."""
+    src = Path(__file__).resolve().parent.parent / "posecheck"
+    for name in ("engine.py", "signals.py"):
+        text = (src / name).read_text()
+        # numbers other than 0, 1, 2, 0.5 (halves), 180/90/360 (geometry) and tiny epsilons
+        literals = re.findall(r"(?<![\w.\[])(\d+\.?\d*)(?![\w.\]])", re.sub(r"#.*|\"\"\"[\s\S]*?\"\"\"|\d+e-\d+", "", text))
+        odd = {x for x in literals if float(x) not in (0, 1, 2, 0.5, 180, 90, 360, 3)}
+        assert not odd, f"{name} has numeric literals {sorted(odd)}: thresholds belong in exercises/*.toml"
