@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -394,13 +393,11 @@ def load_exercise(path: str | Path) -> Exercise:
 
 def builtin_dir() -> Path:
     """The exercises folder: inside the installed package, or at the top of a source checkout."""
-    try:
-        found = Path(str(resources.files("posecheck.exercises")))
-        if any(found.glob("*.toml")):
-            return found
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "exercises"
+    here = Path(__file__).resolve().parent
+    for folder in (here / "exercises", here.parent / "exercises"):
+        if any(folder.glob("*.toml")):
+            return folder
+    raise DefinitionError(f"no exercise definitions found (looked in {here / 'exercises'}): reinstall posecheck")
 
 
 def exercise_files(folder: Path | None = None) -> dict[str, Path]:
