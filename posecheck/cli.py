@@ -97,6 +97,10 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
         click.echo(f"report: {report}")
 
 
+# --- commands from other modules: one line each, imported here so `posecheck --help` lists them
+# (add yours below this line)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="posecheck")
 

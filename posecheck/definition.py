@@ -243,6 +243,15 @@ class Fault(_Model):
         return self
 
 
+class Progression(_Model):
+    """How the target rises from reps.target toward reps.target_max as sessions go well."""
+
+    step: int = Field(ge=1)  # added to the target when ready
+    sessions_to_advance: int = Field(ge=1)  # consecutive recent sessions that met the target
+    min_counted_ratio: float = Field(ge=0, le=1)  # good form: share of attempts that counted
+    max_fault_reps_ratio: float = Field(ge=0, le=1)  # good form: share of reps with a fault
+
+
 class SetupCheck(_Model):
     id: str = Field(pattern=_ID)
     message: str
@@ -284,6 +293,7 @@ class Exercise(_Model):
     faults: list[Fault] = Field(default_factory=list)
     setup: list[SetupCheck] = Field(default_factory=list)
     guided: Guided | None = None
+    progression: Progression
 
     # --- derived views -----------------------------------------------------------
     def phase(self, phase_id: str) -> Phase:
