@@ -80,7 +80,8 @@ class EngineState:
     target: int
     hold_s: float
     hold_target_s: float
-    in_hold: bool
+    in_hold: bool  # in a hold phase of a rep
+    holding: bool  # the hold timer is running now
     hold_done: bool
     faults: tuple[str, ...]
     fault_message: str
@@ -231,6 +232,7 @@ class Engine:
             hold_s=self.hold_elapsed if in_hold else 0.0,
             hold_target_s=target_s,
             in_hold=in_hold,
+            holding=in_hold and self.hold_ok,
             hold_done=self.hold_done and in_hold,
             faults=active,
             fault_message=fault_message,

@@ -80,6 +80,8 @@ class Step:
 
 @dataclass
 class Pipeline:
+    TIMELINE_STEP_S = 0.1
+
     exercise: Exercise
     hold_s: float | None = None
     target: int | None = None
@@ -93,6 +95,9 @@ class Pipeline:
         self.reader = SignalReader(self.exercise)
         self.engine = Engine(self.exercise, hold_s=self.hold_s, target=self.target)
         self.last_t: float | None = None
+        # the key signal and phase over time, for reports and plots (a few samples a second)
+        self.timeline: list[tuple[float, float | None, str | None, bool]] = []
+        self._next_sample_s = 0.0
 
     def step(self, t_s: float, detection: Detection) -> Step:
         self.frames += 1
@@ -104,6 +109,10 @@ class Pipeline:
             pose = self.smoother(t_s, raw)
         state, events = self.engine.update(t_s, self.reader.read(t_s, pose))
         self.events.extend(events)
+        if t_s >= self._next_sample_s:
+            self._next_sample_s = t_s + self.TIMELINE_STEP_S
+            key = state.values.get(self.exercise.key_signal) if state.tracking else None
+            self.timeline.append((t_s, key, state.phase, state.holding))
         view = View(pose=pose, state=state, exercise=self.exercise, near=self.reader.near.side)
         return Step(view=view, events=events, people=2 if self.follower.crowded else len(detection.poses), raw_pose=raw)
 
@@ -111,6 +120,16 @@ class Pipeline:
         events = self.engine.finish(self.last_t)
         self.events.extend(events)
         return events
+
+    def timeline_dict(self) -> dict:
+        return {
+            "signal": self.exercise.key_signal,
+            "unit": self.exercise.signals[self.exercise.key_signal].unit,
+            "t_s": [round(t, 3) for t, _, _, _ in self.timeline],
+            "values": [None if v is None else round(v, 3) for _, v, _, _ in self.timeline],
+            "phase": [p for _, _, p, _ in self.timeline],
+            "holding": [h for _, _, _, h in self.timeline],
+        }
 
     @property
     def state(self) -> EngineState:

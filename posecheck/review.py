@@ -137,6 +137,7 @@ def review(
         interrupted=interrupted,
         truncated=video.truncated,
         annotated=str(options.output) if options.output else None,
+        timeline=pipeline.timeline_dict(),
     )
     if options.report is not None:
         report_mod.write(rep, options.report)

@@ -75,6 +75,12 @@ def _segment_of(bone: str) -> str:
 def _model():
     """The anny model, built once per process (the first build fills anny's cache, ~40-60 s)."""
     torch.set_num_threads(int(os.environ.get("POSECHECK_SYNTH_THREADS", "1")))
+    try:  # anny skins with NVIDIA Warp (on the CPU here); keep its start-up banner quiet
+        import warp
+
+        warp.config.log_level = warp.LOG_ERROR
+    except ImportError:
+        pass
     import anny
 
     model = anny.Anny()

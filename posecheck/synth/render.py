@@ -26,6 +26,8 @@ BASEBOARD_M = 0.09
 SHADOW_REACH_M = 0.12  # vertices this close to the floor cast the contact shadow
 SHADOW_STRENGTH = 0.45
 SHADOW_BLUR_M = 0.10
+SHADOW_SCALE = 4  # the shadow mask is drawn at 1/SHADOW_SCALE of the supersampled size
+NOISE_BANK = 6
 
 
 @dataclass
@@ -112,6 +114,10 @@ class Renderer:
         self.size = (camera.width * self.ss, camera.height * self.ss)
         self.background = self._room(room)
         self._rng = np.random.default_rng(room.seed + 7)
+        self._noise = None
+        if look.noise_sigma > 0:  # a bank of noise frames, drawn from at random offsets
+            bank = self._rng.normal(0.0, look.noise_sigma, (NOISE_BANK, camera.height, camera.width, 3))
+            self._noise = np.clip(np.round(bank), -127, 127).astype(np.int16)
 
     # -- the room, once ------------------------------------------------------------------
     def _room(self, room: Room) -> np.ndarray:
@@ -171,9 +177,11 @@ class Renderer:
         self._shadow(img, vertices)
         self._paint(img, vertices, self.faces, self.face_colors)
         out = cv2.resize(img, (self.camera.width, self.camera.height), interpolation=cv2.INTER_AREA)
-        if self.look.noise_sigma > 0:
-            noise = self._rng.normal(0.0, self.look.noise_sigma, out.shape)
-            out = np.clip(out + noise, 0, 255).astype(np.uint8)
+        if self._noise is not None:
+            noise = self._noise[self._rng.integers(NOISE_BANK)]
+            shift = (int(self._rng.integers(out.shape[0])), int(self._rng.integers(out.shape[1])))
+            noise = np.roll(noise, shift, axis=(0, 1))
+            out = np.clip(out.astype(np.int16) + noise, 0, 255).astype(np.uint8)
         return out
 
     def _shadow(self, img: np.ndarray, vertices: np.ndarray) -> None:
@@ -187,16 +195,17 @@ class Renderer:
         if not ok.any():
             return
         H, W = img.shape[:2]
-        mask = np.zeros((H, W), np.float32)
-        pts = np.round(px[ok] * self.ss).astype(int)
-        inside = (pts[:, 0] >= 0) & (pts[:, 0] < W) & (pts[:, 1] >= 0) & (pts[:, 1] < H)
+        h, w = H // SHADOW_SCALE, W // SHADOW_SCALE
+        scale = self.ss / SHADOW_SCALE
+        mask = np.zeros((h, w), np.float32)
+        pts = np.round(px[ok] * scale).astype(int)
+        inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
         np.maximum.at(mask, (pts[inside, 1], pts[inside, 0]), weight[ok][inside].astype(np.float32))
         depth = float(np.median(z[ok]))
-        blur_px = max(3, int(SHADOW_BLUR_M * self.camera.K[0, 0] * self.ss / max(depth, 0.5)))
-        k = blur_px | 1
+        k = max(3, int(SHADOW_BLUR_M * self.camera.K[0, 0] * scale / max(depth, 0.5))) | 1
         mask = cv2.dilate(mask, np.ones((k // 2 | 1, k // 2 | 1), np.uint8))
         mask = cv2.GaussianBlur(mask, (k, k), 0)
-        mask = np.clip(mask, 0, 1) * SHADOW_STRENGTH
+        mask = cv2.resize(np.clip(mask, 0, 1) * SHADOW_STRENGTH, (W, H), interpolation=cv2.INTER_LINEAR)
         img[:] = (img * (1.0 - mask[..., None])).astype(np.uint8)
 
     def _paint(self, img: np.ndarray, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray) -> None:
