@@ -86,8 +86,8 @@ def _other(side: str) -> str:
 FAULTS: dict[str, dict[str, Fault]] = {
     "knee_to_chest": {
         "other_leg_lifted": Fault("other_leg_lifted", note="the other leg rises, knee almost straight (one-leg reps)"),
-        "head_lifted": Fault("head_lifted", {"head": 32.0}),
-        "shoulders_lifted": Fault("shoulders_lifted", {"curl": 26.0, "head": 12.0}),
+        "head_lifted": Fault("head_lifted", {"head": 36.0}),
+        "shoulders_lifted": Fault("shoulders_lifted", {"curl": 30.0, "head": 12.0}),
     },
     "lower_back_rotation": {
         "shoulders_lifted": Fault("shoulders_lifted", {"trunk_roll": 38.0}, "the chest turns after the knees"),
@@ -111,13 +111,13 @@ FAULTS: dict[str, dict[str, Fault]] = {
     "seated_rotation": {
         "wrong_direction": Fault("wrong_direction", note="right leg crossed over, trunk turned left"),
         "legs_not_crossed": Fault("legs_not_crossed", {"cross": 0.0}),
-        "slouching": Fault("slouching", {"slouch": 26.0}),
+        "slouching": Fault("slouching", {"slouch": 32.0}),
         "elbow_not_at_knee": Fault("elbow_not_at_knee", {"brace_L": 0.0, "brace_R": 0.0}, "hands in the lap"),
     },
     "shoulder_blade_squeeze": {
-        "shrugging": Fault("shrugging", {"shrug": 26.0, "squeeze": 0.5}),
-        "leaning_back": Fault("leaning_back", {"lean": -16.0, "squeeze": 0.25}),
-        "slouching": Fault("slouching", {"slouch": 26.0, "squeeze": 0.5}),
+        "shrugging": Fault("shrugging", {"shrug": 38.0, "squeeze": 0.5}),
+        "leaning_back": Fault("leaning_back", {"lean": -20.0, "squeeze": 0.25}),
+        "slouching": Fault("slouching", {"slouch": 32.0, "squeeze": 0.5}),
     },
 }
 
