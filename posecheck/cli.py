@@ -76,7 +76,9 @@ def exercises_cmd() -> None:
 @click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, model, progress) -> None:
+@click.option("--history/--no-history", "keep_history", default=True, help="Record the session in the history (see `posecheck history`).")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (default: $POSECHECK_DATA_DIR, else the user data folder).")
+def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, model, progress, keep_history, data_dir) -> None:
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
     from . import definition
     from . import report as report_mod
@@ -84,7 +86,18 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
 
     exercise = definition.load(exercise_id)
     options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
-    rep = review(video, exercise, options)
+    recorder = None
+    if keep_history:
+        from .history import open_recorder
+
+        settings = {"hold_s": hold_s, "target": target, "model": str(model) if model else "bundled", "video": str(video)}
+        recorder = open_recorder(exercise, kind="review", source=str(video.resolve()), folder=data_dir, hold_s=hold_s, target=target, settings=settings)
+    try:
+        rep = review(video, exercise, options, listeners=[recorder] if recorder else (), on_report=recorder.finish if recorder else None)
+        saved = recorder and recorder.session_id and f"history: session {recorder.session_id}; {exercise.id} target now {recorder.history.target(exercise).reps}"
+    finally:
+        if recorder:
+            recorder.history.close()
     for line in report_mod.summary_lines(rep):
         click.echo(line)
     for a, b in rep["second_person"][:3]:
@@ -95,10 +108,16 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
         click.echo(f"annotated video: {output}")
     if report:
         click.echo(f"report: {report}")
+    if saved:
+        click.echo(saved)
 
 
 # --- commands from other modules: one line each, imported here so `posecheck --help` lists them
 # (add yours below this line)
+from . import history as _history, therapist as _therapist  # noqa: E402
+cli.add_command(_history.history_cmd)
+cli.add_command(_history.target_cmd)
+cli.add_command(_therapist.report_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,9 +11,10 @@ good form (enough of the attempts counted, few reps with a fault). Then the targ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from .definition import Exercise
+if TYPE_CHECKING:
+    from .definition import Exercise
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,9 @@ def target(exercise: Exercise, sessions: Sequence[SessionResult], manual: int | 
     elif not done:
         why = f"the starting value; it rises by {rule.step} after {n} sessions in a row that reach it with good form"
     else:
+        last = f"the last {len(recent)} sessions" if len(recent) > 1 else "the last session"
         why = (
-            f"{good} of the last {n} sessions reached {plan} with good form; "
+            f"{good} of {last} reached {plan} with good form; "
             f"{n} in a row raise it by {rule.step} (up to {reps.target_max})"
         )
     if manual is not None:

@@ -7,12 +7,13 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import cv2
 
 from . import report as report_mod
 from .definition import Exercise
+from .engine import EngineState, Event
 from .errors import NoPersonError, PosecheckError, VideoError
 from .overlay import annotate
 from .pipeline import Pipeline
@@ -20,6 +21,9 @@ from .pose import PoseEstimator
 from .video import VideoFile, VideoWriter, check_writable
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
+
+# Called after every frame, and once more for the events of the end: the history's recorder.
+Listener = Callable[[Exercise, list[Event], EngineState], None]
 
 
 @dataclass
@@ -59,6 +63,8 @@ def review(
     *,
     timings: Timings | None = None,
     on_frame: Callable[[int], None] | None = None,
+    listeners: Sequence[Listener] = (),
+    on_report: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Review a video. Returns the report (also written to options.report when given).
 
@@ -96,6 +102,8 @@ def review(
                     detection = estimator.detect(rgb, frame.t_s)
                 with timings.stage("engine"):
                     step = pipeline.step(frame.t_s, detection)
+                for listen in listeners:
+                    listen(exercise, step.events, step.view.state)
                 if writer is not None:
                     with timings.stage("overlay"):
                         scene = annotate(frame.image, step.view)
@@ -113,7 +121,9 @@ def review(
             bar.close()
         if writer is not None:
             writer.close()
-    pipeline.finish()
+    end_events = pipeline.finish()
+    for listen in listeners:
+        listen(exercise, end_events, pipeline.state)
 
     duration = video.last_t_s + (1.0 / video.fps if video.fps else 0.0)
     engine = pipeline.engine
@@ -141,6 +151,8 @@ def review(
     )
     if options.report is not None:
         report_mod.write(rep, options.report)
+    if on_report is not None:
+        on_report(rep)
     if interrupted:
         raise Interrupted("interrupted: the outputs cover the first " f"{duration:.1f} s")
     if pipeline.frames_with_pose == 0:

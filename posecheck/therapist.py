@@ -1,0 +1,360 @@
+"""`posecheck report`: one self-contained HTML page about a session, for a physical therapist.
+
+Summary, a table of the reps, the key signal over time with phases, holds and faults marked,
+and a still frame of the moment each fault began. Images are embedded as base64 PNG, so the
+page is one file that opens anywhere, offline. Every piece of text is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from .errors import PosecheckError
+
+MAX_STILLS = 24  # a long session with many faults: the first ones tell the story
+STILL_WIDTH_PX = 480
+
+
+class ReportError(PosecheckError):
+    """The report JSON or the session cannot be read, or the page cannot be written."""
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ReportError(f"{path}: is a folder, not a report") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ReportError(f"{path}: not a posecheck report (not JSON: {e})") from None
+    missing = [k for k in ("exercise", "reps", "faults", "summary", "hold_s") if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise ReportError(f"{path}: not a posecheck review report (missing {', '.join(missing)})")
+    return data
+
+
+def find_video(report: dict[str, Any], given: Path | None, report_path: Path | None, source: str | None = None) -> Path | None:
+    """The video to take stills from: as given, else where the report says (also beside the report)."""
+    if given is not None:
+        return given
+    candidates = [source] if source else []
+    candidates.append(report.get("video"))
+    for c in filter(None, candidates):
+        p = Path(c)
+        if p.is_file():
+            return p
+        if report_path is not None and not p.is_absolute() and (report_path.parent / p).is_file():
+            return report_path.parent / p
+    return None
+
+
+def stills(video: Path, times: Sequence[float], width: int = STILL_WIDTH_PX) -> dict[float, bytes]:
+    """PNG bytes of the first frame at or after each time (timestamps as the review saw them)."""
+    import cv2
+
+    from .video import VideoFile
+
+    wanted = sorted(set(times))
+    out: dict[float, bytes] = {}
+    if not wanted:
+        return out
+    vf = VideoFile(video)
+    half = 0.5 / vf.fps if vf.fps else 1 / 60
+    i = 0
+    last = None
+    for frame in vf:
+        while i < len(wanted) and frame.t_s >= wanted[i] - half:
+            out[wanted[i]] = _png(frame.image, width)
+            i += 1
+        last = frame
+        if i == len(wanted):
+            break
+    for t in wanted[i:]:  # past the end of what could be read: the last frame
+        if last is not None:
+            out[t] = _png(last.image, width)
+    return out
+
+
+def _png(image, width: int) -> bytes:
+    import cv2
+
+    h, w = image.shape[:2]
+    if w > width:
+        image = cv2.resize(image, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".png", image)
+    if not ok:
+        raise ReportError("could not encode a still frame as PNG")
+    return buf.tobytes()
+
+
+# --- the page ----------------------------------------------------------------------------------------
+
+CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1d; max-width: 1000px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; } td, th { padding: .25em .7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.no { color: #b35900; } .yes { color: #207a38; } .note { background: #fff6e0; padding: .5em .8em; border-left: 3px solid #e0a000; }
+.muted { color: #666; font-size: .9em; } figure { display: inline-block; margin: .5em 1em .5em 0; vertical-align: top; }
+figcaption { font-size: .9em; max-width: 480px; } img { max-width: 100%; }
+"""
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+
+
+def _s(x: float | None, digits: int = 1) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _row(label: str, value: str, raw: bool = False) -> str:
+    return f"<tr><th>{escape(label)}</th><td>{value if raw else escape(value)}</td></tr>"
+
+
+def render(
+    report: dict[str, Any],
+    *,
+    video: Path | None,
+    video_named: str | None = None,
+    session: dict[str, Any] | None = None,
+    phases: Sequence[str] = (),
+    timeline_png: bytes | None = None,
+    frames: dict[float, bytes] | None = None,
+) -> str:
+    """The page, from a report (as `posecheck review --report` writes it) and its images."""
+    s = report["summary"]
+    name = report.get("name") or report["exercise"]
+    reps, faults = report["reps"], report["faults"]
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{escape(name)} — posecheck session report</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{escape(name)} <span class=\"muted\">({escape(report['exercise'])})</span></h1>",
+    ]
+    when = session.get("started_at") if session else None
+    sub = []
+    if session:
+        sub.append(f"session {session['id']}, {session.get('kind', '')}")
+    if when:
+        sub.append(f"{when} ({session.get('time_of_day', '')})")
+    if sub:
+        out.append(f'<p class="muted">{escape("; ".join(sub))}</p>')
+
+    # summary
+    out.append("<h2>Summary</h2>")
+    notes = []
+    if report.get("interrupted"):
+        notes.append("The session was interrupted: the figures cover what was seen before.")
+    if report.get("truncated"):
+        notes.append("The video ends early (truncated or damaged): the figures cover what could be read.")
+    if session and session.get("status") == "running":
+        notes.append("This session never finished (stopped or killed): the reps listed are those completed before.")
+    setup = report.get("setup") or {}
+    if setup and not setup.get("ok") and setup.get("last_message"):
+        notes.append(f"The start position was never seen clearly: {setup['last_message']}")
+    for a, b in (report.get("second_person") or [])[:3]:
+        notes.append(f"A second person was in view {a:.1f}–{b:.1f} s; posecheck followed one.")
+    for n in notes:
+        out.append(f'<p class="note">{escape(n)}</p>')
+    counts = Counter(f["id"] for f in faults)
+    messages = {f["id"]: f.get("message", "") for f in faults}
+    fault_text = "; ".join(f"{fid} ×{n} — {messages[fid]}" for fid, n in sorted(counts.items())) or "none"
+    rows = [
+        _row("Reps counted", f"{s['reps_counted']} of {s['reps_attempted']} attempted"),
+        _row("Target", f"{report['target']} reps" if report.get("target") is not None else "–"),
+        _row("Hold time asked", f"{report['hold_s']:g} s"),
+        _row("Faults", fault_text),
+        _row("Duration", f"{_s(report.get('duration_s'))} s"),
+    ]
+    if s.get("reps_guided"):
+        rows.insert(1, _row("Guided reps", f"{s['reps_guided']} (paced by voice; the movement itself could not be seen)"))
+    if report.get("frames"):
+        rows.append(_row("Body seen in", f"{report.get('frames_with_pose', 0)} of {report['frames']} frames"))
+    rows.append(_row("Video", video_named or str(report.get("video") or "–")))
+    settings = {k: v for k, v in (report.get("settings") or {}).items() if v is not None}
+    if settings:
+        rows.append(_row("Settings", ", ".join(f"{k} = {v}" for k, v in settings.items())))
+    out.append('<table class="summary">' + "".join(rows) + "</table>")
+
+    # reps
+    out.append("<h2>Reps</h2>")
+    if not reps:
+        out.append("<p>No reps were seen.</p>")
+    else:
+        multi = len({k for r in reps for k in (r.get("holds") or {})}) > 1
+        head = ["#", "time (s)", "side", "hold achieved (s)", "counted", "faults"]
+        out.append('<table class="reps"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>")
+        for r in reps:
+            hold = _s(r.get("hold_s"))
+            if multi and r.get("holds"):
+                hold += " (" + ", ".join(f"{k} {_s(v)}" for k, v in r["holds"].items()) + ")"
+            counted = '<span class="yes">yes</span>' if r["counted"] else '<span class="no">no</span>'
+            if r.get("guided"):
+                counted += " (guided)"
+            cells = [
+                f'<td class="num">{escape(str(r["index"]))}</td>',
+                f'<td class="num">{_s(r.get("start_s"))}–{_s(r.get("end_s"))}</td>',
+                f"<td>{escape(r.get('side') or '–')}</td>",
+                f'<td class="num hold">{escape(hold)}</td>',
+                f"<td>{counted}</td>",
+                f"<td>{escape(', '.join(r.get('faults') or []) or '–')}</td>",
+            ]
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</tbody></table>")
+        out.append(f'<p class="muted">A rep counts when its hold reached {report["hold_s"]:g} s with good form; a shorter one is an attempt.</p>')
+
+    # timeline
+    out.append("<h2>Timeline</h2>")
+    if timeline_png:
+        tl = report.get("timeline") or {}
+        out.append(f"<figure>{_img(timeline_png, 'the key signal over time')}")
+        out.append(
+            "<figcaption>"
+            + escape(
+                f"{tl.get('signal', 'key signal')} ({tl.get('unit', '')}) over time. Shading: the position (phase); "
+                "green bar: hold timer running; orange: faults; dotted lines: start and end of each rep."
+            )
+            + "</figcaption></figure>"
+        )
+    else:
+        out.append("<p>No timeline in this report (it was written by an older posecheck).</p>")
+
+    # stills
+    out.append("<h2>Where faults began</h2>")
+    if not faults:
+        out.append("<p>No faults.</p>")
+    elif video is None:
+        where = video_named or report.get("video") or "the video"
+        out.append(f'<p class="note">{escape(f"The video ({where}) was not found, so there are no still frames. Pass it with --video.")}</p>')
+    else:
+        frames = frames or {}
+        for f in faults[:MAX_STILLS]:
+            png = frames.get(f["start_s"])
+            rep = f" (rep {f['rep']})" if f.get("rep") is not None else ""
+            cap = f"{f['id']} at {f['start_s']:.1f} s{rep}: {f.get('message', '')}"
+            out.append("<figure>" + (_img(png, cap) if png else "") + f"<figcaption>{escape(cap)}</figcaption></figure>")
+        if len(faults) > MAX_STILLS:
+            out.append(f'<p class="muted">{len(faults) - MAX_STILLS} more faults not shown.</p>')
+
+    made = datetime.now().astimezone().isoformat(timespec="minutes")
+    out.append(
+        '<p class="muted">'
+        + escape(
+            f"Written by posecheck {report.get('posecheck', '')} on {made}. Measured from video with a pose model: "
+            "it sees landmarks (shoulders, hips, knees...), not the spine; times are from the start of the video."
+        )
+        + "</p>"
+    )
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def build(
+    report: dict[str, Any],
+    *,
+    video: Path | None,
+    video_named: str | None = None,
+    session: dict[str, Any] | None = None,
+) -> str:
+    """The page with its images: the timeline plot and the stills."""
+    from . import plots
+
+    phases: list[str] = []
+    try:
+        from .definition import load
+
+        phases = [p.id for p in load(report["exercise"]).phases]
+    except PosecheckError:
+        pass
+    tl = report.get("timeline")
+    timeline = plots.timeline_png(report, phases) if tl and tl.get("t_s") else None
+    frames = stills(video, [f["start_s"] for f in report["faults"][:MAX_STILLS]]) if video is not None and report["faults"] else {}
+    return render(report, video=video, video_named=video_named, session=session, phases=phases, timeline_png=timeline, frames=frames)
+
+
+@click.command("report")
+@click.argument("report_json", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-s", "--session", "session_id", type=click.IntRange(min=1), help="A past session from the history, by id (see `posecheck history`).")
+@click.option("--video", type=click.Path(path_type=Path, dir_okay=False), help="The reviewed video (default: where the report says).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML page here.")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (with --session).")
+def report_cmd(report_json: Path | None, session_id: int | None, video: Path | None, output: Path, data_dir: Path | None) -> None:
+    """A self-contained HTML page about one session, for a therapist: from a review's REPORT_JSON or --session ID."""
+    if (report_json is None) == (session_id is None):
+        raise click.UsageError("give a review's REPORT_JSON or --session ID (one of them)")
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise ReportError(f"{output}: the page is HTML; name it .html")
+    if not output.parent.exists():
+        raise ReportError(f"{output}: the folder {output.parent} does not exist")
+    if video is not None and not video.is_file():
+        raise ReportError(f"{video}: no such video")
+    session = None
+    source = None
+    if report_json is not None:
+        report = load_report(report_json)
+    else:
+        from .history import History
+
+        with History.open(data_dir) as h:
+            row = h.session(session_id)
+            report = h.report(session_id)
+            if report is None:  # unfinished (killed) or from an older schema: rebuild from the rep rows
+                report = _report_from_rows(row, h.reps(session_id), h.faults(session_id))
+        session = row.as_dict()
+        source = row.source if row.kind == "review" else None
+    found = find_video(report, video, report_json, source)
+    html = build(report, video=found, video_named=str(video or source or report.get("video") or ""), session=session)
+    tmp = output.with_name(output.name + ".part")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as e:
+        raise ReportError(f"{output}: cannot write ({e.strerror})") from None
+    click.echo(f"report: {output}")
+
+
+def _report_from_rows(row, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:
+    """A report-shaped dict from the history's rows, for a session that never wrote one."""
+    from .history import _rep_at
+
+    class _R:  # _rep_at reads start_s, end_s and index
+        def __init__(self, d: dict[str, Any]) -> None:
+            self.start_s, self.end_s, self.index = d["start_s"] or 0.0, d["end_s"], d["index"]
+
+    spans = [dict(f, rep=_rep_at([_R(r) for r in reps], f["start_s"])) for f in faults]
+    return {
+        "exercise": row.exercise,
+        "name": row.exercise,
+        "video": row.source,
+        "duration_s": row.duration_s,
+        "hold_s": row.hold_s or 0.0,
+        "target": row.target,
+        "reps": reps,
+        "faults": spans,
+        "summary": {
+            "reps_counted": sum(r["counted"] for r in reps),
+            "reps_attempted": len(reps),
+            "reps_guided": sum(r["guided"] for r in reps),
+            "fault_ids": sorted({f["id"] for f in faults}),
+        },
+        "settings": row.settings,
+    }
