@@ -378,8 +378,8 @@ class History:
         )
 
     def delete_session(self, session_id: int) -> None:
-        self._write([("DELETE FROM reps WHERE session_id = ?", (session_id,)), ("DELETE FROM faults WHERE session_id = ?", (session_id,)),
-                     ("DELETE FROM sessions WHERE id = ?", (session_id,))])  # fmt: skip
+        self._write([(f"DELETE FROM {table} WHERE {key} = ?", (session_id,))
+                     for table, key in (("reps", "session_id"), ("faults", "session_id"), ("sessions", "id"))])  # fmt: skip
 
     # --- targets set by hand ------------------------------------------------------------------
 
@@ -577,9 +577,10 @@ class Recorder:
 
     def __call__(self, exercise: Exercise, events: list[Event], state: EngineState) -> None:
         if self.session_id is None:
-            target = self.target if self.target is not None else state.target
+            if self.target is None:
+                self.target = state.target  # what the engine aims for
             self.session_id = self.history.start_session(
-                self.exercise, kind=self.kind, source=self.source, target=target, hold_s=self.hold_s,
+                self.exercise, kind=self.kind, source=self.source, target=self.target, hold_s=self.hold_s,
                 settings=self.settings, started_at=self.now(),
             )  # fmt: skip
         self.frames += 1

@@ -242,6 +242,8 @@ def render(
     out.append("<h2>Where faults began</h2>")
     if not faults:
         out.append("<p>No faults.</p>")
+    elif video is None and session and session.get("kind") == "live":
+        out.append('<p class="note">A live session: no video was recorded, so there are no still frames.</p>')
     elif video is None:
         where = video_named or report.get("video") or "the video"
         out.append(f'<p class="note">{escape(f"The video ({where}) was not found, so there are no still frames. Pass it with --video.")}</p>')
@@ -282,9 +284,11 @@ def build(
     try:
         from .definition import load
 
-        phases = [p.id for p in load(report["exercise"]).phases]
+        exercise = load(report["exercise"])
+        phases = [p.id for p in exercise.phases]
+        report = {**report, "name": report.get("name") or exercise.name}
     except PosecheckError:
-        pass
+        pass  # a therapist's own definition file, not at hand: phases as the timeline shows them
     tl = report.get("timeline")
     timeline = plots.timeline_png(report, phases) if tl and tl.get("t_s") else None
     frames = stills(video, [f["start_s"] for f in report["faults"][:MAX_STILLS]]) if video is not None and report["faults"] else {}
@@ -343,7 +347,7 @@ def _report_from_rows(row, reps: list[dict[str, Any]], faults: list[dict[str, An
     spans = [dict(f, rep=_rep_at([_R(r) for r in reps], f["start_s"])) for f in faults]
     return {
         "exercise": row.exercise,
-        "name": row.exercise,
+        "name": "",
         "video": row.source,
         "duration_s": row.duration_s,
         "hold_s": row.hold_s or 0.0,

@@ -132,6 +132,10 @@ def test_recorder_writes_each_rep_as_it_completes(tmp_path):
     tl = report["timeline"]
     assert tl["signal"] == "hip_line" and len(tl["t_s"]) == len(tl["values"]) == len(tl["phase"]) > 100
     history.close()
+    page = tmp_path / "live.html"
+    _invoke("report", "--session", sid, "--data-dir", tmp_path, "-o", page)
+    text = page.read_text()
+    assert "A live session: no video was recorded" in text and text.count("data:image/png;base64,") == 1  # the timeline
 
 
 def test_recorder_forgets_a_session_that_never_saw_anyone(db):
