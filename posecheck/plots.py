@@ -124,7 +124,7 @@ def history_figure(rows: Sequence["SessionRow"], first: date, last: date, path: 
             xs = [d for d, tg in zip(days, targets) if tg]
             if xs:
                 top.step(xs, [tg for tg in targets if tg], where="mid", color=colour, ls="--", lw=1, alpha=0.7,
-                         marker="_", ms=12, label=f"{ex} target")  # fmt: skip
+                         marker="_", ms=12, label=f"{ex} target (per session)")  # fmt: skip
     top.set_ylabel("reps counted per day")
     top.set_ylim(bottom=0)
     if exercises:
