@@ -1,0 +1,468 @@
+"""The live screen, read from 3 m away by someone lying on the floor.
+
+Everything is sized from the window (one unit `u` is a hundredth of its height), so the
+same painters serve a laptop window, a full screen and the test renders. The picture
+fills the window: the camera view on one side, a panel with the large rep count and the
+hold ring on the other, the instruction across the bottom, one fault at a time above it
+in the warning colour. Cards cover the picture before counting (safety note, camera
+placement), between exercises (rest, what comes next), when paused, and when the camera
+is lost.
+
+Painters are `painter(canvas, board) -> canvas`, as in posecheck.overlay.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from .definition import Exercise
+from .overlay import DIM, FONT, GOOD, HOLD, WARN, WHITE, View, ascii_text, skeleton
+
+BACKGROUND = (24, 24, 24)
+PANEL = (38, 34, 30)
+INK = (20, 20, 20)  # dark text on the warning colour
+MUTED = (170, 170, 170)
+
+# The page's caution, in posecheck's words.
+SAFETY_NOTE = (
+    "If you are doing these exercises because of ongoing back pain or after an injury, "
+    "check with a physical therapist before you start.",
+    "Stop if an exercise hurts.",
+)
+KEYS_HELP = "space pause   n next   r redo set   q quit"
+
+MODES = ("start", "count", "rest", "paused", "camera_lost", "done")
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the live screen shows in one frame."""
+
+    exercise: Exercise
+    mode: str = "count"
+    frame: np.ndarray | None = None  # the camera picture (BGR, as the model saw it: not mirrored)
+    view: View | None = None  # the engine's state and the pose for this frame
+    mirror: bool = False  # show the picture as a mirror (the left/right words stay the person's own)
+    seconds_left: float | None = None  # start / rest countdown
+    routine: tuple[int, int] | None = None  # this exercise's place in the routine: (4, 7)
+    next_exercise: Exercise | None = None  # during a rest
+    message: str = ""  # a card's main line (camera lost, paused)
+    lines: tuple[str, ...] = ()  # the done card's summary
+    first: bool = True  # the first exercise of the session: show the safety note
+    keys: bool = True  # show the key help (not in recordings of a headless run)
+
+
+Painter = Callable[[np.ndarray, Board], np.ndarray]
+
+
+# --- geometry and text --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def centre(self) -> tuple[int, int]:
+        return self.x + self.w // 2, self.y + self.h // 2
+
+
+@dataclass(frozen=True)
+class Layout:
+    u: float  # a hundredth of the height: the unit of every size
+    video: Rect
+    panel: Rect
+    band: Rect  # instruction, across the bottom
+    fault: Rect  # the strip above the band
+    count: Rect  # inside the panel: the rep count and its words
+    ring: Rect  # inside the panel: the hold ring
+    bar: Rect  # inside the panel: progress through the set
+
+
+def layout(canvas: np.ndarray) -> Layout:
+    H, W = canvas.shape[:2]
+    u = H / 100.0
+    band_h = int(round(17 * u))
+    fault_h = int(round(10 * u))
+    top_h = H - band_h
+    landscape = W >= 1.15 * H
+    if landscape:  # panel on the right: count above the ring
+        panel_w = int(round(min(0.34 * W, 62 * u)))
+        video = Rect(0, 0, W - panel_w, top_h)
+        panel = Rect(W - panel_w, 0, panel_w, top_h)
+        bar_h = int(5 * u)
+        count = Rect(panel.x, panel.y, panel.w, int(0.44 * panel.h))
+        ring = Rect(panel.x, count.y + count.h, panel.w, panel.h - count.h - bar_h)
+    else:  # portrait: panel on top, count beside the ring
+        u = min(u, W / 62.0)
+        panel = Rect(0, 0, W, int(round(0.30 * top_h)))
+        video = Rect(0, panel.h, W, top_h - panel.h)
+        bar_h = int(5 * u)
+        count = Rect(0, 0, int(0.58 * W), panel.h - bar_h)
+        ring = Rect(count.w, 0, W - count.w, panel.h - bar_h)
+    bar = Rect(panel.x, panel.y + panel.h - bar_h, panel.w, bar_h)
+    fault = Rect(0, top_h - fault_h, video.w, fault_h)
+    return Layout(u, video, panel, Rect(0, top_h, W, band_h), fault, count, ring, bar)
+
+
+def _thickness(scale: float) -> int:
+    # At least 2: OpenCV 5's font lays out 1-pixel strokes narrower than thicker ones,
+    # so a thin text would not line up with its own outline.
+    return max(2, int(round(scale * 1.8)))
+
+
+def _measure(text: str, scale: float) -> tuple[int, int]:
+    (w, h), _ = cv2.getTextSize(text, FONT, scale, _thickness(scale))
+    return w, h
+
+
+def fit_scale(text: str, height_px: float, max_w: float) -> float:
+    """The font scale that makes capitals height_px tall, shrunk to fit max_w."""
+    scale = max(0.3, height_px / 21.0)
+    w, _ = _measure(ascii_text(text), scale)
+    if w > max_w > 0:
+        scale *= max_w / w
+    return max(0.3, scale)
+
+
+def text(canvas: np.ndarray, s: str, org: tuple[int, int], scale: float, color, *, outline: bool = True) -> int:
+    """Draw s with its baseline at org; a dark outline keeps it legible over video. Returns the width."""
+    s = ascii_text(s)
+    th = _thickness(scale)
+    if outline:
+        cv2.putText(canvas, s, org, FONT, scale, DIM, th + max(2, th), cv2.LINE_AA)
+    cv2.putText(canvas, s, org, FONT, scale, color, th, cv2.LINE_AA)
+    return _measure(s, scale)[0]
+
+
+def wrap_lines(s: str, scale: float, max_w: float) -> list[str]:
+    words, lines, line = ascii_text(s).split(), [], ""
+    for w in words:
+        trial = f"{line} {w}".strip()
+        if line and _measure(trial, scale)[0] > max_w:
+            lines.append(line)
+            line = w
+        else:
+            line = trial
+    return lines + ([line] if line else [])
+
+
+def paragraph(canvas: np.ndarray, s: str, box: Rect, height_px: float, color, *, max_lines: int = 3, centre: bool = False, outline: bool = True) -> int:
+    """Wrap s into box with capitals height_px tall, shrinking until it fits max_lines and
+    the box. Returns the y below the last line."""
+    scale = height_px / 21.0
+    while True:
+        lines = wrap_lines(s, scale, box.w)
+        step = _measure("Ag", scale)[1] * 1.55
+        if (len(lines) <= max_lines and step * len(lines) <= box.h) or scale < 0.35:
+            break
+        scale *= 0.9
+    lines = lines[:max_lines]
+    y = box.y + _measure("A", scale)[1]
+    for line in lines:
+        w = _measure(line, scale)[0]
+        x = box.x + (box.w - w) // 2 if centre else box.x
+        text(canvas, line, (int(x), int(y)), scale, color, outline=outline)
+        y += step
+    return int(y - step + _measure("Ag", scale)[1] * 0.6) if lines else box.y
+
+
+def _shade(canvas: np.ndarray, rect: Rect, color, alpha: float) -> None:
+    roi = canvas[rect.y : rect.y + rect.h, rect.x : rect.x + rect.w]
+    roi[:] = (roi.astype(np.float32) * (1 - alpha) + np.array(color, np.float32) * alpha).astype(np.uint8)
+
+
+def letterbox(canvas: np.ndarray, image: np.ndarray, rect: Rect) -> Rect:
+    """image scaled to fit rect, centred; returns where it went."""
+    h, w = image.shape[:2]
+    k = min(rect.w / w, rect.h / h)
+    nw, nh = max(1, int(w * k)), max(1, int(h * k))
+    x, y = rect.x + (rect.w - nw) // 2, rect.y + (rect.h - nh) // 2
+    interp = cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR
+    canvas[y : y + nh, x : x + nw] = cv2.resize(image, (nw, nh), interpolation=interp)
+    return Rect(x, y, nw, nh)
+
+
+# --- painters -----------------------------------------------------------------------------
+
+
+def camera(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """The picture, with the skeleton drawn on the unmirrored image before any flip."""
+    lay = layout(canvas)
+    canvas[:] = BACKGROUND
+    canvas[lay.panel.y : lay.panel.y + lay.panel.h, lay.panel.x : lay.panel.x + lay.panel.w] = PANEL
+    if board.frame is None:
+        return canvas
+    image = board.frame.copy()
+    if board.view is not None and board.view.pose is not None and board.mode == "count":
+        image = skeleton(image, board.view)
+    if board.mirror:
+        image = cv2.flip(image, 1)
+    letterbox(canvas, image, lay.video)
+    return canvas
+
+
+def header(canvas: np.ndarray, board: Board) -> np.ndarray:
+    lay = layout(canvas)
+    u = lay.u
+    name = board.exercise.name
+    if board.routine:
+        name = f"{board.routine[0]}/{board.routine[1]}  {name}"
+    scale = fit_scale(name, 4.2 * u, lay.video.w - 4 * u)
+    text(canvas, name, (lay.video.x + int(2 * u), lay.video.y + int(6.5 * u)), scale, WHITE)
+    return canvas
+
+
+def _count_words(board: Board) -> tuple[str, str, str]:
+    """(big number, what it counts, the side or round line)."""
+    st = board.view.state  # type: ignore[union-attr]
+    counting = board.exercise.reps.counting
+    side = st.side or st.next_side
+    if counting == "rounds":
+        done = min(st.round - 1, st.target)
+        line = f"round {min(st.round, st.target)} of {st.target}" + (f" - {side}" if side else "")
+        return f"{done}/{st.target}", "rounds", line
+    if counting == "each_side":
+        return f"{st.reps_counted}", f"of {st.target} each side", f"{side} side" if side else ""
+    return f"{st.reps_counted}/{st.target}", "reps", ""
+
+
+def counts(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """The rep count, large; its target; the side or round."""
+    if board.view is None or board.mode not in ("count", "paused", "camera_lost") or not board.view.state.started:
+        return canvas
+    lay = layout(canvas)
+    u, c = lay.u, lay.count
+    st = board.view.state
+    big, label, line = _count_words(board)
+    pad = int(3 * u)
+    small = min(4.5 * u, c.h / 9)
+    scale = fit_scale(big, min(20 * u, c.h - 4.5 * small - 2 * pad), c.w - 2 * pad)
+    y = c.y + pad + _measure(big, scale)[1]
+    text(canvas, big, (c.x + pad, y), scale, GOOD if st.set_complete else WHITE)
+    y += int(1.6 * small)
+    text(canvas, label, (c.x + pad, y), fit_scale(label, small, c.w - 2 * pad), MUTED)
+    if line:
+        y += int(1.5 * small)
+        text(canvas, line, (c.x + pad, y), fit_scale(line, small, c.w - 2 * pad), WHITE)
+    if st.reps_attempted > st.reps_counted:
+        y += int(1.4 * small)
+        short = f"{st.reps_attempted - st.reps_counted} not counted"
+        text(canvas, short, (c.x + pad, y), fit_scale(short, 0.8 * small, c.w - 2 * pad), MUTED)
+    return canvas
+
+
+def progress(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """Progress through the set: one segment per rep (or round) of the target."""
+    if board.view is None or board.mode not in ("count", "paused", "camera_lost") or not board.view.state.started:
+        return canvas
+    lay = layout(canvas)
+    u, p = lay.u, lay.bar
+    st = board.view.state
+    counting = board.exercise.reps.counting
+    done = st.round - 1 if counting == "rounds" else st.reps_counted
+    total = max(1, st.target * (2 if counting == "each_side" else 1))
+    pad, gap = int(3 * u), max(2, int(0.8 * u))
+    w = (p.w - 2 * pad - gap * (total - 1)) / total
+    y0, y1 = p.y, p.y + p.h - int(2.5 * u)
+    for i in range(total):
+        x0 = int(p.x + pad + i * (w + gap))
+        color = GOOD if i < done else (70, 70, 70)
+        cv2.rectangle(canvas, (x0, y0), (max(x0 + 1, int(x0 + w)), y1), color, -1)
+    return canvas
+
+
+def hold(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """The hold ring: fills as the hold runs, the seconds left in the middle."""
+    if board.view is None or board.mode not in ("count", "paused"):
+        return canvas
+    st = board.view.state
+    if not st.in_hold:
+        return canvas
+    lay = layout(canvas)
+    u, p = lay.u, lay.ring
+    r = int(max(4 * u, (min(p.w, p.h) - 5 * u) / 2))
+    centre = p.centre
+    ring_w = max(3, int(r * 0.16))
+    cv2.circle(canvas, centre, r, (70, 70, 70), ring_w, cv2.LINE_AA)
+    frac = 1.0 if st.hold_done or st.hold_target_s <= 0 else max(0.0, min(1.0, st.hold_s / st.hold_target_s))
+    colour = GOOD if st.hold_done else HOLD if st.holding else MUTED
+    if frac > 0:
+        cv2.ellipse(canvas, centre, (r, r), -90, 0, 360 * frac, colour, ring_w, cv2.LINE_AA)
+    left = max(0.0, st.hold_target_s - st.hold_s)
+    label = "OK" if st.hold_done else f"{math.ceil(left - 1e-6):d}"
+    scale = fit_scale(label, r * 0.75, r * 1.3)
+    w, h = _measure(label, scale)
+    text(canvas, label, (centre[0] - w // 2, centre[1] + h // 2), scale, WHITE)
+    return canvas
+
+
+def fault(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """One fault at a time, dark on the warning colour, above the instruction."""
+    if board.view is None or board.mode != "count" or not board.view.state.fault_message:
+        return canvas
+    lay = layout(canvas)
+    f = lay.fault
+    cv2.rectangle(canvas, (f.x, f.y), (f.x + f.w - 1, f.y + f.h - 1), WARN, -1)
+    pad = int(2 * lay.u)
+    paragraph(canvas, board.view.state.fault_message, Rect(f.x + pad, f.y + pad, f.w - 2 * pad, f.h - 2 * pad), 5.5 * lay.u, INK, max_lines=1, outline=False)
+    return canvas
+
+
+def instruction(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """What to do now, across the bottom; before counting, what to change in the setup."""
+    if board.mode not in ("count", "camera_lost", "paused"):
+        return canvas
+    lay = layout(canvas)
+    b, u = lay.band, lay.u
+    st = board.view.state if board.view is not None else None
+    if st is None or not st.tracking:
+        words, colour = "Looking for you...", WHITE
+        if board.exercise.camera.placement:
+            words = f"Looking for you... {board.exercise.camera.placement}"
+    elif not st.started and not st.setup_ok:
+        words, colour = st.setup_message or st.instruction, WARN
+    else:
+        words, colour = st.instruction, WHITE
+    pad = int(2.5 * u)
+    paragraph(canvas, words, Rect(b.x + pad, b.y + pad, b.w - 2 * pad, b.h - 2 * pad), 6.5 * u, colour, max_lines=2)
+    return canvas
+
+
+def setup_check(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """Before counting: the panel says what is seen and how to place the camera."""
+    if board.view is None or board.mode != "count" or board.view.state.started:
+        return canvas
+    lay = layout(canvas)
+    u, p = lay.u, lay.panel
+    st = board.view.state
+    pad = int(3 * u)
+    box = Rect(p.x + pad, p.y + pad, p.w - 2 * pad, p.h - 2 * pad)
+    canvas[p.y : p.y + p.h, p.x : p.x + p.w] = PANEL
+    y = paragraph(canvas, "Getting ready", box, 5 * u, WHITE, max_lines=1)
+    if st.tracking and st.setup_ok:
+        status, colour = "I can see you. Get into the start position", GOOD
+    elif st.tracking:
+        status, colour = st.setup_message, WARN
+    else:
+        status, colour = "I can't see you yet", WARN
+    y = paragraph(canvas, status, Rect(box.x, y + int(2 * u), box.w, int(20 * u)), 3.8 * u, colour, max_lines=4)
+    paragraph(canvas, "Camera: " + board.exercise.camera.placement, Rect(box.x, y + int(3 * u), box.w, p.y + p.h - y - int(6 * u)), 3.2 * u, MUTED, max_lines=6)
+    return canvas
+
+
+def _card(canvas: np.ndarray, alpha: float = 0.82) -> Rect:
+    H, W = canvas.shape[:2]
+    _shade(canvas, Rect(0, 0, W, H), BACKGROUND, alpha)
+    u = layout(canvas).u
+    return Rect(int(6 * u), int(6 * u), W - int(12 * u), H - int(12 * u))
+
+
+def start_card(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """Before counting: the exercise, the safety note, where to put the camera."""
+    if board.mode != "start":
+        return canvas
+    box = _card(canvas)
+    u = layout(canvas).u
+    y = paragraph(canvas, board.exercise.name, box, 7 * u, WHITE, max_lines=1, centre=True)
+    y = paragraph(canvas, board.exercise.summary, Rect(box.x, y + int(2 * u), box.w, int(14 * u)), 3.6 * u, MUTED, max_lines=2, centre=True)
+    if board.first:
+        for line in SAFETY_NOTE:
+            y = paragraph(canvas, line, Rect(box.x, y + int(3 * u), box.w, int(14 * u)), 4.2 * u, WARN, max_lines=2, centre=True)
+    y = paragraph(canvas, "Camera: " + board.exercise.camera.placement, Rect(box.x, y + int(4 * u), box.w, int(16 * u)), 4.2 * u, WHITE, max_lines=3, centre=True)
+    if board.seconds_left is not None:
+        s = f"Starting in {math.ceil(board.seconds_left)} s - press space to start now"
+        paragraph(canvas, s, Rect(box.x, box.y + box.h - int(6 * u), box.w, int(6 * u)), 3.6 * u, MUTED, max_lines=1, centre=True)
+    return canvas
+
+
+def rest_card(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """Between exercises: the rest countdown and the next exercise's setup."""
+    if board.mode != "rest":
+        return canvas
+    box = _card(canvas, 0.7)
+    u = layout(canvas).u
+    left = math.ceil(board.seconds_left or 0)
+    y = paragraph(canvas, f"Rest {left}", box, 16 * u, WHITE, max_lines=1, centre=True)
+    nxt = board.next_exercise or board.exercise
+    y = paragraph(canvas, f"Next: {nxt.name}", Rect(box.x, y + int(4 * u), box.w, int(10 * u)), 6 * u, GOOD, max_lines=1, centre=True)
+    y = paragraph(canvas, nxt.summary, Rect(box.x, y + int(2 * u), box.w, int(14 * u)), 3.8 * u, MUTED, max_lines=2, centre=True)
+    paragraph(canvas, "Camera: " + nxt.camera.placement, Rect(box.x, y + int(3 * u), box.w, int(16 * u)), 4.4 * u, WHITE, max_lines=3, centre=True)
+    return canvas
+
+
+def paused_card(canvas: np.ndarray, board: Board) -> np.ndarray:
+    if board.mode != "paused":
+        return canvas
+    box = _card(canvas, 0.6)
+    u = layout(canvas).u
+    y = paragraph(canvas, "Paused", Rect(box.x, box.y + int(20 * u), box.w, int(20 * u)), 14 * u, WHITE, max_lines=1, centre=True)
+    paragraph(canvas, board.message or "Press space to go on", Rect(box.x, y + int(4 * u), box.w, int(12 * u)), 5 * u, MUTED, max_lines=2, centre=True)
+    return canvas
+
+
+def camera_lost_card(canvas: np.ndarray, board: Board) -> np.ndarray:
+    if board.mode != "camera_lost":
+        return canvas
+    box = _card(canvas, 0.75)
+    u = layout(canvas).u
+    y = paragraph(canvas, board.message or "The camera stopped sending pictures", Rect(box.x, box.y + int(18 * u), box.w, int(24 * u)), 7 * u, WARN, max_lines=2, centre=True)
+    paragraph(canvas, "Waiting for it to come back. Press q to end and keep the session.", Rect(box.x, y + int(4 * u), box.w, int(14 * u)), 4.5 * u, WHITE, max_lines=2, centre=True)
+    return canvas
+
+
+def done_card(canvas: np.ndarray, board: Board) -> np.ndarray:
+    if board.mode != "done":
+        return canvas
+    box = _card(canvas, 0.85)
+    u = layout(canvas).u
+    y = paragraph(canvas, board.message or "Session done", box, 9 * u, GOOD, max_lines=1, centre=True)
+    for line in board.lines[:8]:
+        y = paragraph(canvas, line, Rect(box.x, y + int(2 * u), box.w, int(8 * u)), 4.5 * u, WHITE, max_lines=1, centre=True)
+    return canvas
+
+
+def key_help(canvas: np.ndarray, board: Board) -> np.ndarray:
+    if not board.keys or board.mode == "done":
+        return canvas
+    H, W = canvas.shape[:2]
+    u = layout(canvas).u
+    scale = fit_scale(KEYS_HELP, 2.0 * u, W * 0.5)
+    w, _ = _measure(KEYS_HELP, scale)
+    text(canvas, KEYS_HELP, (W - w - int(1.5 * u), H - int(1.2 * u)), scale, MUTED)
+    return canvas
+
+
+PAINTERS: tuple[Painter, ...] = (
+    camera,
+    header,
+    setup_check,
+    counts,
+    progress,
+    hold,
+    fault,
+    instruction,
+    start_card,
+    rest_card,
+    paused_card,
+    camera_lost_card,
+    done_card,
+    key_help,
+)
+
+
+def render(board: Board, size: tuple[int, int], painters: Sequence[Painter] = PAINTERS) -> np.ndarray:
+    """The whole screen at size (width, height)."""
+    w, h = size
+    canvas = np.zeros((max(120, h), max(160, w), 3), np.uint8)
+    for paint in painters:
+        canvas = paint(canvas, board)
+    return canvas
