@@ -37,6 +37,7 @@ class Sample:
     duration_s: float = 24.0
     shape: dict | None = None  # Shape fields; None: seeded
     camera: dict | None = None  # camera_height_m / distance_m / azimuth_deg; None: seeded
+    look: dict | None = None  # colours set over the seeded look
 
 
 MAN = dict(gender=0.0, age_years=40, stature_m=1.76, weight=0.5, muscle=0.5, proportions=0.5)
@@ -45,14 +46,18 @@ OLDER_MAN = dict(gender=0.0, age_years=66, stature_m=1.70, weight=0.72, muscle=0
 OLDER_WOMAN = dict(gender=1.0, age_years=58, stature_m=1.60, weight=0.7, muscle=0.4, proportions=0.55)
 TALL_MAN = dict(gender=0.0, age_years=27, stature_m=1.90, weight=0.35, muscle=0.65, proportions=0.45)
 
+# the main bridge clip in the bootstrap clip's colours: blue shirt, dark shorts, purple mat, wood floor
+CLASSIC = dict(skin=(226, 178, 146), shirt=(40, 90, 170), bottoms=(45, 45, 52), hair=(55, 38, 28), feet=(235, 235, 235),
+               sleeves="short", pants="short", mat=(78, 70, 150), floor=(150, 100, 62), wall=(214, 208, 196))  # fmt: skip
+
 SET = [
     # -- good form, real holds ----------------------------------------------------------------
     Sample("knee_to_chest", "knee_to_chest", ["left", "right", "both"], 101, "1 round: left, right, both; 5 s holds", side="right", shape=MAN),
-    Sample("lower_back_rotation", "lower_back_rotation", ["left", "right", "left", "right"], 102, "2 rounds: left, right; 10 s holds", side="left", shape=WOMAN, size=(640, 360), fps=24),
-    Sample("pelvic_tilt", "pelvic_tilt", ["-", "-", "-"], 103, "3 reps, each 5 s arched + 5 s flat", side="right", shape=OLDER_WOMAN, fps=25, size=(512, 384)),
-    Sample("bridge", "bridge", ["-", "-", "-"], 104, "3 reps, 12 s holds", side="right", shape=MAN, camera=dict(camera_height_m=0.5, distance_m=2.8, azimuth_deg=0.0)),
+    Sample("lower_back_rotation", "lower_back_rotation", ["left", "right"], 102, "left then right; 10 s holds", side="left", shape=WOMAN, size=(640, 360), fps=24),
+    Sample("pelvic_tilt", "pelvic_tilt", ["-", "-"], 103, "2 reps, each 5 s arched + 5 s flat", side="right", shape=OLDER_WOMAN, fps=25, size=(512, 384)),
+    Sample("bridge", "bridge", ["-", "-"], 104, "2 reps, 12 s holds", side="right", shape=MAN, camera=dict(camera_height_m=0.5, distance_m=2.8, azimuth_deg=0.0), look=CLASSIC),
     Sample("bridge_woman_left", "bridge", ["-", "-"], 105, "2 reps, 12 s holds; other side, other body, higher camera turned 12 deg", side="left", shape=WOMAN, size=(640, 360), fps=24, camera=dict(camera_height_m=0.85, distance_m=2.6, azimuth_deg=12.0)),
-    Sample("cat_cow", "cat_cow", ["-", "-", "-"], 106, "3 reps A-cat-cow-A, 1.5-2 s in each end position", side="left", shape=TALL_MAN),
+    Sample("cat_cow", "cat_cow", ["-", "-", "-"], 106, "3 reps A-cat-cow-A, 1.5-2 s in each end position", side="left", shape=TALL_MAN, fps=24),
     Sample("seated_rotation", "seated_rotation", ["right", "left"], 107, "right then left, legs crossed, elbow at the knee; 10 s holds", shape=OLDER_MAN, fps=24),
     Sample("shoulder_blade_squeeze", "shoulder_blade_squeeze", ["-", "-", "-"], 108, "3 reps, 5 s holds", side="right", shape=WOMAN, size=(480, 360), fps=25),
     # -- faults: a good rep first, then faulty reps (their holds shorter: they do not count anyway)
@@ -70,9 +75,9 @@ SET = [
     Sample("bridge_short_hold", "bridge", ["@4", "-"], 121, "a 4 s hold (attempt), then a good rep", side="right", shape=OLDER_WOMAN, fps=24, size=(640, 360)),
     Sample("knee_to_chest_short_hold", "knee_to_chest", ["left@2.5", "right", "both@3"], 122, "left held 2.5 s (attempt), right good, both held 3 s (attempt)", side="right", shape=TALL_MAN, fps=25, size=(512, 384)),
     # -- negatives: no reps at all
-    Sample("negative_lying_still", "bridge", [], 131, "lies still in hook-lying for 20 s (as bridge)", negative="lying_still", side="right", shape=MAN, duration_s=20, fps=24),
-    Sample("negative_fidgeting", "knee_to_chest", [], 132, "fidgets in hook-lying: small knee lifts, shifts, head turns, a hand to the face (as knee_to_chest)", negative="fidgeting", side="left", shape=WOMAN, duration_s=28, fps=24),
-    Sample("negative_sit_stand", "seated_rotation", [], 133, "stands up from the stool and sits down again, twice (as seated_rotation)", negative="sit_stand", shape=OLDER_MAN, duration_s=28, fps=24),
+    Sample("negative_lying_still", "bridge", [], 131, "lies still in hook-lying for 16 s (as bridge)", negative="lying_still", side="right", shape=MAN, duration_s=16, fps=24, size=(640, 360)),
+    Sample("negative_fidgeting", "knee_to_chest", [], 132, "fidgets in hook-lying: small knee lifts, shifts, head turns, a hand to the face (as knee_to_chest)", negative="fidgeting", side="left", shape=WOMAN, duration_s=24, fps=24),
+    Sample("negative_sit_stand", "seated_rotation", [], 133, "stands up from the stool and sits down again, twice (as seated_rotation)", negative="sit_stand", shape=OLDER_MAN, duration_s=24, fps=24, size=(640, 360)),
     Sample("negative_walk_through", "bridge", [], 134, "walks through the frame in front of a floor-exercise camera (as bridge)", negative="walk_through", side="left", shape=TALL_MAN, fps=30),
 ]
 
@@ -93,6 +98,7 @@ def spec_of(s: Sample):
         duration_s=s.duration_s,
         varies=s.shows,
         shape=Shape(**s.shape) if s.shape else None,
+        look_changes=dict(s.look or {}),
         **(
             {"camera_height_m": s.camera.get("camera_height_m"), "distance_m": s.camera.get("distance_m"), "azimuth_deg": s.camera.get("azimuth_deg")}
             if s.camera

@@ -145,7 +145,8 @@ def random_look(rng: np.random.Generator) -> Look:
         ambient=round(float(rng.uniform(0.35, 0.5)), 2),
         diffuse=round(float(rng.uniform(0.5, 0.7)), 2),
         brightness=round(float(rng.uniform(0.8, 1.1)), 2),
-        noise_sigma=round(float(rng.uniform(0.5, 3.0)), 1),
+        noise_sigma=round(float(rng.uniform(0.5, 2.0)), 1),
+        blur_px=round(float(rng.uniform(0.5, 0.9)), 2),
     )
 
 

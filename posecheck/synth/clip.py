@@ -50,6 +50,7 @@ class ClipSpec:
     seed: int = 0
     shape: Shape | None = None  # None: seeded
     look: Look | None = None  # None: seeded
+    look_changes: dict = field(default_factory=dict)  # Look fields set over the (seeded) look
     side: str | None = None  # side facing the camera (side views): left | right; None: seeded
     camera_height_m: float | None = None
     distance_m: float | None = None
@@ -61,7 +62,6 @@ class ClipSpec:
     duration_s: float = 24.0  # negatives only
     varies: str = ""
     max_frames: int | None = None  # cut the clip short (tests); truth is cut to match
-    extra: dict = field(default_factory=dict)
 
 
 def _view(spec: ClipSpec, posture_name: str, exercise: str) -> str:
@@ -76,7 +76,7 @@ def build(spec: ClipSpec):
     """Everything but the rendering: (body, posture, performance, camera, look, room, truth head)."""
     rng = np.random.default_rng(spec.seed)
     shape = spec.shape or random_shape(rng)
-    look = spec.look or random_look(rng)
+    look = dataclasses.replace(spec.look or random_look(rng), **spec.look_changes)
     side = spec.side or str(rng.choice(["left", "right"]))
     tempo = spec.tempo or round(float(rng.uniform(*TEMPO_RANGE)), 2)
     if spec.negative is not None:
@@ -253,6 +253,8 @@ def make_clip(spec: ClipSpec, out_dir: Path, name: str, progress=None) -> dict:
         "notes": T.NOTES,
         "keypoints": f"{name}.npz",
     }
+    if frames < math.ceil(duration * spec.fps - 1e-9):
+        truth["cut_at_s"] = round(clip_end, 3)  # --max-frames: only the reps that fit are kept
     T.write_npz(
         out_dir / f"{name}.npz",
         kp2d=kp2d,

@@ -23,6 +23,10 @@ SUBPIXEL_BITS = 2  # fixed-point bits for fillConvexPoly
 PLANK_WIDTH_M = 0.14
 PLANK_LENGTH_M = 1.3
 BASEBOARD_M = 0.09
+PLANK_TINT = (0.95, 1.04)
+GRAIN = 0.015
+SEAM_SHADE = 0.85
+ROOM_SOFTEN_PX = 1.1
 SHADOW_REACH_M = 0.12  # vertices this close to the floor cast the contact shadow
 SHADOW_STRENGTH = 0.45
 SHADOW_BLUR_M = 0.10
@@ -50,6 +54,7 @@ class Look:
     diffuse: float = 0.62
     brightness: float = 1.0
     noise_sigma: float = 1.5  # grey levels, per pixel per frame
+    blur_px: float = 0.6  # lens softness (Gaussian sigma, output pixels)
 
     def as_json(self) -> dict:
         return {
@@ -67,6 +72,7 @@ class Look:
             "ambient": self.ambient,
             "brightness": self.brightness,
             "noise_sigma": self.noise_sigma,
+            "blur_px": self.blur_px,
         }
 
 
@@ -145,11 +151,11 @@ class Renderer:
         offset = (row * 0.37 % 1.0) * PLANK_LENGTH_M
         col = np.floor((a + offset) / PLANK_LENGTH_M)
         plank_id = (row * 7919 + col * 104729) % 997
-        tint = rng.uniform(0.82, 1.12, 997)[plank_id.astype(int)]
-        grain = 1.0 + 0.05 * np.sin((a + offset) * 40.0 + row * 3.0) * np.sin(b * 90.0)
+        tint = rng.uniform(*PLANK_TINT, 997)[plank_id.astype(int)]
+        grain = 1.0 + GRAIN * np.sin((a + offset) * 11.0 + row * 3.0) * np.sin(b * 45.0)
         seam_b = np.abs(b / PLANK_WIDTH_M - np.round(b / PLANK_WIDTH_M)) * PLANK_WIDTH_M
         seam_a = np.abs((a + offset) / PLANK_LENGTH_M - np.round((a + offset) / PLANK_LENGTH_M)) * PLANK_LENGTH_M
-        seam = np.where((seam_b < 0.004) | (seam_a < 0.003), 0.55, 1.0)
+        seam = np.where((seam_b < 0.004) | (seam_a < 0.003), SEAM_SHADE, 1.0)
         dist = np.linalg.norm(p - eye, axis=-1)
         falloff = np.clip(1.08 - 0.04 * dist, 0.75, 1.1)
         floor_rgb = np.asarray(look.floor, float)[None, None] * (tint * grain * seam * falloff)[..., None]
@@ -163,6 +169,8 @@ class Renderer:
         wall_rgb[base] = np.array([238.0, 236.0, 230.0]) * 0.92
         img[wall_hit] = wall_rgb[wall_hit]
         img[~floor_hit & ~wall_hit] = np.asarray(look.wall, float)
+        # soften the texture a little: mp4v spends most of its bits on the floor's detail
+        img = cv2.GaussianBlur(img, (0, 0), ROOM_SOFTEN_PX * self.ss)
         img = np.clip(img * look.brightness, 0, 255).astype(np.uint8)[..., ::-1].copy()  # BGR
         for box in room.boxes:
             verts, faces = _box_mesh(box)
@@ -177,6 +185,8 @@ class Renderer:
         self._shadow(img, vertices)
         self._paint(img, vertices, self.faces, self.face_colors)
         out = cv2.resize(img, (self.camera.width, self.camera.height), interpolation=cv2.INTER_AREA)
+        if self.look.blur_px > 0:  # lens softness; also halves what mp4v spends on the frame
+            out = cv2.GaussianBlur(out, (0, 0), self.look.blur_px)
         if self._noise is not None:
             noise = self._noise[self._rng.integers(NOISE_BANK)]
             shift = (int(self._rng.integers(out.shape[0])), int(self._rng.integers(out.shape[1])))
