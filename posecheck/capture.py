@@ -145,16 +145,18 @@ class FileSource:
         self._speed = speed
         self._realtime = realtime
         self._frames = None
-        self._t0 = 0.0
+        self._t0: float | None = None
 
     def open(self) -> None:
         self._frames = iter(self.video)
-        self._t0 = time.perf_counter()
+        self._t0 = None  # the clock starts with the first read, as a camera's would
 
     def read(self) -> tuple[float, np.ndarray] | None:
         if self._frames is None or self.ended:
             time.sleep(0.01)
             return None
+        if self._t0 is None:
+            self._t0 = time.perf_counter()
         frame = next(self._frames, None)
         if frame is None:
             self.ended = True
@@ -203,6 +205,7 @@ class Capture:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._opened = False
 
     def __enter__(self) -> "Capture":
         self.start()
@@ -211,8 +214,14 @@ class Capture:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def open(self) -> None:
+        """Open the source (CameraError when missing or busy) without reading from it yet."""
+        if not self._opened:
+            self.source.open()
+            self._opened = True
+
     def start(self) -> None:
-        self.source.open()  # CameraError here: missing or busy, before any thread starts
+        self.open()
         self._last_arrival = time.perf_counter()
         self._thread = threading.Thread(target=self._run, name="posecheck-capture", daemon=True)
         self._thread.start()

@@ -1,0 +1,536 @@
+"""`posecheck live`: coaching at the camera.
+
+The loop: the newest frame from the capture thread -> pose model -> the routine's
+current set (pipeline, engine) -> listeners, voice -> the screen. One frame at a time,
+and the frame shown is the frame just processed, so the skeleton, the counts and the
+picture always agree. Frames that arrived while the model was busy are dropped.
+
+Listeners are callables `(exercise, events, state)` called for every processed frame
+(and once more with the closing events when a set ends); `LISTENERS` is the module's
+list, so another part of posecheck (history) can subscribe without touching this loop,
+and `SET_ENDED` hears `(exercise, report)` when a set ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import click
+import numpy as np
+
+from . import report as report_mod
+from .capture import Capture, Grab, Source, open_source
+from .definition import Exercise
+from .engine import EngineState, Event
+from .errors import CameraError, PosecheckError
+from .overlay import View
+from .pose import Detection, PoseEstimator
+from .routine import INTRO_S, REST_S, Item, Routine, SetRecord, routine_items
+from .screen import SAFETY_NOTE, Board, render
+from .video import VideoWriter, check_writable
+from .voice import Cue, CueScheduler, Speaker
+
+import cv2  # noqa: E402  (after posecheck.video has set OpenCV's log level)
+
+Listener = Callable[[Exercise, list[Event], EngineState], None]
+Detector = Callable[[np.ndarray, float], Detection]
+
+LISTENERS: list[Listener] = []  # subscribers for every session (see the module docstring)
+# Called once per set when it ends, with the set's report (the review report's keys, plus
+# outcome: done, stopped, redone, camera_lost): the moment to close a history session.
+SET_ENDED: list[Callable[[Exercise, dict], None]] = []
+
+DEFAULT_SIZE = (1280, 720)
+DONE_CARD_S = 4.0
+
+
+@dataclass
+class LiveOptions:
+    hold_s: float | None = None
+    target: int | None = None
+    model: Path | None = None
+    mirror: bool = False
+    mute: bool = False
+    headless: bool = False
+    fullscreen: bool = True
+    record: Path | None = None
+    intro_s: float = INTRO_S
+    rest_s: float = REST_S
+    stall_s: float = 1.0  # no frame for this long: the camera is lost (paused, with a message)
+    camera_timeout_s: float = 60.0  # ...and after this long the session ends, kept
+    render_headless: bool = False  # draw the screen even without a window (benchmarks)
+    size: tuple[int, int] = DEFAULT_SIZE  # the screen when there is no window to measure
+    count_people_every_s: float | None = 1.0
+
+
+@dataclass
+class LiveStats:
+    """How the loop kept up: for the benchmark and the closing line."""
+
+    captured: int = 0
+    dropped: int = 0
+    processed: int = 0  # frames through the pose model
+    shown: int = 0
+    latency_s: list[float] = field(default_factory=list)  # capture to display, per shown processed frame
+    wall_s: float = 0.0
+
+    def percentile(self, q: float) -> float | None:
+        if not self.latency_s:
+            return None
+        return float(np.percentile(self.latency_s, q))
+
+
+@dataclass
+class Session:
+    source: str
+    sets: list[SetRecord]
+    ended_by: str  # end_of_video, quit, routine_done, camera_lost, window_closed, interrupted
+    stats: LiveStats
+    missing: list[str] = field(default_factory=list)
+
+    def reports(self) -> list[dict[str, Any]]:
+        return [set_report(rec, self.source) for rec in self.sets]
+
+
+def set_report(rec: SetRecord, source: str) -> dict[str, Any]:
+    """A set in the review report's shape (same keys), plus how it ended."""
+    p, ex = rec.pipeline, rec.exercise
+    engine = p.engine
+    end = rec.end_s if rec.end_s is not None else rec.start_s
+    return report_mod.build(
+        ex,
+        video=source,
+        duration_s=max(0.0, end - rec.start_s),
+        frames=p.frames,
+        frames_with_pose=p.frames_with_pose,
+        hold_s=rec.item.hold_s if rec.item.hold_s is not None else ex.hold.hold_s,
+        target=engine.target,
+        reps=engine.reps,
+        faults=engine.fault_spans,
+        live=True,
+        outcome=rec.outcome,
+        start_s=round(rec.start_s, 3),
+        end_s=round(end, 3),
+        setup={"ok": engine.started, "last_message": engine.setup_message},
+        second_person=[[round(a, 2), round(b, 2)] for a, b in p.follower.crowded_spans],
+        settings={"hold_s": rec.item.hold_s, "target": rec.item.target},
+        timeline=p.timeline_dict(),
+    )
+
+
+# --- the screen's outlets: a window, or nothing -------------------------------------------
+
+
+class UI(Protocol):
+    def size(self) -> tuple[int, int]: ...
+
+    def show(self, canvas: np.ndarray) -> None: ...
+
+    def poll(self) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
+class Headless:
+    """No window. Keys may be scripted for tests: (after this many polls, key)."""
+
+    def __init__(self, size: tuple[int, int] = DEFAULT_SIZE, keys: list[tuple[int, str]] | None = None) -> None:
+        self._size = size
+        self._keys = sorted(keys or [])
+        self._polls = 0
+        self.shown = 0
+        self.last: np.ndarray | None = None
+
+    def size(self) -> tuple[int, int]:
+        return self._size
+
+    def show(self, canvas: np.ndarray) -> None:
+        self.shown += 1
+        self.last = canvas
+
+    def poll(self) -> str | None:
+        self._polls += 1
+        if self._keys and self._keys[0][0] <= self._polls:
+            return self._keys.pop(0)[1]
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def check_display() -> None:
+    """OpenCV's Qt window aborts the whole process without a display: say so first."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        raise PosecheckError("no display to open a window on (DISPLAY is not set); use --headless")
+
+
+class Window:
+    """A resizable OpenCV window, full screen by default; the screen is drawn at its size."""
+
+    KEYS = {32: " ", 27: "q", 13: " "}
+
+    def __init__(self, title: str = "posecheck", *, fullscreen: bool = True, size: tuple[int, int] = DEFAULT_SIZE) -> None:
+        check_display()
+        self.title = title
+        self._default = size
+        self.fullscreen = fullscreen
+        try:
+            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO)
+            cv2.resizeWindow(title, *size)
+            if fullscreen:
+                cv2.setWindowProperty(title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+        except cv2.error as e:
+            raise PosecheckError(f"cannot open a window ({str(e).strip().splitlines()[-1]}); use --headless") from None
+        self._shown = False
+        self.closed = False
+
+    def size(self) -> tuple[int, int]:
+        try:
+            _, _, w, h = cv2.getWindowImageRect(self.title)
+        except cv2.error:
+            return self._default
+        return (w, h) if w >= 160 and h >= 120 else self._default
+
+    def show(self, canvas: np.ndarray) -> None:
+        if not self.closed:
+            cv2.imshow(self.title, canvas)
+            self._shown = True
+
+    def poll(self) -> str | None:
+        code = cv2.waitKey(1)
+        if self._shown and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
+            self.closed = True  # the window was closed with the mouse
+            return "q"
+        if code < 0:
+            return None
+        code &= 0xFF
+        if code == ord("f"):
+            self.fullscreen = not self.fullscreen
+            mode = cv2.WINDOW_FULLSCREEN if self.fullscreen else cv2.WINDOW_NORMAL
+            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, mode)
+            return None
+        return self.KEYS.get(code, chr(code).lower() if 32 < code < 127 else None)
+
+    def close(self) -> None:
+        try:
+            cv2.destroyWindow(self.title)
+            cv2.waitKey(1)
+        except cv2.error:
+            pass
+
+
+class Recorder:
+    """The screen as a video at a steady rate: a frame is repeated while the loop was busy,
+    so the recording plays at the pace of the session."""
+
+    def __init__(self, path: Path, fps: float = 30.0) -> None:
+        self.path = path
+        self.fps = fps
+        self._writer: VideoWriter | None = None
+        self._size: tuple[int, int] | None = None
+        self._t0: float | None = None
+        self.frames = 0
+
+    def write(self, canvas: np.ndarray, t_s: float) -> None:
+        if self._writer is None:
+            self._size = (canvas.shape[1], canvas.shape[0])
+            self._writer = VideoWriter(self.path, self.fps, self._size)
+            self._t0 = t_s
+        if (canvas.shape[1], canvas.shape[0]) != self._size:
+            canvas = cv2.resize(canvas, self._size, interpolation=cv2.INTER_AREA)
+        due = int((t_s - self._t0) * self.fps) + 1 - self.frames  # type: ignore[operator]
+        for _ in range(max(0, min(due, int(self.fps * 5)))):
+            self._writer.write(canvas)
+            self.frames += 1
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+# --- the loop -------------------------------------------------------------------------------
+
+
+def _sets_ended(routine: Routine, subscribers: list[Listener], source: str) -> list[SetRecord]:
+    ended = routine.pop_finished()
+    for rec in ended:
+        for listen in subscribers:
+            listen(rec.exercise, rec.finish_events, rec.state)
+        if SET_ENDED:
+            report = set_report(rec, source)
+            for hook in SET_ENDED:
+                hook(rec.exercise, report)
+    return ended
+
+
+def _routine_cues(routine: Routine, before: tuple[str, int], first: bool) -> list[Cue]:
+    mode, index = routine.mode, routine.index
+    if (mode, index) == before:
+        return []
+    if mode == "start":
+        return [Cue(routine.exercise.name, "routine"), Cue(SAFETY_NOTE[1], "routine")] if first else [Cue(routine.exercise.name, "routine")]
+    if mode == "rest":
+        nxt = routine.next_item
+        words = f"Rest. Next: {nxt.exercise.name}. {nxt.exercise.camera.placement}" if nxt else "Rest"
+        return [Cue(words, "routine")]
+    if mode == "count" and before[0] in ("rest", "count") and (index != before[1] or before[0] == "rest"):
+        return [Cue(routine.exercise.name, "routine")]
+    if mode == "done" and not routine.single:
+        return [Cue("That's the session. Well done", "routine")]
+    return []
+
+
+def run_live(
+    source: Source,
+    items: list[Item],
+    options: LiveOptions,
+    *,
+    listeners: list[Listener] | tuple[Listener, ...] = (),
+    ui: UI | None = None,
+    speaker: Speaker | None = None,
+    detector: Detector | None = None,
+    missing: list[str] | None = None,
+) -> Session:
+    """Coach a session. Raises CameraError when the camera cannot be used at the start;
+    every later ending (q, the end of a video, a camera that never came back, Ctrl-C)
+    returns the session with what was counted."""
+    subscribers = [*LISTENERS, *listeners]
+    routine = Routine(items, intro_s=options.intro_s, rest_s=options.rest_s)
+    stats = LiveStats()
+    own_speaker = speaker is None
+    speaker = speaker or Speaker(mute=options.mute)
+    recorder = Recorder(options.record) if options.record else None
+    if options.record:
+        check_writable(options.record)
+    draw = ui is not None or options.record is not None or options.render_headless or not options.headless
+    estimator = None
+    capture = Capture(source, stall_s=options.stall_s)
+    capture.open()  # a missing or busy camera fails here, before the model loads or a window opens
+    ended_by = "quit"
+    try:
+        if detector is None:
+            masks = any(it.exercise.needs_mask for it in items)
+            estimator = PoseEstimator(options.model, masks=masks, count_people_every_s=options.count_people_every_s)
+            detector = estimator.detect
+        if ui is None:
+            ui = Headless(options.size) if options.headless else Window(fullscreen=options.fullscreen, size=options.size)
+        capture.start()  # frames from now on: none go stale while the model loads
+        ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw)
+    except KeyboardInterrupt:
+        ended_by = "interrupted"
+        routine.stop(routine._last_t or 0.0, "stopped")
+    finally:
+        status = capture.status() if capture._error is None else None
+        capture.stop()
+        if status is not None:
+            stats.captured, stats.dropped = status.captured, status.dropped
+        _sets_ended(routine, subscribers, source.name)
+        if estimator is not None:
+            estimator.close()
+        if recorder is not None:
+            recorder.close()
+        if ui is not None:
+            ui.close()
+        if own_speaker:
+            speaker.drain(timeout=3.0)
+            speaker.close()
+    return Session(source=source.name, sets=routine.sets, ended_by=ended_by, stats=stats, missing=list(missing or []))
+
+
+def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw) -> str:
+    t0 = time.perf_counter()
+    last: Grab | None = None
+    lost_since: float | None = None
+    scheduler = CueScheduler()
+    scheduled_for: SetRecord | None = None
+    view: View | None = None
+    before = ("", -1)
+    first = True
+    done_at: float | None = None
+
+    def now_s() -> float:
+        """Session time now: the last frame's time plus the time since it arrived."""
+        if last is None:
+            return time.perf_counter() - t0
+        return last.t_s + (time.perf_counter() - last.arrived)
+
+    while True:
+        key = ui.poll()
+        if key is not None:
+            if key == "q":
+                routine.stop(now_s())
+                stats.wall_s = time.perf_counter() - t0
+                return "window_closed" if getattr(ui, "closed", False) else "quit"
+            if routine.mode == "done":
+                break
+            routine.key(key, now_s())
+        if routine.mode == "done":
+            if done_at is None:
+                done_at = time.perf_counter()
+            if not draw or isinstance(ui, Headless) or time.perf_counter() - done_at > DONE_CARD_S:
+                break
+        grab = capture.latest(timeout=0.05)
+        if grab is None:
+            status = capture.status()
+            if status.ended:
+                routine.stop(now_s())
+                stats.wall_s = time.perf_counter() - t0
+                return "end_of_video"
+            if routine.mode == "done":
+                continue
+            if not status.delivering and last is not None:
+                if lost_since is None:
+                    lost_since = time.perf_counter()
+                    step = routine.camera_lost(now_s())
+                    if step is not None:
+                        view = step.view
+                        for listen in subscribers:
+                            listen(routine.exercise, step.events, step.view.state)
+                    speaker.say([Cue("I lost the camera", "camera")])
+                if time.perf_counter() - lost_since > options.camera_timeout_s:
+                    routine.stop(now_s(), "camera_lost")
+                    stats.wall_s = time.perf_counter() - t0
+                    return "camera_lost"
+                if draw:
+                    board = Board(routine.exercise, mode="camera_lost", frame=last.image, view=view, mirror=options.mirror,
+                                  message=f"The camera stopped sending pictures ({status.since_last_s:.0f} s)")
+                    ui.show(render(board, ui.size()))
+            elif draw and last is not None and routine.mode in ("done",):
+                ui.show(render(_board(routine, last, view, options, first, now_s()), ui.size()))
+            continue
+        if lost_since is not None:
+            lost_since = None
+            speaker.say([Cue("The camera is back", "camera")])
+        last = grab
+        routine.tick(grab.t_s)
+        processed = False
+        if routine.wants_pose:
+            rgb = cv2.cvtColor(grab.image, cv2.COLOR_BGR2RGB)
+            detection = detector(rgb, routine.engine_time(grab.t_s))
+            step = routine.step(grab.t_s, detection)
+            stats.processed += 1
+            processed = True
+            view = step.view
+            state = step.view.state
+            if routine.current is not scheduled_for:
+                scheduler, scheduled_for = CueScheduler(), routine.current
+            for listen in subscribers:
+                listen(routine.exercise if routine.current is None else routine.current.exercise, step.events, state)
+            speaker.say(scheduler.cues(step.events, state))
+        for rec in _sets_ended(routine, subscribers, capture.source.name):
+            if rec is scheduled_for:
+                view = None
+        speaker.say(_routine_cues(routine, before, first))
+        if routine.mode != "start" and before[0] == "start":
+            first = False
+        before = (routine.mode, routine.index)
+        if draw:
+            board = _board(routine, grab, view if routine.current is not None else None, options, first, grab.t_s)
+            canvas = render(board, ui.size())
+            ui.show(canvas)
+            stats.shown += 1
+            if recorder is not None:
+                recorder.write(canvas, grab.t_s)
+        if processed:
+            stats.latency_s.append(time.perf_counter() - grab.arrived)
+    stats.wall_s = time.perf_counter() - t0
+    return "routine_done"
+
+
+def _board(routine: Routine, grab: Grab, view: View | None, options: LiveOptions, first: bool, t_s: float) -> Board:
+    mode = routine.mode
+    if routine.paused:
+        mode = "paused"
+    lines: tuple[str, ...] = ()
+    if mode == "done":
+        lines = tuple(
+            f"{rec.exercise.name}: {rec.pipeline.engine.reps_counted} of {rec.pipeline.engine.target}"
+            for rec in routine.sets
+            if rec.outcome != "redone"
+        )
+    nxt = routine.next_item
+    return Board(
+        routine.exercise,
+        mode=mode,
+        frame=grab.image,
+        view=view,
+        mirror=options.mirror,
+        seconds_left=routine.seconds_left(t_s),
+        routine=None if routine.single else (routine.index + 1, len(routine.items)),
+        next_exercise=nxt.exercise if nxt else None,
+        lines=lines,
+        first=first,
+        keys=not options.headless,
+    )
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@click.command("live")
+@click.option("-e", "--exercise", "exercise_id", help="Exercise id (see `posecheck exercises`) or a definition .toml file.")
+@click.option("--routine", is_flag=True, help="All seven exercises in the page's order, with rests between.")
+@click.option("--camera", default="0", show_default=True, help="Camera number, or a video file played at real-time pace in place of a camera.")
+@click.option("--mirror", is_flag=True, help="Show the picture as a mirror (left and right stay your own).")
+@click.option("--mute", is_flag=True, help="No spoken cues.")
+@click.option("--headless", is_flag=True, help="No window (for tests and recording).")
+@click.option("--windowed", is_flag=True, help="A window instead of full screen (f toggles).")
+@click.option("--record", type=click.Path(path_type=Path), help="Save the annotated session as a video here (.mp4).")
+@click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the session (one report per set) as JSON here.")
+@click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")
+@click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
+@click.option("--rest", "rest_s", type=click.FloatRange(min=0), default=REST_S, show_default=True, help="Rest between the routine's exercises, seconds.")
+@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
+def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, model) -> None:
+    """Coach the exercises live at a camera: counts, holds, faults, spoken cues.
+
+    Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
+    """
+    from . import definition
+
+    if bool(exercise_id) == bool(routine):
+        raise PosecheckError("give either --exercise ID or --routine")
+    for out in (record, report):
+        if out is not None:
+            check_writable(out)
+    missing: list[str] = []
+    if routine:
+        items, missing = routine_items(hold_s=hold_s, target=target)
+        if missing:
+            click.echo(f"note: not available yet, left out of the routine: {', '.join(missing)}", err=True)
+    else:
+        items = [Item(definition.load(exercise_id), hold_s, target)]
+    if not headless:
+        check_display()
+    source = open_source(camera)
+    options = LiveOptions(
+        hold_s=hold_s, target=target, model=model, mirror=mirror, mute=mute, headless=headless,
+        fullscreen=not windowed, record=record, rest_s=rest_s, intro_s=0.0 if headless else INTRO_S,
+    )
+    session = run_live(source, items, options, missing=missing)
+    reports = session.reports()
+    for rep in reports:
+        if rep["outcome"] == "redone":
+            continue
+        for line in report_mod.summary_lines(rep):
+            click.echo(line)
+    if report is not None:
+        doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports}
+        tmp = report.with_name(report.name + ".part")
+        tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(report)
+        click.echo(f"report: {report}")
+    if record is not None:
+        click.echo(f"recording: {record}")
+    if session.ended_by == "camera_lost":
+        raise CameraError(f"{session.source}: stopped sending pictures and did not come back; the session so far is kept")
+    if session.ended_by == "interrupted":
+        from .review import Interrupted
+
+        raise Interrupted("interrupted: the session so far is kept")
