@@ -469,11 +469,12 @@ class History:
         return json.loads(row[0]) if row[0] else None
 
     def results(self, exercise: Exercise) -> list[progression.SessionResult]:
-        """Every session of the exercise, oldest first, as progression sees it."""
+        """Every session of the exercise, oldest first, as progression sees it (a set the user
+        chose to redo is left out: it stopped for a reason other than the reps)."""
         with self._errors():
             rows = self.db.execute(
                 "SELECT r.session_id, r.side, r.counted, r.faults FROM reps r JOIN sessions s ON s.id = r.session_id"
-                " WHERE s.exercise = ? ORDER BY r.session_id, r.idx",
+                " WHERE s.exercise = ? AND s.status != 'redone' ORDER BY r.session_id, r.idx",
                 (exercise.id,),
             ).fetchall()
         by_session: dict[int, list[tuple[str | None, bool, bool]]] = {}
@@ -692,6 +693,57 @@ def _rep_at(reps: list[Rep], t: float) -> int | None:
 def open_recorder(exercise: Exercise, *, kind: str, source: str, folder: str | Path | None = None, **kw: Any) -> Recorder:
     """A recorder on the user's history (opened now, so a bad file fails before the session)."""
     return Recorder(History.open(folder), exercise, kind=kind, source=source, **kw)
+
+
+# A live set's outcome (posecheck.routine) as the session's status.
+_OUTCOME_STATUS = {"done": "complete", "": "complete"}
+
+
+class LiveLog:
+    """A live session in the history: one history session per set of the routine.
+
+    Subscribe it to the live loop as a listener (exercise, events, state) and `set_ended`
+    as its set-ended hook (exercise, report); `close` when the loop is over. A set that
+    never saw anyone is not kept. `with_targets` gives each item of the routine the
+    target progression says, unless one was given.
+    """
+
+    def __init__(self, history: History, source: str, *, hold_s: float | None = None, settings: dict[str, Any] | None = None) -> None:
+        self.history, self.source = history, source
+        self.hold_s, self.settings = hold_s, settings or {}
+        self.current: Recorder | None = None
+        self.session_ids: list[int] = []
+
+    @classmethod
+    def open(cls, source: str, folder: str | Path | None = None, **kw: Any) -> "LiveLog":
+        return cls(History.open(folder), source, **kw)
+
+    def with_targets(self, items: list[Any]) -> list[Any]:
+        from dataclasses import replace
+
+        return [it if it.target is not None else replace(it, target=self.history.target(it.exercise).reps) for it in items]
+
+    def __call__(self, exercise: Exercise, events: list[Event], state: EngineState) -> None:
+        if self.current is None or self.current.exercise.id != exercise.id or self.current.finished:
+            self.current = Recorder(self.history, exercise, kind="live", source=self.source, hold_s=self.hold_s, settings=self.settings)
+        self.current(exercise, events, state)
+
+    def set_ended(self, exercise: Exercise, report: dict[str, Any]) -> None:
+        rec, self.current = self.current, None
+        if rec is None:
+            return
+        outcome = str(report.get("outcome") or "")
+        sid = rec.finish(report=report, status=_OUTCOME_STATUS.get(outcome, outcome))
+        if sid is not None:
+            self.session_ids.append(sid)
+
+    def close(self) -> None:
+        if self.current is not None and not self.current.finished:
+            sid = self.current.finish(status="interrupted")
+            if sid is not None:
+                self.session_ids.append(sid)
+        self.current = None
+        self.history.close()
 
 
 # --- adherence: morning and evening, day by day ------------------------------------------------

@@ -373,3 +373,38 @@ def test_killed_review_keeps_every_completed_rep(tmp_path):
     page = tmp_path / "killed.html"
     _invoke("report", "--session", s.id, "--data-dir", data, "-o", page)
     assert "never finished" in page.read_text()
+
+
+# --- live sessions: one history session per set -----------------------------------------------
+
+
+def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
+    from dataclasses import dataclass
+
+    from posecheck.history import LiveLog
+
+    @dataclass(frozen=True)
+    class Item:  # as posecheck.routine.Item
+        exercise: object
+        hold_s: float | None = None
+        target: int | None = None
+
+    with History(tmp_path / DB_NAME) as h:
+        for day in range(3):  # three good sessions earlier: the plan says 6
+            sid = h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=MORNING + timedelta(days=day))
+            for i in range(1, 6):
+                h.add_rep(sid, _rep(i))
+    log = LiveLog.open("camera 0", tmp_path, hold_s=2.0)
+    items = log.with_targets([Item(BRIDGE), Item(BRIDGE, target=3)])
+    assert [it.target for it in items] == [6, 3]
+    keys = [Key(REST, stay_s=2.0), Key(TOP, 1.5, 3.0), Key(REST, 1.5, 2.0)]
+    for outcome in ("redone", "done"):
+        engine = _perform(keys, log)
+        log.set_ended(BRIDGE, {"outcome": outcome, "duration_s": 10.0, "reps": [], "summary": {"reps_counted": engine.reps_counted}})
+    _perform(keys, log)  # a third set, cut off by the end of the session
+    log.close()
+    with History(tmp_path / DB_NAME) as h:
+        sessions = h.sessions()[3:]
+        assert [s.status for s in sessions] == ["redone", "complete", "interrupted"]
+        assert [s.reps_counted for s in sessions] == [1, 1, 1] and {s.kind for s in sessions} == {"live"}
+        assert len(h.results(BRIDGE)) == 5  # the redone set is not judged by progression
