@@ -487,7 +487,9 @@ def _board(routine: Routine, grab: Grab, view: View | None, options: LiveOptions
 @click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
 @click.option("--rest", "rest_s", type=click.FloatRange(min=0), default=REST_S, show_default=True, help="Rest between the routine's exercises, seconds.")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
-def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, model) -> None:
+@click.option("--history/--no-history", "keep_history", default=True, help="Record the session in the history; targets follow its progression.")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (default: $POSECHECK_DATA_DIR, else the user data folder).")
+def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, model, keep_history, data_dir) -> None:
     """Coach the exercises live at a camera: counts, holds, faults, spoken cues.
 
     Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
@@ -513,7 +515,19 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
         hold_s=hold_s, target=target, model=model, mirror=mirror, mute=mute, headless=headless,
         fullscreen=not windowed, record=record, rest_s=rest_s, intro_s=0.0 if headless else INTRO_S,
     )
-    session = run_live(source, items, options, missing=missing)
+    log = None
+    if keep_history:  # one history session per set; each exercise's target from its progression
+        from .history import LiveLog
+
+        log = LiveLog.open(source.name, data_dir, hold_s=hold_s, settings={"hold_s": hold_s, "target": target, "source": source.name})
+        items = log.with_targets(items)
+        SET_ENDED.append(log.set_ended)
+    try:
+        session = run_live(source, items, options, missing=missing, listeners=[log] if log else ())
+    finally:
+        if log is not None:
+            SET_ENDED.remove(log.set_ended)
+            log.close()
     reports = session.reports()
     for rep in reports:
         if rep["outcome"] == "redone":
