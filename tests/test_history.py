@@ -408,3 +408,25 @@ def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
         assert [s.status for s in sessions] == ["redone", "complete", "interrupted"]
         assert [s.reps_counted for s in sessions] == [1, 1, 1] and {s.kind for s in sessions} == {"live"}
         assert len(h.results(BRIDGE)) == 5  # the redone set is not judged by progression
+
+
+@pytest.mark.model
+def test_live_session_is_recorded_and_uses_the_target(tmp_path):
+    """`posecheck live` on a file at real-time pace (one rep, ~7 s): the set lands in the history with the hand-set target."""
+    video = _slow_bridge(tmp_path / "one_rep.mp4", tail_s=0.0)
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    while (got := cap.read())[0] and len(frames) < 200:
+        frames.append(got[1])
+    cap.release()
+    from helpers import write_video
+
+    write_video(video, frames)
+    data = tmp_path / "data"
+    assert "target 1" in _invoke("target", "bridge", 1, "--data-dir", data)
+    proc = posecheck("live", "--exercise", "bridge", "--camera", video, "--headless", "--mute", "--hold", "2", "--data-dir", data)
+    assert proc.returncode == 0, proc.stderr
+    with History(data / DB_NAME) as h:
+        (s,) = h.sessions()
+        assert (s.kind, s.target, s.reps_counted, s.status) == ("live", 1, 1, "complete")
+        assert h.report(s.id)["timeline"]["t_s"]
