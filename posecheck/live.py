@@ -486,10 +486,11 @@ def _board(routine: Routine, grab: Grab, view: View | None, options: LiveOptions
 @click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")
 @click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
 @click.option("--rest", "rest_s", type=click.FloatRange(min=0), default=REST_S, show_default=True, help="Rest between the routine's exercises, seconds.")
+@click.option("--camera-wait", "camera_wait_s", type=click.FloatRange(min=0.5), default=60.0, show_default=True, help="How long to wait for a camera that stopped sending pictures before ending the session (kept).")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
 @click.option("--history/--no-history", "keep_history", default=True, help="Record the session in the history; targets follow its progression.")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (default: $POSECHECK_DATA_DIR, else the user data folder).")
-def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, model, keep_history, data_dir) -> None:
+def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, camera_wait_s, model, keep_history, data_dir) -> None:
     """Coach the exercises live at a camera: counts, holds, faults, spoken cues.
 
     Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
@@ -514,6 +515,7 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
     options = LiveOptions(
         hold_s=hold_s, target=target, model=model, mirror=mirror, mute=mute, headless=headless,
         fullscreen=not windowed, record=record, rest_s=rest_s, intro_s=0.0 if headless else INTRO_S,
+        camera_timeout_s=camera_wait_s,
     )
     log = None
     if keep_history:  # one history session per set; each exercise's target from its progression

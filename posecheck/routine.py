@@ -201,7 +201,10 @@ class Routine:
         """The camera stopped delivering: the engine loses the person (a hold does not run on)."""
         if self.current is None or self.mode != "count" or self.paused:
             return None
-        return self.current.pipeline.step(self.engine_time(t_s), Detection(poses=()))
+        pipeline = self.current.pipeline
+        # past the engine's grace time for a brief loss, whatever the clocks say
+        t = max(self.engine_time(t_s), (pipeline.last_t or 0.0) + self.exercise.hold.dropout_grace_s + 1e-3)
+        return pipeline.step(t, Detection(poses=()))
 
     # --- internals ----------------------------------------------------------------------
 

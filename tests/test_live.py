@@ -1,0 +1,398 @@
+"""The live loop without a camera or the pose model: a scripted camera (stick-figure poses,
+frames that stop and come back), the routine's course and keys, the command's errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from posecheck import live as live_mod
+from posecheck.cli import cli
+from posecheck.definition import load
+from posecheck.live import Headless, LiveOptions, run_live
+from posecheck.overlay import WARN
+from posecheck.pose import Detection
+from posecheck.routine import ROUTINE_IDS, Item, Routine, routine_items
+from posecheck.voice import Backend, Speaker
+from stickfigure import REST, Body, Key, lift_for_line, perform
+
+BRIDGE = load("bridge")
+TOP = Body(lift_deg=lift_for_line(0.0))
+FPS = 30.0
+SPEED = 4.0  # the scripted camera runs this many times faster than real time
+
+
+def bridge_reps(n: int, hold_s: float = 2.5, rest_s: float = 1.5) -> list[Key]:
+    keys = [Key(REST, stay_s=rest_s)]
+    for _ in range(n):
+        keys += [Key(TOP, 1.0, hold_s), Key(REST, 1.0, rest_s)]
+    return keys
+
+
+class ScriptedCamera:
+    """A camera showing a stick-figure performance. Each frame carries its sample's number
+    in its first pixel, for the fake detector. `stall=(at_s, for_wall_s)` stops delivery
+    at performance time at_s for that many wall seconds (None: for good); the camera's
+    clock runs on meanwhile, as a real one's would."""
+
+    def __init__(self, keys: list[Key], *, stall: tuple[float, float | None] | None = None) -> None:
+        self.samples = list(perform(keys, FPS))
+        self.name = "scripted camera"
+        self.fps = FPS
+        self.ended = False
+        self.stall = stall
+        self.i = 0
+        self.t0: float | None = None
+        self.shift_s = 0.0  # camera time lost in the stall
+        self.stalled_until: float | None = None
+
+    def open(self) -> None:
+        pass
+
+    def read(self):
+        now = time.perf_counter()
+        if self.t0 is None:
+            self.t0 = now
+        if self.stalled_until is not None:
+            if now < self.stalled_until:
+                time.sleep(0.005)
+                return None
+            self.shift_s += (now - self.stalled_until + self.stall[1]) * SPEED
+            self.stalled_until = None
+            self.stall = None
+        if self.i >= len(self.samples):
+            self.ended = True
+            return None
+        t, _ = self.samples[self.i]
+        if self.stall is not None and t >= self.stall[0]:
+            self.stalled_until = now + (self.stall[1] if self.stall[1] is not None else 1e9)
+            return None
+        wait = self.t0 + (t + self.shift_s) / SPEED - now
+        if wait > 0:
+            time.sleep(wait)
+        image = np.zeros((48, 64, 3), np.uint8)
+        image[0, 0] = (self.i % 256, self.i // 256, self.i % 256)
+        self.i += 1
+        return t + self.shift_s, image
+
+    def reopen(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def detector(self, rgb: np.ndarray, t_s: float) -> Detection:
+        i = int(rgb[0, 0, 0]) + 256 * int(rgb[0, 0, 1])
+        pose = self.samples[i][1]
+        return Detection(poses=(pose,) if pose is not None else ())
+
+
+@pytest.fixture(autouse=True)
+def keep_stderr(monkeypatch, tmp_path):
+    """The CLI sends the native library's stderr to /dev/null on its first run; in-process
+    tests keep theirs, so that CliRunner sees the error line. History goes to tmp."""
+    from posecheck.pose import silence_native_logs
+
+    monkeypatch.setattr(silence_native_logs, "done", True, raising=False)
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path / "data"))
+
+
+def options(**kw) -> LiveOptions:
+    base = dict(hold_s=1.0, headless=True, mute=True, intro_s=0.0, stall_s=0.25, camera_timeout_s=30.0)
+    base.update(kw)
+    return LiveOptions(**base)
+
+
+def mute() -> Speaker:
+    return Speaker(Backend("mute", lambda cue: None))
+
+
+def run(cam: ScriptedCamera, opts: LiveOptions, *, ui=None, listeners=()):
+    return run_live(cam, [Item(BRIDGE, opts.hold_s, opts.target)], opts, ui=ui, speaker=mute(), detector=cam.detector, listeners=listeners)
+
+
+def warn_in_centre(canvas: np.ndarray) -> bool:
+    h, w = canvas.shape[:2]
+    mid = canvas[h // 4 : 3 * h // 4, w // 8 : 7 * w // 8].astype(int)
+    return bool((np.abs(mid - np.array(WARN)).sum(axis=2) < 60).mean() > 0.002)
+
+
+# --- the loop on a scripted camera -----------------------------------------------------------
+
+
+def test_counts_and_listeners_on_a_scripted_camera():
+    cam = ScriptedCamera(bridge_reps(2))
+    frames, ends = [], []
+    listener = lambda ex, events, state: frames.append((ex.id, [e.kind for e in events], state.reps_counted))  # noqa: E731
+    live_mod.SET_ENDED.append(lambda ex, report: ends.append(report))
+    try:
+        session = run(cam, options(), listeners=[listener])
+    finally:
+        live_mod.SET_ENDED.clear()
+    assert session.ended_by == "end_of_video"
+    (rec,) = session.sets
+    assert rec.pipeline.engine.reps_counted == 2
+    assert all(ex == "bridge" for ex, _, _ in frames)
+    assert sum(kinds.count("rep") for _, kinds, _ in frames) == 2
+    assert frames[-1][2] == 2
+    # every frame the model saw went to the listeners (and the closing call after them)
+    assert len(frames) == session.stats.processed + 1
+    assert [r["summary"]["reps_counted"] for r in ends] == [2]
+    assert ends[0]["outcome"] == "stopped" and ends[0]["live"] is True
+    assert session.stats.processed + session.stats.dropped <= session.stats.captured
+
+
+def test_camera_that_stops_and_comes_back_pauses_with_a_message():
+    # the camera goes away in the rest between two reps and comes back
+    cam = ScriptedCamera(bridge_reps(2), stall=(6.8, 0.8))
+    ui = Headless((320, 180))
+    shown = []
+    ui.show = lambda canvas: shown.append(warn_in_centre(canvas))  # type: ignore[method-assign]
+    kinds = []
+    session = run(cam, options(), ui=ui, listeners=[lambda ex, ev, st: kinds.extend(e.kind for e in ev)])
+    assert session.ended_by == "end_of_video"
+    assert session.sets[0].pipeline.engine.reps_counted == 2
+    assert "tracking_lost" in kinds and "tracking_back" in kinds
+    assert any(shown), "the camera-lost card was never shown"
+    assert not shown[-1], "the card stays after the camera came back"
+
+
+def test_a_hold_does_not_run_on_while_the_camera_is_away():
+    # the camera stops 1 s into a 2.5 s hold and comes back 0.6 s (2.4 s camera time) later
+    cam = ScriptedCamera(bridge_reps(1, hold_s=2.5), stall=(3.5, 0.6))
+    session = run(cam, options())
+    engine = session.sets[0].pipeline.engine
+    assert len(engine.reps) == 1
+    rep = engine.reps[0]
+    assert rep.counted  # the hold after the camera came back is long enough (1 s)
+    assert rep.hold_s < 1.8  # ...but the time the camera was away is not in it
+
+
+def test_camera_that_never_comes_back_ends_the_session_keeping_it():
+    cam = ScriptedCamera(bridge_reps(2), stall=(6.8, None))
+    t0 = time.perf_counter()
+    session = run(cam, options(camera_timeout_s=0.6))
+    assert time.perf_counter() - t0 < 10
+    assert session.ended_by == "camera_lost"
+    (rec,) = session.sets
+    assert rec.outcome == "camera_lost"
+    assert rec.pipeline.engine.reps_counted == 1  # what was counted before is kept
+    (report,) = session.reports()
+    assert report["summary"]["reps_counted"] == 1
+
+
+def test_cli_camera_lost_is_exit_4_with_the_session_written(tmp_path, monkeypatch):
+    cam = ScriptedCamera(bridge_reps(1, rest_s=2.5), stall=(6.8, None))
+
+    class FakeEstimator:
+        def __init__(self, *a, **kw):
+            self.detect = cam.detector
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(live_mod, "open_source", lambda spec: cam)
+    monkeypatch.setattr(live_mod, "PoseEstimator", FakeEstimator)
+    out = tmp_path / "session.json"
+    args = ["live", "-e", "bridge", "--camera", "0", "--headless", "--mute", "--hold", "1", "--camera-wait", "0.6", "--report", str(out)]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 4, res.output
+    assert "Traceback" not in res.output
+    assert "1 reps counted" in res.output
+    errors = [line for line in res.stderr.splitlines() if line.startswith("posecheck: error")]
+    assert len(errors) == 1 and "the session so far is kept" in errors[0]
+    doc = json.loads(out.read_text())
+    assert doc["ended_by"] == "camera_lost"
+    assert doc["sets"][0]["summary"]["reps_counted"] == 1
+
+
+def test_mute_gives_a_silent_speaker(monkeypatch):
+    made = []
+
+    class Spy(Speaker):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            made.append(self)
+
+    monkeypatch.setattr(live_mod, "Speaker", Spy)
+    cam = ScriptedCamera([Key(REST, stay_s=0.5)])
+    run_live(cam, [Item(BRIDGE)], options(mute=True), detector=cam.detector)
+    assert made and made[0].backend.name == "mute"
+
+
+def test_quit_key_ends_and_keeps_the_session():
+    cam = ScriptedCamera(bridge_reps(3))
+    ui = Headless((320, 180), keys=[(40, "q")])
+    session = run(cam, options(), ui=ui)
+    assert session.ended_by == "quit"
+    assert len(session.sets) == 1 and session.sets[0].outcome == "stopped"
+    assert cam.i < len(cam.samples)
+
+
+# --- the routine: its course, pure ----------------------------------------------------------
+
+
+def _items(*ids: str) -> list[Item]:
+    return [Item(BRIDGE.model_copy(update={"id": i, "name": i})) for i in ids]
+
+
+NOBODY = Detection(poses=())
+
+
+def drive(routine: Routine, script: list[tuple[float, str | None]], until: float, fps: float = 10.0) -> list[tuple[float, str, int]]:
+    """Feed frames with nobody in view at fps and press keys at times; returns (t, mode, index) changes."""
+    keys = sorted(script)
+    seen = []
+    t = 0.0
+    while t <= until:
+        while keys and keys[0][0] <= t:
+            routine.key(keys.pop(0)[1], t)
+        routine.tick(t)
+        if routine.wants_pose:
+            routine.step(t, NOBODY)
+        mode = "paused" if routine.paused else routine.mode
+        if not seen or seen[-1][1:] != (mode, routine.index):
+            seen.append((round(t, 2), mode, routine.index))
+        t += 1 / fps
+    return seen
+
+
+# case: items, intro_s, rest_s, keys (t, key), run until, expected modes in order, outcomes
+ROUTINE_CASES = {
+    "start card times out": (1, 2.0, 5.0, [], 3.0, [("start", 0), ("count", 0)], []),
+    "space starts now": (1, 8.0, 5.0, [(1.0, " ")], 2.0, [("start", 0), ("count", 0)], []),
+    "n moves on through a rest": (2, 0.0, 3.0, [(1.0, "n")], 5.0, [("count", 0), ("rest", 0), ("count", 1)], ["stopped"]),
+    "n during a rest skips it": (2, 0.0, 30.0, [(1.0, "n"), (2.0, "n")], 3.0, [("count", 0), ("rest", 0), ("count", 1)], ["stopped"]),
+    "r redoes the set": (2, 0.0, 3.0, [(1.0, "r")], 2.0, [("count", 0)], ["redone"]),
+    "r in a rest redoes the set just done": (2, 0.0, 30.0, [(1.0, "n"), (2.0, "r")], 3.0, [("count", 0), ("rest", 0), ("count", 0)], ["stopped"]),
+    "q ends, keeping the set": (2, 0.0, 3.0, [(1.0, "q")], 2.0, [("count", 0), ("done", 0)], ["stopped"]),
+    "space pauses and resumes": (1, 0.0, 3.0, [(1.0, " "), (2.0, " ")], 3.0, [("count", 0), ("paused", 0), ("count", 0)], []),
+    "last exercise done ends the session": (1, 0.0, 3.0, [(1.0, "n")], 2.0, [("count", 0), ("done", 0)], ["stopped"]),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUTINE_CASES))
+def test_routine_course(name):
+    n, intro, rest, keys, until, modes, outcomes = ROUTINE_CASES[name]
+    routine = Routine(_items(*ROUTINE_IDS[:n]), intro_s=intro, rest_s=rest, single=False)
+    seen = drive(routine, keys, until)
+    assert [(m, i) for _, m, i in seen] == modes
+    assert [r.outcome for r in routine.pop_finished()] == outcomes
+
+
+def test_routine_pause_is_left_out_of_engine_time():
+    routine = Routine(_items("bridge"), intro_s=0.0)
+    drive(routine, [(1.0, " "), (6.0, " ")], 7.0)
+    # 5 s paused: the engine saw about 2 s (one frame of the pause is kept so time moves on)
+    assert routine.current.pipeline.last_t == pytest.approx(7.0 - 5.0 + 0.1 / 3, abs=0.15)
+
+
+def test_routine_is_the_pages_order_and_says_what_is_missing(tmp_path):
+    text = (load.__globals__["builtin_dir"]() / "bridge.toml").read_text()
+    for i, order in (("cat_cow", 5), ("bridge", 4), ("knee_to_chest", 1)):
+        t = text.replace('id = "bridge"', f'id = "{i}"').replace("order = 4", f"order = {order}")
+        (tmp_path / f"{i}.toml").write_text(t)
+    items, missing = routine_items(folder=tmp_path, target=2)
+    assert [it.exercise.id for it in items] == ["knee_to_chest", "bridge", "cat_cow"]
+    assert all(it.target == 2 for it in items)
+    assert missing == ["lower_back_rotation", "pelvic_tilt", "seated_rotation", "shoulder_blade_squeeze"]
+
+
+def test_set_complete_moves_the_routine_to_a_rest():
+    # two scripted exercises, target 1: the first rep completes the set, then a rest follows
+    items = [Item(BRIDGE, 1.0, 1), Item(BRIDGE.model_copy(update={"id": "bridge_again"}), 1.0, 1)]
+    routine = Routine(items, intro_s=0.0, rest_s=1.0)
+    samples = list(perform(bridge_reps(1), FPS))
+    modes = []
+    for t, pose in samples:
+        routine.tick(t)
+        if routine.wants_pose:
+            routine.step(t, Detection(poses=(pose,)))
+        modes.append(routine.mode)
+    t = samples[-1][0]
+    while t < samples[-1][0] + 4:
+        t += 1 / FPS
+        routine.tick(t)
+        modes.append((routine.mode, routine.index))
+    assert ("rest", 0) in modes
+    assert ("count", 1) in modes
+    assert [r.outcome for r in routine.pop_finished()] == ["done"]
+
+
+# --- the command's errors: one line, an exit code ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (["live", "--camera", "0", "--headless"], 2, "either --exercise ID or --routine"),
+        (["live", "-e", "bridge", "--routine", "--headless"], 2, "either --exercise ID or --routine"),
+        (["live", "-e", "bridge", "--camera", "9", "--headless"], 4, "camera 9"),
+        (["live", "-e", "bridge", "--camera", "missing.mp4", "--headless"], 2, "no such file"),
+        (["live", "-e", "nope", "--headless"], 2, "unknown exercise"),
+    ],
+)
+def test_cli_errors_are_one_line(args, code, words, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == code, res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and words in lines[0], res.output
+
+
+def test_no_display_is_one_line(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    res = CliRunner().invoke(cli, ["live", "-e", "bridge", "--camera", "0"])
+    assert res.exit_code == 2
+    assert "use --headless" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_capture_hands_out_only_the_newest_frame():
+    from posecheck.capture import Capture
+
+    class Fast:
+        name, fps, ended = "fast", 100.0, False
+
+        def __init__(self):
+            self.n = 0
+
+        def open(self):
+            pass
+
+        def read(self):
+            if self.n >= 50:
+                self.ended = True
+                return None
+            time.sleep(0.002)
+            self.n += 1
+            return self.n / 100, np.full((2, 2, 3), self.n, np.uint8)
+
+        def reopen(self):
+            return False
+
+        def close(self):
+            pass
+
+    cap = Capture(Fast(), stall_s=0.5)
+    cap.start()
+    got = []
+    while True:
+        g = cap.latest(timeout=0.2)
+        if g is None:
+            if cap.status().ended:
+                break
+            continue
+        got.append(g.index)
+        time.sleep(0.02)  # a slow consumer
+    st = cap.status()
+    cap.stop()
+    assert got == sorted(got) and len(set(got)) == len(got)  # never an older frame, never twice
+    assert got[-1] == 49  # the last frame is not lost
+    assert st.dropped == 50 - len(got) and st.dropped > 10
+    assert not any(t.name == "posecheck-capture" and t.is_alive() for t in threading.enumerate())
