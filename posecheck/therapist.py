@@ -30,7 +30,8 @@ class ReportError(PosecheckError):
 # --- inputs ----------------------------------------------------------------------------------------
 
 
-def load_report(path: Path) -> dict[str, Any]:
+def load_report(path: Path, set_number: int | None = None) -> dict[str, Any]:
+    """A review's report; or set `set_number` (from 1) of a live session's (`posecheck live --report`)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -39,6 +40,15 @@ def load_report(path: Path) -> dict[str, Any]:
         raise ReportError(f"{path}: is a folder, not a report") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ReportError(f"{path}: not a posecheck report (not JSON: {e})") from None
+    if isinstance(data, dict) and isinstance(data.get("sets"), list):
+        sets = data["sets"]
+        if set_number is None and len(sets) == 1:
+            set_number = 1
+        if set_number is None or not 1 <= set_number <= len(sets):
+            raise ReportError(f"{path}: a live session with {len(sets)} sets; pick one with --set 1..{len(sets)}")
+        data = sets[set_number - 1]
+    elif set_number is not None:
+        raise ReportError(f"{path}: --set is for a live session's report; this one is a review's")
     missing = [k for k in ("exercise", "reps", "faults", "summary", "hold_s") if not isinstance(data, dict) or k not in data]
     if missing:
         raise ReportError(f"{path}: not a posecheck review report (missing {', '.join(missing)})")
@@ -242,7 +252,7 @@ def render(
     out.append("<h2>Where faults began</h2>")
     if not faults:
         out.append("<p>No faults.</p>")
-    elif video is None and session and session.get("kind") == "live":
+    elif video is None and _is_live(report, session):
         out.append('<p class="note">A live session: no video was recorded, so there are no still frames.</p>')
     elif video is None:
         where = video_named or report.get("video") or "the video"
@@ -280,6 +290,9 @@ def build(
     """The page with its images: the timeline plot and the stills."""
     from . import plots
 
+    if _is_live(report, session):
+        video = None  # its times are the session's, not a video's
+
     phases: list[str] = []
     try:
         from .definition import load
@@ -298,10 +311,11 @@ def build(
 @click.command("report")
 @click.argument("report_json", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-s", "--session", "session_id", type=click.IntRange(min=1), help="A past session from the history, by id (see `posecheck history`).")
+@click.option("--set", "set_number", type=click.IntRange(min=1), help="With a live session's REPORT_JSON: which set (from 1).")
 @click.option("--video", type=click.Path(path_type=Path, dir_okay=False), help="The reviewed video (default: where the report says).")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML page here.")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (with --session).")
-def report_cmd(report_json: Path | None, session_id: int | None, video: Path | None, output: Path, data_dir: Path | None) -> None:
+def report_cmd(report_json: Path | None, session_id: int | None, set_number: int | None, video: Path | None, output: Path, data_dir: Path | None) -> None:
     """A self-contained HTML page about one session, for a therapist: from a review's REPORT_JSON or --session ID."""
     if (report_json is None) == (session_id is None):
         raise click.UsageError("give a review's REPORT_JSON or --session ID (one of them)")
@@ -314,7 +328,7 @@ def report_cmd(report_json: Path | None, session_id: int | None, video: Path | N
     session = None
     source = None
     if report_json is not None:
-        report = load_report(report_json)
+        report = load_report(report_json, set_number)
     else:
         from .history import History
 
@@ -334,6 +348,10 @@ def report_cmd(report_json: Path | None, session_id: int | None, video: Path | N
     except OSError as e:
         raise ReportError(f"{output}: cannot write ({e.strerror})") from None
     click.echo(f"report: {output}")
+
+
+def _is_live(report: dict[str, Any], session: dict[str, Any] | None) -> bool:
+    return bool(report.get("live")) or (session or {}).get("kind") == "live"
 
 
 def _report_from_rows(row, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:

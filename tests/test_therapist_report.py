@@ -210,3 +210,18 @@ def test_report_of_a_real_review(tmp_path):
     proc = posecheck("report", "--session", "1", "--data-dir", data, "-o", session_page)
     assert proc.returncode == 0, proc.stderr
     assert len(_check_page(session_page.read_text(), report).images) == 1 + shown
+
+
+def test_a_set_of_a_live_session(tmp_path):
+    first, second = _report("camera 0"), _report("camera 0")
+    second["summary"] = dict(second["summary"], reps_counted=2)
+    second["reps"] = [dict(r, counted=True) for r in second["reps"]]
+    doc = {"source": "camera 0", "ended_by": "quit", "sets": [dict(first, live=True), dict(second, live=True)]}
+    path, out = tmp_path / "live.json", tmp_path / "set2.html"
+    path.write_text(json.dumps(doc))
+    result = CliRunner().invoke(cli, ["report", str(path), "--set", "2", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    page = _check_page(out.read_text(), second)
+    assert len(page.images) == 1 and "A live session: no video was recorded" in page.all_text
+    proc = posecheck("report", path, "-o", out)
+    assert proc.returncode == 2 and "pick one with --set 1..2" in proc.stderr
