@@ -103,7 +103,7 @@ def layout(canvas: np.ndarray) -> Layout:
         ring = Rect(panel.x, count.y + count.h, panel.w, panel.h - count.h - bar_h)
     else:  # portrait: panel on top, count beside the ring
         u = min(u, W / 62.0)
-        panel = Rect(0, 0, W, int(round(0.30 * top_h)))
+        panel = Rect(0, 0, W, int(round(0.36 * top_h)))
         video = Rect(0, panel.h, W, top_h - panel.h)
         bar_h = int(5 * u)
         count = Rect(0, 0, int(0.58 * W), panel.h - bar_h)
@@ -244,8 +244,8 @@ def counts(canvas: np.ndarray, board: Board) -> np.ndarray:
     st = board.view.state
     big, label, line = _count_words(board)
     pad = int(3 * u)
-    small = min(4.5 * u, c.h / 9)
-    scale = fit_scale(big, min(20 * u, c.h - 4.5 * small - 2 * pad), c.w - 2 * pad)
+    small = min(4.5 * u, c.h / 10)
+    scale = fit_scale(big, min(20 * u, 0.5 * c.h), c.w - 2 * pad)
     y = c.y + pad + _measure(big, scale)[1]
     text(canvas, big, (c.x + pad, y), scale, GOOD if st.set_complete else WHITE)
     y += int(1.6 * small)
