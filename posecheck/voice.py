@@ -54,7 +54,7 @@ class CueScheduler:
         self._counted: set[int] = set()
         self._fault_said: dict[str, float] = {}
         self._setup_said: tuple[str, float] | None = None
-        self._was_started = False
+        self._was_started: bool | None = None  # unknown until the first frame
         self._short_hold: str | None = None
 
     def cues(self, events: Sequence[Event], state: EngineState) -> list[Cue]:
@@ -67,7 +67,7 @@ class CueScheduler:
                 said.add(text)
                 out.append(Cue(text, kind, urgent))
 
-        started_now = state.started and not self._was_started
+        started_now = state.started and self._was_started is False
         self._was_started = state.started
         for ev in events:
             if ev.kind == "hold_started":
@@ -166,8 +166,9 @@ def choose_backend(*, mute: bool = False, which: Callable[[str], str | None] = s
         path = which(exe)
         if path:
             return Backend(exe, lambda cue, p=path: [p, "-s", "150", "--", cue.text])
-    if platform == "darwin" and which("say"):
-        return Backend("say", lambda cue: ["say", "--", cue.text])
+    say = which("say") if platform == "darwin" else None
+    if say:
+        return Backend("say", lambda cue, p=say: [p, "--", cue.text])
     folder = Path(tempfile.mkdtemp(prefix="posecheck-tones-"))
     for player, args in (("paplay", []), ("pw-play", []), ("aplay", ["-q"]), ("afplay", [])):
         path = which(player)
