@@ -115,10 +115,9 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
 # --- commands from other modules: one line each, imported here so `posecheck --help` lists them
 # (add yours below this line)
 from .live import live_cmd; cli.add_command(live_cmd)  # noqa: E402,E702
-from . import history as _history, therapist as _therapist  # noqa: E402
-cli.add_command(_history.history_cmd)
-cli.add_command(_history.target_cmd)
-cli.add_command(_therapist.report_cmd)
+from .history import history_cmd; cli.add_command(history_cmd)  # noqa: E402,E702
+from .history import target_cmd; cli.add_command(target_cmd)  # noqa: E402,E702
+from .therapist import report_cmd; cli.add_command(report_cmd)  # noqa: E402,E702
 
 
 def main(argv: list[str] | None = None) -> None:
