@@ -26,10 +26,13 @@ SIGNAL_UNITS: dict[str, str] = {
     "height": "torso_len",  # a above b, in torso lengths
     "forward": "torso_len",  # a ahead of b along the facing direction, in torso lengths
     "distance": "torso_len",  # a to b, in torso lengths
+    "along": "torso_len",  # a ahead of b along the trunk (hips toward shoulders), in torso lengths
     "width": "torso_len",  # horizontal gap between a and b, in torso lengths
     "roll": "deg",  # world: a->tip around the body's long axis; + toward the person's left
     "twist": "deg",  # world: shoulder line turned against hip line; + toward the person's left
     "in_frame": "ratio",  # share of the points inside the picture
+    "mask_curve": "torso_len",  # person mask: the top outline between a and b bulging up (+) or sagging (-)
+    "mask_gap": "torso_len",  # person mask: the bottom outline between a and b lifted (+) off the line of its ends
 }
 POINT_COUNT: dict[str, tuple[int, int]] = {
     "angle": (3, 3),
@@ -39,13 +42,16 @@ POINT_COUNT: dict[str, tuple[int, int]] = {
     "height": (2, 2),
     "forward": (2, 2),
     "distance": (2, 2),
+    "along": (2, 2),
     "width": (2, 2),
     "roll": (3, 3),
     "twist": (0, 0),
     "in_frame": (1, 33),
+    "mask_curve": (2, 2),
+    "mask_gap": (2, 2),
 }
 WORLD_KINDS = frozenset({"roll", "twist"})
-MASK_KINDS: frozenset[str] = frozenset()
+MASK_KINDS = frozenset({"mask_curve", "mask_gap"})
 SIDES = ("near", "far", "left", "right", "mid")
 REP_SIDES = ("left", "right", "both")
 

@@ -96,6 +96,36 @@ def twist(l_sh: np.ndarray, r_sh: np.ndarray, l_hip: np.ndarray, r_hip: np.ndarr
     return _deg(-ang)
 
 
+def mask_outline_bend(mask: np.ndarray, a: np.ndarray, b: np.ndarray, edge: str, torso_px: float) -> float | None:
+    """The person mask's top (or bottom) outline between the columns of a and b: how far
+    its middle half lies above (+) or below (-) the straight line joining its two ends,
+    in torso lengths. The back's shape, which no landmark marks."""
+    h, w = mask.shape[:2]
+    x0, x1 = sorted((float(a[0]), float(b[0])))
+    if x1 - x0 < 8 or torso_px < 1:
+        return None
+    cols = np.linspace(x0, x1, 24).round().astype(int).clip(0, w - 1)
+    y_lo = int(max(0, min(a[1], b[1]) - torso_px))
+    y_hi = int(min(h, max(a[1], b[1]) + torso_px))
+    band = mask[y_lo:y_hi, cols] > 0.5
+    if band.shape[0] == 0:
+        return None
+    has = band.any(axis=0)
+    if has.mean() < 0.75:
+        return None
+    rows = np.where(has, np.argmax(band, axis=0) if edge == "top" else band.shape[0] - 1 - np.argmax(band[::-1], axis=0), -1)
+    idx = np.flatnonzero(has)
+    ys = rows[idx].astype(float)
+    xs = np.linspace(0.0, 1.0, len(cols))[idx]
+    end = max(2, len(cols) // 6)
+    left, right = ys[xs <= xs[0] + end / len(cols)].mean(), ys[xs >= xs[-1] - end / len(cols)].mean()
+    middle = (xs > 0.25) & (xs < 0.75)
+    if not middle.any():
+        return None
+    line = left + (right - left) * (xs[middle] - xs[0]) / max(xs[-1] - xs[0], 1e-9)
+    return float(np.mean(line - ys[middle])) / torso_px
+
+
 class NearSide:
     """Which of the person's sides faces the camera, from depth, smoothed over time.
 
@@ -168,6 +198,11 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
         pts = np.array([_at(pose.xy, n) for n in names])
         inside = (pts[:, 0] >= 0) & (pts[:, 0] <= pose.width) & (pts[:, 1] >= 0) & (pts[:, 1] <= pose.height)
         return float(inside.mean())
+    if kind in ("mask_curve", "mask_gap"):
+        if pose.mask is None:
+            return None
+        ends = [_at(pose.xy, n) for n in names]
+        return mask_outline_bend(pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", pose.torso_px)
     if kind in ("roll", "twist"):
         if pose.world is None:
             return None
@@ -194,6 +229,9 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
         return float(p[0][0] - p[1][0]) * facing(pose) / torso
     if kind == "distance":
         return float(np.linalg.norm(p[0] - p[1])) / torso
+    if kind == "along":
+        axis = (pose.xy[11] + pose.xy[12] - pose.xy[23] - pose.xy[24]) / 2.0
+        return float(np.dot(p[0] - p[1], axis)) / (torso * torso)
     if kind == "width":
         return abs(float(p[0][0] - p[1][0])) / torso
     raise ValueError(f"signal kind {kind!r} has no measurement")  # definition validation prevents this
