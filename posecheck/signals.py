@@ -17,6 +17,14 @@ from .landmarks import INDEX
 from .pose import Pose
 
 _EPS = 1e-9
+# How the mask outline is sampled (picture geometry, not body thresholds): columns
+# across the span, the share at each end that anchors the straight line, the middle
+# part compared with it, and the share of columns that must hold the person.
+_OUTLINE_COLUMNS = 24
+_OUTLINE_END_SHARE = 1 / 6
+_OUTLINE_MIDDLE = (0.25, 0.75)
+_OUTLINE_MIN_COVER = 0.75
+_OUTLINE_MIN_SPAN_PX = 8
 
 
 def _deg(rad: float) -> float:
@@ -102,24 +110,24 @@ def mask_outline_bend(mask: np.ndarray, a: np.ndarray, b: np.ndarray, edge: str,
     in torso lengths. The back's shape, which no landmark marks."""
     h, w = mask.shape[:2]
     x0, x1 = sorted((float(a[0]), float(b[0])))
-    if x1 - x0 < 8 or torso_px < 1:
+    if x1 - x0 < _OUTLINE_MIN_SPAN_PX or torso_px < 1:
         return None
-    cols = np.linspace(x0, x1, 24).round().astype(int).clip(0, w - 1)
+    cols = np.linspace(x0, x1, _OUTLINE_COLUMNS).round().astype(int).clip(0, w - 1)
     y_lo = int(max(0, min(a[1], b[1]) - torso_px))
     y_hi = int(min(h, max(a[1], b[1]) + torso_px))
     band = mask[y_lo:y_hi, cols] > 0.5
     if band.shape[0] == 0:
         return None
     has = band.any(axis=0)
-    if has.mean() < 0.75:
+    if has.mean() < _OUTLINE_MIN_COVER:
         return None
     rows = np.where(has, np.argmax(band, axis=0) if edge == "top" else band.shape[0] - 1 - np.argmax(band[::-1], axis=0), -1)
     idx = np.flatnonzero(has)
     ys = rows[idx].astype(float)
     xs = np.linspace(0.0, 1.0, len(cols))[idx]
-    end = max(2, len(cols) // 6)
+    end = max(2, round(len(cols) * _OUTLINE_END_SHARE))
     left, right = ys[xs <= xs[0] + end / len(cols)].mean(), ys[xs >= xs[-1] - end / len(cols)].mean()
-    middle = (xs > 0.25) & (xs < 0.75)
+    middle = (xs > _OUTLINE_MIDDLE[0]) & (xs < _OUTLINE_MIDDLE[1])
     if not middle.any():
         return None
     line = left + (right - left) * (xs[middle] - xs[0]) / max(xs[-1] - xs[0], 1e-9)
