@@ -54,6 +54,10 @@ WORLD_KINDS = frozenset({"roll", "twist"})
 MASK_KINDS = frozenset({"mask_curve", "mask_gap"})
 SIDES = ("near", "far", "left", "right", "mid")
 REP_SIDES = ("left", "right", "both")
+# A phase may name the side by which way the body faces the camera; the engine turns
+# "near"/"far" into the person's own left or right.
+PHASE_SIDES = REP_SIDES + ("near", "far")
+NEAR_SIDE_KEY = "near_side_is_right"  # signals carry this: 1.0 when the right side faces the camera
 
 _ID = r"^[a-z][a-z0-9_]*$"
 _BOUND_KEY = re.compile(r"^(exit_)?(min|max)_([a-z_]+)$")
@@ -182,7 +186,7 @@ class Phase(_Model):
     # ...and while the body is still: a hold starts when the movement has settled.
     still: list[Still] = Field(default_factory=list)
     hold_s: float | None = Field(default=None, gt=0)
-    side: Literal[REP_SIDES] | None = None  # type: ignore[valid-type]
+    side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
     # Guided phases are paced by the coach, not observed (see Guided).
     cue: str = ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Iterable
 
-from .definition import Condition, Exercise, Fault, Phase
+from .definition import NEAR_SIDE_KEY, Condition, Exercise, Fault, Phase
 
 Signals = dict[str, float | None]
 
@@ -106,6 +106,19 @@ class _FaultTrack:
 
 
 @dataclass
+class _Visit:
+    """One stay in a hold phase during a rep."""
+
+    phase: Phase
+    side: str | None
+    start: float
+    end: float
+    elapsed: float
+    first_ok: float | None
+    last_ok: float | None
+
+
+@dataclass
 class _Baseline:
     visit_start: float | None = None
     samples: list[float] = field(default_factory=list)
@@ -146,6 +159,7 @@ class Engine:
         self._faults = [_FaultTrack(f) for f in exercise.faults if f.on == "condition"]
         self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
         self._rep_short: list[Fault] = []
+        self._visits: list[_Visit] = []
 
         self.hold_elapsed = 0.0
         self.hold_ok = False
@@ -371,34 +385,74 @@ class Engine:
         if self.rep is None:
             if phase.id in self.steps[1]:
                 start = self.left_start_at if self.left_start_at is not None else t
-                self.rep = Rep(index=len(self.reps) + 1, side=phase.side, start_s=start)
+                self.rep = Rep(index=len(self.reps) + 1, side=self._side_of(phase), start_s=start)
                 self.step = 1
                 self._rep_short = []
+                self._visits = []
             return
         if nxt < len(self.steps) and phase.id in self.steps[nxt]:
             self.step = nxt
             if phase.side is not None:
-                self.rep.side = phase.side
+                self.rep.side = self._side_of(phase)
             if nxt == len(self.steps) - 1:
                 self._finish_rep(t, events, complete=True)
         elif phase.id in self.steps[self.step]:
             if phase.side is not None:
-                self.rep.side = phase.side
+                self.rep.side = self._side_of(phase)
         elif phase.id == self.start_phase:
             self._finish_rep(t, events, complete=False)
+
+    def _side_of(self, phase: Phase) -> str | None:
+        """The person's own side for a phase; near/far follow which side faces the camera."""
+        if phase.side not in ("near", "far"):
+            return phase.side
+        near = "right" if (self.values.get(NEAR_SIDE_KEY) or 0.0) >= 0.5 else "left"
+        return near if phase.side == "near" else ("left" if near == "right" else "right")
+
+    def _sides(self) -> list[str]:
+        """The sides an each-side exercise counts, in the order the phases name them."""
+        out: list[str] = []
+        for step in self.steps:
+            for ph in step:
+                side = self._side_of(self.ex.phase(ph))
+                if side and side not in out:
+                    out.append(side)
+        return out
 
     def _finish_rep(self, t: float, events: list[Event], complete: bool) -> None:
         rep = self.rep
         assert rep is not None
         rep.end_s = t
-        step_holds, step_ok = [], []
+        # Each hold step is judged by its best visit; the side is that of the hold phase the
+        # person spent longest in (a knee lowered last must not rename the rep).
+        step_holds, step_ok, best_visits = [], [], []
         for step in self.steps:
             held = [self.ex.phase(ph) for ph in step if self.ex.phase(ph).hold]
-            if held:
-                step_holds.append(max(rep.holds.get(p.id, 0.0) for p in held))
-                step_ok.append(any(rep.holds.get(p.id, 0.0) >= self.hold_target(p) - 1e-9 for p in held))
+            if not held:
+                continue
+            visits = [v for v in self._visits if v.phase.id in step]
+            best = max(visits, key=lambda v: v.elapsed, default=None)
+            done = best is not None and best.elapsed >= self.hold_target(best.phase) - 1e-9
+            step_holds.append(best.elapsed if best else 0.0)
+            step_ok.append(done)
+            if best is not None:
+                best_visits.append(best)
+            if not done and complete:
+                target = self.hold_target(best.phase if best else held[0])
+                events.append(Event(t, "hold_short", text=f"{target:g}", phase=best.phase.id if best else held[0].id))
+                self._rep_short += [f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short]
+        for v in self._visits:
+            rep.holds[v.phase.id] = max(rep.holds.get(v.phase.id, 0.0), v.elapsed)
+        time_in: dict[str | None, float] = {}
+        for v in self._visits:
+            time_in[v.side] = time_in.get(v.side, 0.0) + (v.end - v.start)
+        if time_in:
+            rep.side = max(time_in, key=lambda k: time_in[k])
+        if best_visits:
+            rep.hold_start_s = best_visits[0].first_ok
+            rep.hold_end_s = best_visits[-1].last_ok
         rep.hold_s = min(step_holds, default=0.0)
-        rep.counted = complete and all(step_ok)
+        rep.counted = complete and bool(step_ok) and all(step_ok)
         for f in self._rep_short:
             span = FaultSpan(f.id, f.message, rep.start_s, t, rep.index)
             self.fault_spans.append(span)
@@ -408,6 +462,7 @@ class Engine:
                 rep.faults.append(f.id)
         self.reps.append(rep)
         self.rep, self.step = None, 0
+        self._visits = []
         if rep.counted and rep.side is not None:
             self._side_counts[rep.side] = self._side_counts.get(rep.side, 0) + 1
             if self.ex.reps.counting == "rounds":
@@ -425,7 +480,7 @@ class Engine:
         if counting == "rounds":
             return self.round - 1 >= self.target
         if counting == "each_side":
-            sides = {s for step in self.steps for ph in step if (s := self.ex.phase(ph).side)}
+            sides = self._sides()
             return bool(sides) and all(self._side_counts.get(s, 0) >= self.target for s in sides)
         return self.reps_counted >= self.target
 
@@ -434,8 +489,7 @@ class Engine:
         if counting == "rounds":
             return next((s for s in self.ex.reps.rounds if s not in self._round_done), None)
         if counting == "each_side":
-            sides = [s for step in self.steps for ph in step if (s := self.ex.phase(ph).side)]
-            return min(dict.fromkeys(sides), key=lambda s: self._side_counts.get(s, 0), default=None)
+            return min(self._sides(), key=lambda s: self._side_counts.get(s, 0), default=None)
         return None
 
     # --- faults ---------------------------------------------------------------------------
@@ -519,19 +573,9 @@ class Engine:
         phase = self.phase
         if phase is None or not phase.hold or self.rep is None or self._hold_visit_start is None:
             return
-        rep = self.rep
-        best = rep.holds.get(phase.id, 0.0)
-        if self.hold_elapsed > best:
-            rep.holds[phase.id] = self.hold_elapsed
-            rep.hold_start_s = self._hold_first_ok
-            rep.hold_end_s = self._hold_last_ok
-        else:
-            rep.holds.setdefault(phase.id, best)
-        if not self.hold_done:
-            events.append(Event(t, "hold_short", text=f"{self.hold_target(phase):g}", phase=phase.id))
-            for f in self._short_faults:
-                if phase.id in f.phases and f not in self._rep_short:
-                    self._rep_short.append(f)
+        self._visits.append(
+            _Visit(phase, self._side_of(phase), self._hold_visit_start, t, self.hold_elapsed, self._hold_first_ok, self._hold_last_ok)
+        )
         self._hold_visit_start = None
         self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
 

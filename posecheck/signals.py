@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .definition import Exercise, Signal
+from .definition import NEAR_SIDE_KEY, Exercise, Signal
 from .landmarks import INDEX
 from .pose import Pose
 
@@ -257,4 +257,6 @@ class SignalReader:
             return None
         near = self.near.update(t_s, pose)
         mp = self.exercise.tracking.min_presence
-        return {name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()}
+        values: dict[str, float | None] = {name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()}
+        values[NEAR_SIDE_KEY] = 1.0 if near == "right" else 0.0
+        return values
