@@ -200,7 +200,10 @@ mean 2D error (px) of shoulders, hips and knees (all six / the three facing the 
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-{len(rows)} clips, {total / 1e6:.1f} MB with truth and keypoints.
+{len(rows)} clips, {total / 1e6:.1f} MB with truth and keypoints. Fault clips start with a good
+rep; their faulty reps may hold shorter than prescribed (a faulty rep does not count anyway).
+`samples/bootstrap/` is not part of this set: it holds the prototype's bridge clip that the
+core's end-to-end test uses.
 
 ## The faults as MediaPipe sees them
 
