@@ -215,6 +215,8 @@ class Tracking(_Model):
 class Reps(_Model):
     sequence: list[str | list[str]] = Field(min_length=2)
     counting: Literal["reps", "each_side", "rounds"] = "reps"
+    # A trip out of the start position shorter than this (in its hold phases) is not an attempt.
+    min_attempt_s: float = Field(default=0.0, ge=0)
     rounds: list[Literal[REP_SIDES]] = Field(default_factory=list)  # type: ignore[valid-type]
     # What to say in the start position when a given side is next ("Pull your left knee ...").
     side_cues: dict[Literal[REP_SIDES], str] = Field(default_factory=dict)  # type: ignore[valid-type]
@@ -245,6 +247,9 @@ class Fault(_Model):
     on: Literal["condition", "short_hold"] = "condition"
     when: list[Condition] = Field(default_factory=list)
     min_duration_s: float = Field(default=0.0, ge=0)
+    # A held position's fault: judged only while the body is still (the phase's `still`),
+    # so passing through the faulty range on the way in or out is not a fault.
+    when_still: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "Fault":

@@ -101,6 +101,7 @@ class _FaultTrack:
     fault: Fault
     raw: bool = False
     since: float | None = None  # first time the raw condition held (candidate onset)
+    cond_since: float | None = None  # first time the condition held, still or not
     off_since: float | None = None
     span: FaultSpan | None = None
 
@@ -453,6 +454,11 @@ class Engine:
             rep.hold_end_s = best_visits[-1].last_ok
         rep.hold_s = min(step_holds, default=0.0)
         rep.counted = complete and bool(step_ok) and all(step_ok)
+        if not rep.counted and sum(v.end - v.start for v in self._visits) < self.ex.reps.min_attempt_s:
+            # a fidget, not an attempt: forget it (and any fault seen during it)
+            self.fault_spans = [f for f in self.fault_spans if f.rep != rep.index]
+            self.rep, self.step, self._visits = None, 0, []
+            return
         for f in self._rep_short:
             span = FaultSpan(f.id, f.message, rep.start_s, t, rep.index)
             self.fault_spans.append(span)
@@ -500,14 +506,19 @@ class Engine:
             applies = pid in ft.fault.phases and self.started
             inside = ft.span is not None or ft.since is not None
             ft.raw = applies and _all(ft.fault.when, self.values, inside=inside)
+            # when the faulty position began, moving or not: the span starts there
+            ft.cond_since = (ft.cond_since if ft.cond_since is not None else t) if ft.raw else None
+            if ft.raw and ft.fault.when_still and self.phase is not None and ft.span is None:
+                ft.raw = self._still(self.phase)
             if ft.raw:
                 ft.off_since = None
                 if ft.since is None:
                     ft.since = t
                 if ft.span is None and t - ft.since >= ft.fault.min_duration_s:
-                    ft.span = FaultSpan(ft.fault.id, ft.fault.message, ft.since, rep=self.rep.index if self.rep else None)
+                    start = ft.cond_since if ft.fault.when_still and ft.cond_since is not None else ft.since
+                    ft.span = FaultSpan(ft.fault.id, ft.fault.message, start, rep=self.rep.index if self.rep else None)
                     self.fault_spans.append(ft.span)
-                    events.append(Event(ft.since, "fault_started", text=ft.fault.message, fault=ft.fault.id))
+                    events.append(Event(start, "fault_started", text=ft.fault.message, fault=ft.fault.id))
                     if self.rep is not None and ft.fault.id not in self.rep.faults:
                         self.rep.faults.append(ft.fault.id)
             else:
@@ -523,7 +534,7 @@ class Engine:
         if ft.span is not None:
             ft.span.end_s = t
             events.append(Event(t, "fault_ended", fault=ft.fault.id))
-        ft.span, ft.since, ft.off_since, ft.raw = None, None, None, False
+        ft.span, ft.since, ft.off_since, ft.raw, ft.cond_since = None, None, None, False, None
 
     # --- holds ----------------------------------------------------------------------------
 
