@@ -54,10 +54,11 @@ ARM_HANG_ABDUCTION_DEG = 8.0
 CROSSED_HIP_FLEX_DEG = 104.0
 CROSSED_HIP_ADD_DEG = 20.0
 CROSSED_KNEE_FLEX_DEG = 100.0
-BRACE_FOREARM_UP = 0.75  # forearm of the bracing arm points this much upward
+BRACE_FOREARM_UP = 0.75  # the bracing forearm points up and a little forward
+BRACE_FOREARM_FORWARD = 0.5
 
 # Walking
-STRIDE_PER_STATURE = 0.78  # one step (half a gait cycle) per this share of stature... per cycle x2
+GAIT_CYCLE_PER_STATURE = 0.78  # distance walked in one gait cycle (two steps), share of stature
 HIP_SWING_DEG = 24.0
 KNEE_SWING_DEG = 55.0
 ARM_SWING_DEG = 18.0
@@ -526,7 +527,7 @@ class Upright(_Posture):
             if brace > 0:
                 other_knee = j[f"lowerleg01.{other}"]
                 elbow = other_knee - sign * 0.08 * X + 0.06 * Z
-                up = unit(np.cross(elbow - shoulder, X) * 0 + Z * BRACE_FOREARM_UP + (chest @ -Y) * 0.5)
+                up = unit(Z * BRACE_FOREARM_UP + (chest @ -Y) * BRACE_FOREARM_FORWARD)
                 bua = unit(elbow - shoulder)
                 hinge = np.cross(bua, up)
                 br = {f"upperarm_{s}": aim(-Z, -X, bua, hinge), f"forearm_{s}": aim(-Z, -X, up, hinge)}
@@ -577,7 +578,7 @@ class Walk(_Posture):
     def __init__(self, body: Body):
         super().__init__(body)
         self._feet = body.segment_mask("foot")
-        self.cycle_m = 2 * STRIDE_PER_STATURE * body.stature * 0.5
+        self.cycle_m = GAIT_CYCLE_PER_STATURE * body.stature
 
     def solve(self, params: dict | None = None) -> Posed:
         p = self.params(params)
