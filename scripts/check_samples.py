@@ -307,8 +307,10 @@ def main(argv=None) -> int:
             f"{r['err6_px'] if r['err6_px'] is not None else '-':>5} {r['err_near3_px'] if r['err_near3_px'] is not None else '-':>5}  {f}",
             flush=True,
         )
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    if args.json:  # merged into what is there, by clip, so one clip can be re-checked
+        old = json.loads(args.json.read_text()) if args.json.exists() else []
+        merged = {r["clip"]: r for r in old} | {r["clip"]: r for r in results}
+        args.json.write_text(json.dumps(sorted(merged.values(), key=lambda r: r["clip"]), indent=1) + "\n")
     low = [r["clip"] for r in results if min(r["detection_rate"], r["on_person_rate"]) < 0.95]
     if low:
         print("detection (on the person) below 95%:", ", ".join(low))

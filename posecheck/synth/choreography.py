@@ -22,6 +22,8 @@ HOLD_MARGIN_S = (0.5, 1.2)  # good reps hold a little longer than prescribed
 SETUP_MOVE_S = 1.2
 TOO_FAST_MOVE_S = 0.7
 TOO_FAST_HOLD_S = 0.3
+SIT_STAND_CYCLE_S = 10.0  # about one stand-up and sit-down
+FIDGET_S = 3.0  # about one fidget and back
 
 
 @dataclass(frozen=True)
@@ -214,18 +216,22 @@ def negative(kind: str, posture, rng: np.random.Generator, duration_s: float = 2
             lambda: {"knee": j(70, 110)},
         ]
         perf.wait(j(1.0, 2.0))
-        while perf.duration < duration_s - 3.0:
+        while perf.duration < duration_s - FIDGET_S:
             pose = moves[int(rng.integers(len(moves)))]()
             perf.go(pose, j(0.7, 1.4), j(0.3, 1.5), "A")
             perf.go({}, j(0.7, 1.4), j(0.3, 1.5), "A")
     elif kind == "sit_stand":
         perf.wait(j(1.5, 2.5))
-        while perf.duration < duration_s - 10.0:
+        while True:  # at least one stand-up and sit-down, as many as fit
             perf.go({"sit": 0.5, "lean": j(32, 40)}, j(1.0, 1.3), 0.0, "rising")
             perf.go({"sit": 0.0, "lean": 0.0}, j(1.0, 1.3), j(2.5, 4.0), "standing")
             perf.go({"sit": 0.5, "lean": j(32, 40)}, j(1.0, 1.3), 0.0, "sitting")
             perf.go({}, j(1.0, 1.4), j(2.0, 3.0), "A")
-    elif kind == "walk_through":
+            if perf.duration + SIT_STAND_CYCLE_S > duration_s:
+                break
+    if kind in ("fidgeting", "sit_stand") and perf.duration < duration_s:
+        perf.wait(duration_s - perf.duration)
+    if kind == "walk_through":
         perf.keys[0].pose["x"] = -3.2
         perf.keys[0].label = "walk"
         speed = j(0.9, 1.3) * tempo

@@ -115,7 +115,7 @@ def _needs_extra() -> None:
         raise click.ClickException(str(e))
 
 
-@click.group(name="synth", help=__doc__.split("\n")[0])
+@click.group(name="synth", help="Render synthetic exercise clips with their truth (the performer); see --help of each command.")
 def synth() -> None:
     pass
 
