@@ -215,6 +215,14 @@ def _hold_frames(truth: dict, t: np.ndarray, rep: dict) -> np.ndarray:
     return mask
 
 
+def _mean_over_holds(fn, reps, truth, t, mp_out, s):
+    mask = np.zeros(len(t), bool)
+    for r in reps:
+        mask |= _hold_frames(truth, t, r)
+    vals = [fn(mp_out[i][0], mp_out[i][1], s) for i in np.nonzero(mask)[0] if mp_out[i] is not None]
+    return float(np.mean(vals)) if vals else None
+
+
 def fault_measures(truth: dict, t: np.ndarray, mp_out) -> list[dict]:
     out = []
     s = _near(truth)
@@ -235,14 +243,7 @@ def fault_measures(truth: dict, t: np.ndarray, mp_out) -> list[dict]:
             # compare with good reps crossed the same way (they turn the other way)
             good_reps = [r for r in good if r["side"] != bad_reps[0]["side"]]
 
-        def values(reps):
-            mask = np.zeros(len(t), bool)
-            for r in reps:
-                mask |= _hold_frames(truth, t, r)
-            vals = [fn(mp_out[i][0], mp_out[i][1], s) for i in np.nonzero(mask)[0] if mp_out[i] is not None]
-            return float(np.mean(vals)) if vals else None
-
-        g, b = values(good_reps), values(bad_reps)
+        g, b = _mean_over_holds(fn, good_reps, truth, t, mp_out, s), _mean_over_holds(fn, bad_reps, truth, t, mp_out, s)
         out.append({"fault": fid, "metric": label, "good": g, "fault_value": b, "delta": None if g is None or b is None else b - g})
     return out
 

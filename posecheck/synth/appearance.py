@@ -3,7 +3,6 @@ shape, colours, light and noise."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 import cv2
@@ -149,6 +148,3 @@ def random_look(rng: np.random.Generator) -> Look:
         blur_px=round(float(rng.uniform(0.5, 0.9)), 2),
     )
 
-
-def with_changes(look: Look, **changes) -> Look:
-    return dataclasses.replace(look, **changes)

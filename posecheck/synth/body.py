@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -116,7 +116,6 @@ class Posed:
     vertices: np.ndarray  # (V, 3)
     heads: np.ndarray  # (B, 3)
     keypoints: np.ndarray  # (23, 3)
-    extras: dict = field(default_factory=dict)  # props of the pose (e.g. the stool)
 
 
 class Body:
@@ -221,7 +220,6 @@ class Body:
         # Heights of joints above the sole when standing: ankle (for planted feet).
         sole = self.rest_vertices[:, 2].min()
         self.ankle_height = float(0.5 * (h("foot.L")[2] + h("foot.R")[2]) - sole)
-        self.hip_width = float(h("upperleg01.L")[0] - h("upperleg01.R")[0])
 
     def _parent_first_order(self) -> list[int]:
         order, seen = [], set()

@@ -126,23 +126,12 @@ class _Posture:
         fwd, across = self.body.hand_axes[side]
         seg[f"hand_{side}"] = aim(fwd, across, fingers, np.cross(fingers, palm_normal) * (1 if side == "L" else -1))
 
-    def _place(self, seg: dict, root_guess, contact_mask, anchor=None, anchor_to=None) -> Posed:
-        """Skin with the root at root_guess, then shift so contact vertices touch the floor
-        (and, if given, the anchor point lands horizontally on anchor_to)."""
-        posed = self.body.pose(seg, root_guess)
-        shift = np.zeros(3)
-        shift[2] = -posed.vertices[contact_mask, 2].min()
-        if anchor is not None:
-            shift[:2] = (np.asarray(anchor_to) - np.asarray(anchor))[:2]
-        return _shifted(posed, shift)
-
 
 def _shifted(posed: Posed, shift) -> Posed:
     return Posed(
         vertices=posed.vertices + shift,
         heads=posed.heads + shift,
         keypoints=posed.keypoints + shift,
-        extras=posed.extras,
     )
 
 
