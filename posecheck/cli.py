@@ -118,6 +118,7 @@ from .live import live_cmd; cli.add_command(live_cmd)  # noqa: E402,E702
 from .history import history_cmd; cli.add_command(history_cmd)  # noqa: E402,E702
 from .history import target_cmd; cli.add_command(target_cmd)  # noqa: E402,E702
 from .therapist import report_cmd; cli.add_command(report_cmd)  # noqa: E402,E702
+from .synth.cli import synth as synth_cmd; cli.add_command(synth_cmd, "synth")  # noqa: E402,E702
 
 
 def main(argv: list[str] | None = None) -> None:

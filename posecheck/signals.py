@@ -101,7 +101,7 @@ def twist(l_sh: np.ndarray, r_sh: np.ndarray, l_hip: np.ndarray, r_hip: np.ndarr
     # Seen from above (x right, z away): turning left brings the right shoulder forward.
     ang = math.atan2(s[1], s[0]) - math.atan2(h[1], h[0])
     ang = (ang + math.pi) % (2 * math.pi) - math.pi
-    return _deg(-ang)
+    return _deg(ang)
 
 
 def mask_outline_bend(mask: np.ndarray, a: np.ndarray, b: np.ndarray, edge: str, torso_px: float) -> float | None:
@@ -211,12 +211,15 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
             return None
         ends = [_at(pose.xy, n) for n in names]
         return mask_outline_bend(pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", pose.torso_px)
-    if kind in ("roll", "twist"):
+    if kind in ("roll", "twist", "tilt"):
         if pose.world is None:
             return None
         w = [_at(pose.world, n) for n in names]
         if kind == "twist":
             return twist(*w)
+        if kind == "tilt":
+            d = _unit(w[1] - w[0])
+            return None if d is None else _deg(math.acos(max(-1.0, min(1.0, -float(d[1])))))
         left = pose.world[INDEX["left_shoulder"]] - pose.world[INDEX["right_shoulder"]]
         return roll(w[0], w[1], w[2], left)
     p = [_at(pose.xy, n) for n in names]
