@@ -29,6 +29,7 @@ SIGNAL_UNITS: dict[str, str] = {
     "along": "torso_len",  # a ahead of b along the trunk (hips toward shoulders), in torso lengths
     "width": "torso_len",  # horizontal gap between a and b, in torso lengths
     "roll": "deg",  # world: a->tip around the body's long axis; + toward the person's left
+    "tilt": "deg",  # world: segment a->b away from straight up, any direction (0 = upright)
     "twist": "deg",  # world: shoulder line turned against hip line; + toward the person's left
     "in_frame": "ratio",  # share of the points inside the picture
     "mask_curve": "torso_len",  # person mask: the top outline between a and b bulging up (+) or sagging (-)
@@ -45,12 +46,13 @@ POINT_COUNT: dict[str, tuple[int, int]] = {
     "along": (2, 2),
     "width": (2, 2),
     "roll": (3, 3),
+    "tilt": (2, 2),
     "twist": (0, 0),
     "in_frame": (1, 33),
     "mask_curve": (2, 2),
     "mask_gap": (2, 2),
 }
-WORLD_KINDS = frozenset({"roll", "twist"})
+WORLD_KINDS = frozenset({"roll", "twist", "tilt"})
 MASK_KINDS = frozenset({"mask_curve", "mask_gap"})
 SIDES = ("near", "far", "left", "right", "mid")
 REP_SIDES = ("left", "right", "both")
@@ -188,8 +190,9 @@ class Phase(_Model):
     hold_s: float | None = Field(default=None, gt=0)
     side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
-    # Guided phases are paced by the coach, not observed (see Guided).
-    cue: str = ""
+    # How long this position must last before it counts (overrides tracking.debounce_s):
+    # a position passed through on the way between two others should not count.
+    debounce_s: float | None = Field(default=None, ge=0)
 
 
 class Hold(_Model):

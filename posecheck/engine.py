@@ -117,6 +117,7 @@ class _Visit:
     elapsed: float
     first_ok: float | None
     last_ok: float | None
+    settled: float = 0.0  # time still in the position, faults or not
 
 
 @dataclass
@@ -174,6 +175,8 @@ class Engine:
         }
         self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
         self._run_start: float | None = None
+        self._settled = 0.0
+        self._was_still = False
         self._placed_since: float | None = None
         self._baselines = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
         self.round = 1
@@ -275,10 +278,17 @@ class Engine:
             v = raw.get(name)
             if in_start and v is not None:
                 if b.visit_start is None:
-                    b.visit_start, b.samples = t, []
-                if t - b.visit_start <= self.tracking.baseline_window_s:
-                    b.samples.append(v)
-                    b.value = median(b.samples)
+                    b.visit_start, b.samples = self.phase_since if self.phase_since is not None else t, []
+                # The start position is measured once the body has settled into it: from
+                # half a window after arriving, for one window.
+                into = t - b.visit_start
+                window = self.tracking.baseline_window_s
+                if window / 2 <= into <= window * 1.5 or b.value is None:
+                    if b.value is None and into < window / 2:
+                        b.value = v  # until then, the first sight of the person
+                    else:
+                        b.samples.append(v)
+                        b.value = median(b.samples)
             elif not in_start:
                 b.visit_start = None
             if v is None:
@@ -351,7 +361,8 @@ class Engine:
         if found_id != self._cand_id:
             self._cand, self._cand_id, self._cand_since = found, found_id, t
         since = t if self._cand_since is None else self._cand_since
-        if t - since >= self.tracking.debounce_s:
+        debounce = found.debounce_s if found is not None and found.debounce_s is not None else self.tracking.debounce_s
+        if t - since >= debounce:
             self._set_phase(found, since, events, left_at=self._leaving_since)
             self._cand_id = "\0"
             self._leaving_since = None
@@ -379,6 +390,7 @@ class Engine:
             self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
             self._hold_first_ok = self._hold_last_ok = None
             self._placed_since = None
+            self._settled, self._was_still = 0.0, False
             events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
 
     def _advance_rep(self, phase: Phase, t: float, events: list[Event]) -> None:
@@ -387,6 +399,12 @@ class Engine:
             if phase.id in self.steps[1]:
                 start = self.left_start_at if self.left_start_at is not None else t
                 self.rep = Rep(index=len(self.reps) + 1, side=self._side_of(phase), start_s=start)
+                # a fault already showing (hands misplaced at the start, say) belongs to it too
+                for ft in self._faults:
+                    if ft.span is not None:
+                        ft.span.rep = ft.span.rep or self.rep.index
+                        if ft.fault.id not in self.rep.faults:
+                            self.rep.faults.append(ft.fault.id)
                 self.step = 1
                 self._rep_short = []
                 self._visits = []
@@ -441,7 +459,10 @@ class Engine:
             if not done and complete:
                 target = self.hold_target(best.phase if best else held[0])
                 events.append(Event(t, "hold_short", text=f"{target:g}", phase=best.phase.id if best else held[0].id))
-                self._rep_short += [f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short]
+                # rushing: the position itself was left too soon (not a hold paused by a fault)
+                stayed = max((v.settled if v.phase.still else v.end - v.start for v in visits), default=0.0)
+                if stayed < target:
+                    self._rep_short += [f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short]
         for v in self._visits:
             rep.holds[v.phase.id] = max(rep.holds.get(v.phase.id, 0.0), v.elapsed)
         time_in: dict[str | None, float] = {}
@@ -551,7 +572,12 @@ class Engine:
         if placed and self._placed_since is None:
             first = self._hold_first_ok is None and prev_t is not None and self._hold_visit_start is not None
             self._placed_since = self._hold_visit_start if first and not phase.hold_when else t
-        ok = placed and self._still(phase)
+        still = self._still(phase)
+        ok = placed and still
+        # time settled in the position, faults or not: what "rushing" is judged by
+        if still and self._was_still and prev_t is not None:
+            self._settled += t - prev_t
+        self._was_still = still
         window = max((st.window_s for st in phase.still), default=0.0)
         target = self.hold_target(phase)
         if ok and self.hold_ok and prev_t is not None:
@@ -585,7 +611,7 @@ class Engine:
         if phase is None or not phase.hold or self.rep is None or self._hold_visit_start is None:
             return
         self._visits.append(
-            _Visit(phase, self._side_of(phase), self._hold_visit_start, t, self.hold_elapsed, self._hold_first_ok, self._hold_last_ok)
+            _Visit(phase, self._side_of(phase), self._hold_visit_start, t, self.hold_elapsed, self._hold_first_ok, self._hold_last_ok, self._settled)
         )
         self._hold_visit_start = None
         self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
