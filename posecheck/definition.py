@@ -190,6 +190,8 @@ class Phase(_Model):
     hold_s: float | None = Field(default=None, gt=0)
     side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
+    # Paced by the coach, not recognised from the picture (see Guided).
+    guided: bool = False
     # How long this position must last before it counts (overrides tracking.debounce_s):
     # a position passed through on the way between two others should not count.
     debounce_s: float | None = Field(default=None, ge=0)
@@ -285,15 +287,16 @@ class Camera(_Model):
 
 
 class Guided(_Model):
-    """Pace the rep by voice when the movement cannot be seen with confidence."""
+    """The coach paces the rep when the camera cannot see the movement itself.
+
+    Phases marked `guided = true` are never recognised from the picture: live, the coach
+    announces them in turn and holds them for their time while checking what it can see
+    (the start position, the phases' faults); a recorded video has no pacing, so a review
+    reports the position and faults only and counts nothing it could not see.
+    """
 
     reason: str
-    # Observed confidence below this switches to guided pacing.
-    min_confidence_ratio: float = Field(ge=0, le=1)
-    confidence_signal: str
-    # The signal's swing (max - min over a rep) that counts as seeing the movement.
-    min_swing: float = Field(gt=0)
-    rest_between_s: float = Field(ge=0)
+    rest_between_s: float = Field(gt=0)  # the relaxed pause between paced positions
 
 
 class Exercise(_Model):
@@ -394,8 +397,9 @@ def _cross_check(ex: Exercise, path: Path) -> None:
         raise _fail(path, "reps.sequence", "expected at least one phase with hold = true")
     if ex.key_signal not in ex.signals:
         raise _fail(path, "key_signal", f"unknown signal {ex.key_signal!r}; defined: {sorted(ex.signals)}")
-    if ex.guided and ex.guided.confidence_signal not in ex.signals:
-        raise _fail(path, "guided.confidence_signal", f"unknown signal {ex.guided.confidence_signal!r}")
+    paced = [p.id for p in ex.phases if p.guided]
+    if paced and ex.guided is None:
+        raise _fail(path, "guided", f"phases {paced} are guided: expected a [guided] table saying why and how to pace them")
     if ex.id != path.stem:
         raise _fail(path, "id", f"expected {path.stem!r} (the file's name), got {ex.id!r}")
 

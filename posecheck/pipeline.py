@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .definition import Exercise
-from .engine import Engine, EngineState, Event
+from .engine import Engine, EngineState, Event, GuidedEngine
 from .overlay import View
 from .pose import Detection, Pose
 from .signals import SignalReader
@@ -85,6 +85,8 @@ class Pipeline:
     exercise: Exercise
     hold_s: float | None = None
     target: int | None = None
+    # Live coaching paces the phases the camera cannot see; a review never does.
+    guided: bool = False
     frames: int = 0
     frames_with_pose: int = 0
     events: list[Event] = field(default_factory=list)
@@ -93,7 +95,8 @@ class Pipeline:
         self.follower = Follower()
         self.smoother = PoseSmoother(self.exercise)
         self.reader = SignalReader(self.exercise)
-        self.engine = Engine(self.exercise, hold_s=self.hold_s, target=self.target)
+        engine_type = GuidedEngine if self.guided and self.exercise.guided is not None else Engine
+        self.engine = engine_type(self.exercise, hold_s=self.hold_s, target=self.target)
         self.last_t: float | None = None
         # the key signal and phase over time, for reports and plots (a few samples a second)
         self.timeline: list[tuple[float, float | None, str | None, bool]] = []

@@ -88,6 +88,11 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"  rep {rep['index']}{side}: {rep['start_s']:.1f}–{rep['end_s']:.1f} s, held {rep['hold_s']:.1f} s, {verdict}{faults}"
         )
-    if not report["reps"]:
+    if report.get("countable") is False:
+        lines.append(f"  not counted from video: {report.get('not_countable_reason') or ''}".rstrip())
+        lines.append(f"  position and faults were checked; for a paced, counted set: posecheck live -e {report['exercise']}")
+        for f in report["faults"]:
+            lines.append(f"  fault {f['id']}: {f['start_s']:.1f}–{(f['end_s'] or 0):.1f} s")
+    elif not report["reps"]:
         lines.append("  no reps seen")
     return lines

@@ -148,6 +148,10 @@ def review(
         truncated=video.truncated,
         annotated=str(options.output) if options.output else None,
         timeline=pipeline.timeline_dict(),
+        # A guided exercise's movement cannot be seen: a review checks position and
+        # faults, and counts nothing (live coaching paces and counts it).
+        countable=exercise.guided is None,
+        not_countable_reason=exercise.guided.reason if exercise.guided else None,
     )
     if options.report is not None:
         report_mod.write(rep, options.report)

@@ -222,7 +222,7 @@ class Routine:
     def _ensure_set(self, t_s: float) -> SetRecord:
         if self.current is None:
             item = self.item
-            pipeline = Pipeline(item.exercise, hold_s=item.hold_s, target=item.target)
+            pipeline = Pipeline(item.exercise, hold_s=item.hold_s, target=item.target, guided=True)
             self.current = SetRecord(item, pipeline, start_s=self.engine_time(t_s))
             self.sets.append(self.current)
         return self.current

@@ -152,3 +152,62 @@ def test_events_are_in_order_and_rep_has_hold_events():
     eng = run(reps_of(TOP, 12.0))
     kinds = [e.kind for e in eng.events if e.kind in ("hold_started", "hold_complete", "rep")]
     assert kinds == ["hold_started", "hold_complete", "rep"]
+
+
+# --- guided pacing (pelvic tilt: the movement itself cannot be seen) -----------------------
+
+PELVIC = load("pelvic_tilt")
+
+
+def run_guided(keys, fps=30.0):
+    from posecheck.engine import GuidedEngine
+
+    engine = GuidedEngine(PELVIC)
+    reader = SignalReader(PELVIC)
+    smooth = PoseSmoother(PELVIC)
+    events = []
+    for t, pose in perform(keys, fps):
+        if pose is not None:
+            pose = smooth(t, pose)
+        _, ev = engine.update(t, reader.read(t, pose))
+        events += ev
+    events += engine.finish()
+    engine.events = events
+    return engine
+
+
+def _paced_rep_s():
+    g = PELVIC.guided
+    return 2 * (PELVIC.hold.hold_s + 2 * PELVIC.tracking.debounce_s) + 2 * g.rest_between_s
+
+
+def test_guided_reps_are_paced_counted_and_marked_guided():
+    # Lying still in the start position: the coach paces arch and flatten; each full
+    # paced rep counts, marked guided (nothing was seen to move).
+    n = 2
+    eng = run_guided([Key(REST, stay_s=PELVIC.guided.rest_between_s + n * _paced_rep_s() + 1.0)])
+    counted = [r for r in eng.reps if r.counted]
+    assert len(counted) == n
+    assert all(r.guided for r in eng.reps)
+    assert all(set(r.holds) == {"arch", "flat"} for r in counted)
+    phases = [e.phase for e in eng.events if e.kind == "phase"]
+    assert phases[:5] == ["rest", "arch", "rest", "flat", "rest"]
+
+
+def test_guided_rep_with_hips_lifted_is_an_attempt_with_the_fault():
+    bridge_up = Body(lift_deg=lift_for_line(0.0))
+    rest_s = PELVIC.guided.rest_between_s
+    # lift the hips during the first paced arch
+    keys = [Key(REST, stay_s=rest_s + 1.0), Key(bridge_up, 0.5, 3.0), Key(REST, 0.5, _paced_rep_s())]
+    eng = run_guided(keys)
+    assert eng.reps and not eng.reps[0].counted
+    assert "hips_lifted" in eng.reps[0].faults
+
+
+def test_review_engine_never_counts_a_guided_exercise():
+    eng = Engine(PELVIC)
+    reader = SignalReader(PELVIC)
+    for t, pose in perform([Key(REST, stay_s=40.0)], 15.0):
+        eng.update(t, reader.read(t, pose))
+    eng.finish()
+    assert eng.reps == []
