@@ -283,7 +283,7 @@ class Engine:
                 # half a window after arriving, for one window.
                 into = t - b.visit_start
                 window = self.tracking.baseline_window_s
-                if window / 2 <= into <= window * 1.5 or b.value is None:
+                if window / 2 <= into <= window + window / 2 or b.value is None:
                     if b.value is None and into < window / 2:
                         b.value = v  # until then, the first sight of the person
                     else:

@@ -16,7 +16,7 @@ from .definition import Exercise
 from .engine import EngineState, Event
 from .errors import NoPersonError, PosecheckError, VideoError
 from .overlay import annotate
-from .pipeline import Pipeline
+from .pipeline import Pipeline, Step
 from .pose import PoseEstimator
 from .video import VideoFile, VideoWriter, check_writable
 
@@ -62,7 +62,7 @@ def review(
     options: ReviewOptions,
     *,
     timings: Timings | None = None,
-    on_frame: Callable[[int], None] | None = None,
+    on_step: Callable[[float, Step], None] | None = None,
     listeners: Sequence[Listener] = (),
     on_report: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
@@ -112,8 +112,8 @@ def review(
                 timings.frames += 1
                 if bar is not None:
                     bar.update(1)
-                if on_frame is not None:
-                    on_frame(frame.index)
+                if on_step is not None:
+                    on_step(frame.t_s, step)
     except KeyboardInterrupt:
         interrupted = True
     finally:
