@@ -84,7 +84,11 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
     from . import report as report_mod
     from .review import ReviewOptions, review
 
+    from .settings import load_settings
+
     exercise = definition.load(exercise_id)
+    settings = load_settings()
+    hold_s, target = settings.hold_s(exercise.id, hold_s), settings.target(exercise.id, target)
     options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
     recorder = None
     if keep_history:
@@ -110,6 +114,21 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
         click.echo(f"report: {report}")
     if saved:
         click.echo(saved)
+
+
+@cli.command("config")
+def config_cmd() -> None:
+    """Show where your own settings (per-exercise hold times and targets) are read from."""
+    from .settings import load_settings, settings_path
+
+    path = settings_path()
+    settings = load_settings(path)
+    click.echo(f"settings file: {path}{'' if path.exists() else ' (not there: defaults apply)'}")
+    for ex_id, own in sorted(settings.exercises.items()):
+        parts = [f"hold {own.hold_s:g} s" if own.hold_s else "", f"target {own.target}" if own.target else ""]
+        click.echo(f"  {ex_id}: {', '.join(p for p in parts if p)}")
+    if not settings.exercises:
+        click.echo('  no overrides; e.g.\n  [exercises.bridge]\n  hold_s = 8\n  target = 10')
 
 
 # --- commands from other modules: one line each, imported here so `posecheck --help` lists them

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -509,6 +509,10 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
             click.echo(f"note: not available yet, left out of the routine: {', '.join(missing)}", err=True)
     else:
         items = [Item(definition.load(exercise_id), hold_s, target)]
+    from .settings import load_settings
+
+    own = load_settings()  # the user's own holds and targets, under any flag given
+    items = [replace(it, hold_s=own.hold_s(it.exercise.id, it.hold_s), target=own.target(it.exercise.id, it.target)) for it in items]
     if not headless:
         check_display()
     source = open_source(camera)
