@@ -216,14 +216,17 @@ class Engine:
         return self.state(), events
 
     def finish(self, t_s: float | None = None) -> list[Event]:
-        """End of the video or session: close what is open. An unfinished rep is an attempt."""
+        """End of the video or session: close what is open. An unfinished rep counts only
+        if all its holds were completed; otherwise it is an attempt."""
         t = t_s if t_s is not None else (self.t or 0.0)
         events: list[Event] = []
         self._end_hold_visit(t, events)
         for ft in self._faults:
             self._close_fault(ft, t, events)
         if self.rep is not None:
-            self._finish_rep(t, events, complete=False)
+            # The end came before the return to the start position (the video or the
+            # camera stopped): the rep counts if every hold in it was completed.
+            self._finish_rep(t, events, complete=True)
         return events
 
     def state(self) -> EngineState:
