@@ -1,0 +1,66 @@
+"""Every sample clip through the real pipeline (MediaPipe included), against its truth.
+
+Counts and sides exact; every truth fault found with the right id; negatives count
+nothing; holds within HOLD_TOLERANCE_S. A guided exercise (pelvic tilt) is not counted
+from video: its clips must report nothing counted, and still find their faults.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import SAMPLES
+from posecheck import definition
+from posecheck.accuracy import compare, match_reps, truth_hold_s
+from posecheck.review import ReviewOptions, review
+
+pytestmark = pytest.mark.model
+
+CLIPS = sorted(p.stem for p in SAMPLES.glob("*.mp4") if p.with_suffix(".json").exists())
+# Holds are timed from settling to starting to move; the performer's eased moves read as
+# still for a while at both ends (see the accuracy benchmark for the spread).
+HOLD_TOLERANCE_S = 2.0
+# Faults the rendered clips show too faintly for the landmarks, measured and documented
+# in samples/INDEX.md; kept here so a fix shows up as an unexpected pass.
+KNOWN_MISSES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def reviewed():
+    cache: dict[str, tuple[dict, dict]] = {}
+
+    def get(name: str) -> tuple[dict, dict]:
+        if name not in cache:
+            video = SAMPLES / f"{name}.mp4"
+            truth = json.loads(video.with_suffix(".json").read_text())
+            exercise = definition.load(truth["exercise"])
+            report = review(video, exercise, ReviewOptions(hold_s=truth["hold_s"], progress=False))
+            cache[name] = (report, truth)
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", CLIPS)
+def test_sample_matches_truth(reviewed, name):
+    if name in KNOWN_MISSES:
+        pytest.xfail(KNOWN_MISSES[name])
+    report, truth = reviewed(name)
+    result = compare(name, report, truth)
+    if truth.get("kind") == "negative":
+        assert report["summary"]["reps_attempted"] == 0, report["reps"]
+        return
+    if report.get("countable") is False:
+        assert report["summary"]["reps_counted"] == 0  # never an invented count
+    else:
+        got = [(r["side"], r["counted"], sorted(r["faults"])) for r in report["reps"]]
+        want = [(r["side"], r["counted"], sorted(r["faults"])) for r in truth["reps"]]
+        assert got == want
+        for g, w in match_reps(report["reps"], truth["reps"]):
+            if g["counted"] and w["counted"]:
+                assert abs(g["hold_s"] - truth_hold_s(w)) <= HOLD_TOLERANCE_S, (g, w)
+    assert result.faults.fn == 0, f"missed faults: {truth['faults']} vs {report['faults']}"
+    assert result.faults.fp == 0, f"extra faults: {report['faults']} vs {truth['faults']}"
