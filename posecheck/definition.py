@@ -255,6 +255,10 @@ class Fault(_Model):
     # A held position's fault: judged only while the body is still (the phase's `still`),
     # so passing through the faulty range on the way in or out is not a fault.
     when_still: bool = False
+    # Faults that take precedence: while any of their conditions holds this one is not
+    # judged, so the person hears the cause (shoulders curled up) and not its side effect
+    # (the hip line bent by the raised shoulders).
+    unless: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> "Fault":
@@ -387,6 +391,11 @@ def _cross_check(ex: Exercise, path: Path) -> None:
         for ph in f.phases:
             if ph not in phase_ids:
                 raise _fail(path, f"faults[{i}].phases", f"unknown phase {ph!r}; defined: {phase_ids}")
+    condition_faults = [f.id for f in ex.faults if f.on == "condition"]
+    for i, f in enumerate(ex.faults):
+        for other in f.unless:
+            if other == f.id or other not in condition_faults:
+                raise _fail(path, f"faults[{i}].unless", f"expected ids of other condition faults {condition_faults}, not {other!r}")
     for i, s in enumerate(ex.setup):
         conditions(f"setup[{i}].when", s.when)
     for i, step in enumerate(ex.reps.sequence):

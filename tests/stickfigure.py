@@ -15,7 +15,7 @@ import numpy as np
 from posecheck.landmarks import INDEX
 from posecheck.pose import Pose
 
-SEGMENTS_M = {"torso": 0.50, "thigh": 0.45, "shin": 0.43, "neck": 0.12, "upper_arm": 0.30, "forearm": 0.27, "foot": 0.2}
+SEGMENTS_M = {"torso": 0.50, "upper_back": 0.06, "thigh": 0.45, "shin": 0.43, "neck": 0.12, "upper_arm": 0.30, "forearm": 0.27, "foot": 0.2}
 PX_PER_M = 300.0
 FLOOR_PX = 400.0
 ORIGIN_X_PX = 120.0
@@ -28,7 +28,7 @@ class Body:
 
     lift_deg: float = 0.0  # trunk rotation about the shoulders (the bridge)
     shoulder_up_m: float = 0.0  # shoulders raised off the floor
-    head_up_m: float = 0.0  # head raised relative to the shoulders
+    head_up_m: float = 0.0  # head raised off the floor (shoulders down)
     heel_x_m: float = 0.95  # where the feet are planted, from the shoulders
     near: str = "right"  # the side facing the camera
 
@@ -63,14 +63,16 @@ def _knee(hip: np.ndarray, ankle: np.ndarray, thigh: float, shin: float) -> np.n
 def pose_of(body: Body) -> Pose:
     """World metres (x toward the feet, y up) -> picture pixels (y down)."""
     s = SEGMENTS_M
-    shoulder = np.array([0.0, 0.10 + body.shoulder_up_m])
+    # The shoulder joint rises a little as the upper back lifts with the hips, while the
+    # head stays on the floor (so the shoulder-ear line tips down, as in the renders).
     th = math.radians(body.lift_deg)
+    shoulder = np.array([0.0, 0.10 + body.shoulder_up_m + s["upper_back"] * math.sin(th)])
     hip = shoulder + s["torso"] * np.array([math.cos(th), math.sin(th)])
     ankle = np.array([body.heel_x_m, 0.08])
     knee = _knee(hip, ankle, s["thigh"], s["shin"])
     heel = ankle + np.array([-0.03, -0.05])
     toe = ankle + np.array([0.15, -0.06])
-    ear = shoulder + np.array([-s["neck"], 0.02 + body.head_up_m])
+    ear = np.array([-s["neck"], 0.12 + body.shoulder_up_m + body.head_up_m])
     nose = ear + np.array([-0.02, 0.08])
     eye = ear + np.array([-0.04, 0.06])
     elbow = shoulder + np.array([0.28, -0.05])

@@ -48,6 +48,7 @@ BROKEN = [
     (('id = "bridge"', 'id = "bridges"'), r"\bid\b", r"expected 'bridge'"),
     (('target = 5\n', 'target = 50\n'), r"reps", r"above target_max"),
     (('min_deg = -12, max_deg = 12 }', 'min_deg = 12, max_deg = -12 }'), r"hold_when\[0\]", r"min \(12.0\) is above max"),
+    (('unless = ["shoulders_lifted"]\n', 'unless = ["shoulder_lifted"]\n'), r"faults\[\d\]\.unless", r"ids of other condition faults .*not 'shoulder_lifted'"),
 ]
 
 

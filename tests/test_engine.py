@@ -17,6 +17,7 @@ TOP = Body(lift_deg=lift_for_line(0.0))
 LOW = Body(lift_deg=lift_for_line(-17.0))
 HIGH = Body(lift_deg=lift_for_line(22.0))
 SHRUG = Body(shoulder_up_m=0.15, lift_deg=lift_for_line(0.0, Body(shoulder_up_m=0.15)))
+NOD = Body(head_up_m=0.03, lift_deg=lift_for_line(0.0))
 MOVE_S = 1.5
 
 
@@ -50,7 +51,9 @@ CASES = {
     "good then short": (reps_of(TOP, 12.0) + reps_of(TOP, 4.0)[1:], 1, 2, [12.0, 4.0], [[], []]),
     "hips low": (reps_of(LOW, 12.0), 0, 1, [0.0], [["hips_low"]]),
     "hips high": (reps_of(HIGH, 12.0), 0, 1, [0.0], [["hips_high"]]),
+    # raised shoulders carry the head and bend the hip line: only the cause is named
     "shoulders lifted": (reps_of(SHRUG, 12.0), 0, 1, [0.0], [["shoulders_lifted"]]),
+    "head lifted": (reps_of(NOD, 12.0), 0, 1, [0.0], [["head_lifted"]]),
 }
 
 
@@ -132,9 +135,12 @@ def test_same_answer_at_15_and_60_fps(name):
     for a, b in zip(slow.reps, fast.reps):
         assert a.hold_s == pytest.approx(b.hold_s, abs=0.1)
         assert a.start_s == pytest.approx(b.start_s, abs=0.1)
+    # a span's edge is seen at the first frame past a threshold crossed mid-movement:
+    # up to one frame late at 15 fps, plus the smoother's lag at that rate
+    edge_s = 2 / 15.0
     for a, b in zip(slow.fault_spans, fast.fault_spans):
         assert a.id == b.id
-        assert a.start_s == pytest.approx(b.start_s, abs=0.1) and a.end_s == pytest.approx(b.end_s, abs=0.1)
+        assert a.start_s == pytest.approx(b.start_s, abs=edge_s) and a.end_s == pytest.approx(b.end_s, abs=edge_s)
 
 
 def test_hold_override():
