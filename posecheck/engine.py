@@ -11,6 +11,7 @@ a hold phase is held with good form; a *fault* is a named form problem with a sp
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from statistics import median
@@ -137,6 +138,8 @@ class Engine:
         self.start_phase = exercise.reps.start_phase
         self.steps: list[list[str]] = [[s] if isinstance(s, str) else list(s) for s in exercise.reps.sequence]
         self.tracking = exercise.tracking
+        # the One Euro filter's lag when the body moves slowly: 1 / (2 pi f_min)
+        self._filter_lag_s = 1.0 / (2.0 * math.pi * exercise.tracking.min_cutoff_hz)
 
         self.t: float | None = None
         self.last_seen: float | None = None
@@ -177,6 +180,7 @@ class Engine:
         self._run_start: float | None = None
         self._settled = 0.0
         self._was_still = False
+        self._moving_since: float | None = None
         self._placed_since: float | None = None
         self._baselines = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
         self.round = 1
@@ -393,7 +397,7 @@ class Engine:
             self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
             self._hold_first_ok = self._hold_last_ok = None
             self._placed_since = None
-            self._settled, self._was_still = 0.0, False
+            self._settled, self._was_still, self._moving_since = 0.0, False, None
             events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
 
     def _advance_rep(self, phase: Phase, t: float, events: list[Event]) -> None:
@@ -580,6 +584,15 @@ class Engine:
             first = self._hold_first_ok is None and prev_t is not None and self._hold_visit_start is not None
             self._placed_since = self._hold_visit_start if first and not phase.hold_when else t
         still = self._still(phase)
+        if still:
+            self._moving_since = None
+        elif self.hold_ok:
+            # A hold pauses only for movement that lasts: a spike of landmark noise does not
+            # pause it (the same debounce as a change of position).
+            if self._moving_since is None:
+                self._moving_since = t
+            debounce = phase.debounce_s if phase.debounce_s is not None else self.tracking.debounce_s
+            still = t - self._moving_since < debounce
         ok = placed and still
         # time settled in the position, faults or not: what "rushing" is judged by
         if still and self._was_still and prev_t is not None:
@@ -600,8 +613,10 @@ class Engine:
             if self._hold_first_ok is None:
                 self._hold_first_ok = self._run_start
         elif self.hold_ok and placed and self._run_start is not None:
-            # Movement shows in the speed over a window: it began about half a window ago.
-            back = min(window / 2, t - self._run_start)
+            # Movement shows in the speed over a window: it began about half a window ago,
+            # and a slow start shows in the smoothed landmarks one filter time-constant late.
+            moving_for = t - self._moving_since if self._moving_since is not None else 0.0
+            back = min(moving_for + window / 2 + self._filter_lag_s, t - self._run_start)
             self.hold_elapsed -= back
             if self.hold_done:
                 self.hold_elapsed = max(self.hold_elapsed, target)
