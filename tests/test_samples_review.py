@@ -1,7 +1,7 @@
 """Every sample clip through the real pipeline (MediaPipe included), against its truth.
 
 Counts and sides exact; every truth fault found with the right id; negatives count
-nothing; holds within HOLD_TOLERANCE_S. A guided exercise (pelvic tilt) is not counted
+nothing; holds within HOLD_TOLERANCE_S (seated rotation: its own, wider). A guided exercise (pelvic tilt) is not counted
 from video: its clips must report nothing counted, and still find their faults.
 """
 
@@ -21,8 +21,10 @@ pytestmark = pytest.mark.model
 
 CLIPS = sorted(p.stem for p in SAMPLES.glob("*.mp4") if p.with_suffix(".json").exists())
 # Holds are timed from settling to starting to move; the performer's eased moves read as
-# still for a while at both ends (see the accuracy benchmark for the spread).
-HOLD_TOLERANCE_S = 2.0
+# still for a few tenths of a second at the ends (0.18 s median error, measured). A seated
+# twist's last degrees barely move the landmarks, so its holds read up to 1.2 s long.
+HOLD_TOLERANCE_S = 0.6
+HOLD_TOLERANCE_BY_EXERCISE_S = {"seated_rotation": 1.5}
 # Faults the rendered clips show too faintly for the landmarks, measured and documented
 # in samples/INDEX.md; kept here so a fix shows up as an unexpected pass.
 KNOWN_MISSES: dict[str, str] = {}
@@ -61,6 +63,7 @@ def test_sample_matches_truth(reviewed, name):
         assert got == want
         for g, w in match_reps(report["reps"], truth["reps"]):
             if g["counted"] and w["counted"]:
-                assert abs(g["hold_s"] - truth_hold_s(w)) <= HOLD_TOLERANCE_S, (g, w)
+                tolerance = HOLD_TOLERANCE_BY_EXERCISE_S.get(truth["exercise"], HOLD_TOLERANCE_S)
+                assert abs(g["hold_s"] - truth_hold_s(w)) <= tolerance, (g, w)
     assert result.faults.fn == 0, f"missed faults: {truth['faults']} vs {report['faults']}"
     assert result.faults.fp == 0, f"extra faults: {report['faults']} vs {truth['faults']}"
