@@ -21,9 +21,9 @@ NOD = Body(head_up_m=0.03, lift_deg=lift_for_line(0.0))
 MOVE_S = 1.5
 
 
-def run(keys, fps=30.0, hold_s=None, exercise=BRIDGE, **kw):
+def run(keys, fps=30.0, hold_s=None, exercise=BRIDGE, engine_class=Engine, **kw):
     """Landmarks -> smoothing -> signals -> engine, as the pipeline does. Returns the engine."""
-    engine = Engine(exercise, hold_s=hold_s)
+    engine = engine_class(exercise, hold_s=hold_s)
     reader = SignalReader(exercise)
     smooth = PoseSmoother(exercise)
     events = []
@@ -168,18 +168,7 @@ PELVIC = load("pelvic_tilt")
 def run_guided(keys, fps=30.0):
     from posecheck.engine import GuidedEngine
 
-    engine = GuidedEngine(PELVIC)
-    reader = SignalReader(PELVIC)
-    smooth = PoseSmoother(PELVIC)
-    events = []
-    for t, pose in perform(keys, fps):
-        if pose is not None:
-            pose = smooth(t, pose)
-        _, ev = engine.update(t, reader.read(t, pose))
-        events += ev
-    events += engine.finish()
-    engine.events = events
-    return engine
+    return run(keys, fps, exercise=PELVIC, engine_class=GuidedEngine)
 
 
 def _paced_rep_s():
