@@ -64,6 +64,15 @@ def put_text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, co
     return cv2.getTextSize(text, FONT, size, th)[0][0]
 
 
+def panel(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
+    """Darken a box so the text on it reads over a bright wall or floor (in place)."""
+    H, W = scene.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+    if x1 > x0 and y1 > y0:
+        box = scene[y0:y1, x0:x1]
+        box[:] = (box.astype(np.float32) * (1.0 - alpha)).astype(np.uint8)
+
+
 def wrap(text: str, size: float, max_width: int) -> list[str]:
     words, lines, line = ascii_text(text).split(), [], ""
     for w in words:
@@ -133,8 +142,6 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
     # Reps: large, top left.
     counting = view.exercise.reps.counting
     label = "round" if counting == "rounds" else "each side" if counting == "each_side" else "reps"
-    put_text(scene, f"{st.reps_counted}", (pad, int(70 * s)), 2.2 * s, WHITE)
-    put_text(scene, f"/ {st.target} {label}" if counting == "reps" else label, (pad + int(75 * s), int(58 * s)), 0.8 * s, WHITE)
     extra = []
     if st.reps_attempted > st.reps_counted:
         extra.append(f"{st.reps_attempted - st.reps_counted} too short")
@@ -143,6 +150,15 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
     side = st.side or st.next_side
     if side and counting != "reps":
         extra.append(f"side: {side}")
+    count, of = f"{st.reps_counted}", f"/ {st.target} {label}" if counting == "reps" else label
+    count_w = cv2.getTextSize(count, FONT, 2.2 * s, max(1, int(round(4.4 * s))))[0][0]
+    of_x = pad + count_w + int(14 * s)
+    right = of_x + cv2.getTextSize(ascii_text(of), FONT, 0.8 * s, max(1, int(round(1.6 * s))))[0][0]
+    if extra:
+        right = max(right, pad + cv2.getTextSize(ascii_text("  ".join(extra)), FONT, 0.7 * s, max(1, int(round(1.4 * s))))[0][0])
+    panel(scene, pad // 2, pad // 2, right + pad // 2, int((112 if extra else 84) * s))
+    put_text(scene, count, (pad, int(70 * s)), 2.2 * s, WHITE)
+    put_text(scene, of, (of_x, int(58 * s)), 0.8 * s, WHITE)
     if extra:
         put_text(scene, "  ".join(extra), (pad, int(100 * s)), 0.7 * s, WHITE)
     # Hold ring: top right, while holding.
@@ -152,13 +168,17 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
     # Fault: one at a time, in the warning colour, under the counts.
     y = int(140 * s)
     if st.fault_message:
-        for line in wrap(st.fault_message, 0.9 * s, W - 2 * pad):
+        lines = wrap(st.fault_message, 0.9 * s, W - 2 * pad)
+        panel(scene, pad // 2, y - int(30 * s), W - pad // 2, y + int(36 * s) * (len(lines) - 1) + int(12 * s))
+        for line in lines:
             put_text(scene, line, (pad, y), 0.9 * s, WARN)
             y += int(36 * s)
     # Instruction: what to do now, at the bottom.
     text = view.banner or st.instruction or ("Looking for you..." if not st.tracking else "")
     lines = wrap(text, 0.9 * s, W - 2 * pad)
     y = H - pad - int(36 * s) * (len(lines) - 1)
+    if lines:
+        panel(scene, 0, y - int(36 * s), W, H)
     for line in lines:
         put_text(scene, line, (pad, y), 0.9 * s, WHITE)
         y += int(36 * s)
