@@ -119,12 +119,13 @@ def sweep(n: int, out: Path, seed: int) -> list[Path]:
     made = []
     for i in range(n):
         ex = ORDER[i % len(ORDER)]
-        cmd = [sys.executable, "-m", "posecheck.synth", "clip", ex, "--out", str(out), "--seed", str(seed + i)]
+        name = f"sweep_{ex}_{seed + i}"
+        cmd = [sys.executable, "-m", "posecheck.synth", "clip", ex, "--out", str(out), "--seed", str(seed + i), "--name", name]
         proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
+        if proc.returncode != 0 or not (out / f"{name}.mp4").exists():
             print(f"sweep: {ex} seed {seed + i} failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
             continue
-        made += sorted(out.glob("*.mp4"))[-1:]
+        made.append(out / f"{name}.mp4")
     return made
 
 
@@ -153,6 +154,7 @@ def main() -> None:
     ap.add_argument("--samples", type=Path, default=ROOT / "samples")
     ap.add_argument("--sweep", type=int, default=0, help="also render and review N random clips")
     ap.add_argument("--seed", type=int, default=1000)
+    ap.add_argument("--sweep-dir", type=Path, help="render the sweep here and keep it (default: a temporary folder)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", type=Path, help="write every clip's comparison here")
     ap.add_argument("--clips", nargs="*", help="only these clip names")
@@ -163,8 +165,13 @@ def main() -> None:
         videos = [v for v in videos if v.stem in args.clips]
     tmp = None
     if args.sweep:
-        tmp = tempfile.TemporaryDirectory(prefix="posecheck-sweep-")
-        videos += sweep(args.sweep, Path(tmp.name), args.seed)
+        if args.sweep_dir is not None:
+            args.sweep_dir.mkdir(parents=True, exist_ok=True)
+            where = args.sweep_dir
+        else:
+            tmp = tempfile.TemporaryDirectory(prefix="posecheck-sweep-")
+            where = Path(tmp.name)
+        videos += sweep(args.sweep, where, args.seed)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         runs = list(pool.map(review_one, [str(v) for v in videos]))
 
