@@ -187,7 +187,8 @@ def main() -> None:
         base.setdefault(truth["exercise"], []).append(b)
         detail.append({"clip": name, "exercise": truth["exercise"], "kind": r.kind, "counted": r.counted, "truth": r.counted_truth,
                        "attempted": r.attempted, "baseline_counted": b.counted, "hold_errors": [round(e, 2) for e in r.hold_errors],
-                       "sides": f"{r.sides_right}/{r.sides_total}", "faults_tp_fp_fn": [r.faults.tp, r.faults.fp, r.faults.fn]})
+                       "sides": f"{r.sides_right}/{r.sides_total}", "faults_tp_fp_fn": [r.faults.tp, r.faults.fp, r.faults.fn],
+                       "countable": r.countable})
     rows = [(ex, summarise(ours[ex]), summarise(base[ex])) for ex in ORDER if ex in ours]
     all_ours = [r for v in ours.values() for r in v]
     all_base = [r for v in base.values() for r in v]
@@ -196,7 +197,7 @@ def main() -> None:
     print_table(rows)
     print()
     for d in detail:
-        flag = "" if d["counted"] == d["truth"] else "   <-- count differs"
+        flag = "   (guided: not counted from video)" if not d["countable"] else "" if d["counted"] == d["truth"] else "   <-- count differs"
         print(f"  {d['clip']:<36} {d['kind']:<10} counted {d['counted']}/{d['truth']} (attempts {d['attempted']}), baseline {d['baseline_counted']}, "
               f"sides {d['sides']}, faults tp/fp/fn {d['faults_tp_fp_fn']}, hold err {d['hold_errors']}{flag}")
     if args.json:
