@@ -480,7 +480,7 @@ class Engine:
         if best_visits:
             rep.hold_start_s = best_visits[0].first_ok
             rep.hold_end_s = best_visits[-1].last_ok
-        rep.hold_s = min(step_holds, default=0.0)
+        rep.hold_s = max(0.0, min(step_holds, default=0.0))
         rep.counted = complete and bool(step_ok) and all(step_ok)
         if not rep.counted and sum(v.end - v.start for v in self._visits) < self.ex.reps.min_attempt_s:
             # a fidget, not an attempt: forget it (and any fault seen during it)
@@ -617,7 +617,7 @@ class Engine:
             # and a slow start shows in the smoothed landmarks one filter time-constant late.
             moving_for = t - self._moving_since if self._moving_since is not None else 0.0
             back = min(moving_for + window / 2 + self._filter_lag_s, t - self._run_start)
-            self.hold_elapsed -= back
+            self.hold_elapsed = max(0.0, self.hold_elapsed - back)
             if self.hold_done:
                 self.hold_elapsed = max(self.hold_elapsed, target)
             self._hold_last_ok = t - back
