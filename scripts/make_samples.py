@@ -82,6 +82,15 @@ SET = [
 ]
 
 
+# Clips from the accuracy sweep (`scripts/bench_accuracy.py --sweep`) that posecheck got
+# wrong, kept as they were rendered so the fix stays tested. Each is remade by
+# `python -m posecheck.synth clip EXERCISE --seed SEED --name NAME`.
+KEPT_FROM_SWEEP = {
+    "sweep_seated_rotation_112": "the knees' height difference faded as the trunk turned: good reps were read as legs not crossed",
+    "sweep_shoulder_blade_squeeze_106": "a good squeeze shortened the neck by 0.07 torso lengths: it was read as a shrug",
+}
+
+
 def spec_of(s: Sample):
     from posecheck.synth.body import Shape
     from posecheck.synth.cli import _parse_rep
@@ -182,6 +191,19 @@ def index() -> None:
             f"{faults} | {t['duration_s']:.1f} s | {size / 1e6:.2f} MB | {det} | {err} |"
         )
     fault_lines = [f"- {s.name}.mp4: {_fault_text(checks, s.name)}" for s in SET if _fault_text(checks, s.name)]
+    kept = []
+    for name, why in KEPT_FROM_SWEEP.items():
+        path = SAMPLES / f"{name}.json"
+        if not path.exists():
+            continue
+        t = json.loads(path.read_text())
+        total += sum((SAMPLES / f"{name}{ext}").stat().st_size for ext in (".mp4", ".json", ".npz"))
+        cam = t["camera"]
+        kept.append(
+            f"- {t['video']}: {t['exercise']}, {t['varies']}; {t['body']['describe']}; {cam['view']}, h {cam['height_m']} m, "
+            f"az {cam['azimuth_deg']:+.0f} deg; {t['width']}x{t['height']}@{t['fps']:g}. Kept because {why}. "
+            f"Remake: `python -m posecheck.synth clip {t['exercise']} --seed {t['seed']} --name {name}`"
+        )
     text = f"""# samples/: rendered clips with their truth
 
 Made by `scripts/make_samples.py` with the performer (`posecheck.synth`): an anny body posed
@@ -200,10 +222,16 @@ mean 2D error (px) of shoulders, hips and knees (all six / the three facing the 
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-{len(rows)} clips, {total / 1e6:.1f} MB with truth and keypoints. Fault clips start with a good
+{len(rows) + len(kept)} clips, {total / 1e6:.1f} MB with truth and keypoints. Fault clips start with a good
 rep; their faulty reps may hold shorter than prescribed (a faulty rep does not count anyway).
 `samples/bootstrap/` is not part of this set: it holds the prototype's bridge clip that the
 core's end-to-end test uses.
+
+## Kept from the accuracy sweep
+
+Random clips that posecheck once got wrong, kept as rendered (the fix is tested on them):
+
+{chr(10).join(kept) if kept else "(none)"}
 
 ## The faults as MediaPipe sees them
 
