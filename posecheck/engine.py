@@ -530,14 +530,16 @@ class Engine:
 
     def _update_faults(self, t: float, events: list[Event]) -> None:
         pid = self.phase.id if self.phase else None
+        own: dict[int, bool] = {}  # each definition's condition, then per id for `unless`
         held: dict[str, bool] = {}
         for ft in self._faults:
             applies = pid in ft.fault.phases and self.started
             inside = ft.span is not None or ft.since is not None
-            held[ft.fault.id] = held.get(ft.fault.id, False) or applies and _all(ft.fault.when, self.values, inside=inside)
+            own[id(ft)] = applies and _all(ft.fault.when, self.values, inside=inside)
+            held[ft.fault.id] = held.get(ft.fault.id, False) or own[id(ft)]
         for ft in self._faults:
             applies = pid in ft.fault.phases and self.started
-            ft.raw = held[ft.fault.id] and not any(held.get(u) for u in ft.fault.unless)
+            ft.raw = own[id(ft)] and not any(held.get(u) for u in ft.fault.unless)
             # when the faulty position began, moving or not: the span starts there
             ft.cond_since = (ft.cond_since if ft.cond_since is not None else t) if ft.raw else None
             if ft.raw and ft.fault.when_still and self.phase is not None and ft.span is None:

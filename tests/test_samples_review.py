@@ -65,5 +65,7 @@ def test_sample_matches_truth(reviewed, name):
             if g["counted"] and w["counted"]:
                 tolerance = HOLD_TOLERANCE_BY_EXERCISE_S.get(truth["exercise"], HOLD_TOLERANCE_S)
                 assert abs(g["hold_s"] - truth_hold_s(w)) <= tolerance, (g, w)
+    spans = [(f["id"], f["start_s"]) for f in report["faults"]]
+    assert len(spans) == len(set(spans)), f"a fault reported twice: {report['faults']}"
     assert result.faults.fn == 0, f"missed faults: {truth['faults']} vs {report['faults']}"
     assert result.faults.fp == 0, f"extra faults: {report['faults']} vs {truth['faults']}"
