@@ -355,6 +355,10 @@ class Engine:
                 return p
         return None
 
+    def _debounce(self, phase: Phase | None) -> float:
+        """How long a position (or a movement out of it) must last before it counts."""
+        return phase.debounce_s if phase is not None and phase.debounce_s is not None else self.tracking.debounce_s
+
     def _update_phase(self, t: float, events: list[Event]) -> None:
         found = self._classify()
         found_id = found.id if found else None
@@ -368,8 +372,7 @@ class Engine:
         if found_id != self._cand_id:
             self._cand, self._cand_id, self._cand_since = found, found_id, t
         since = t if self._cand_since is None else self._cand_since
-        debounce = found.debounce_s if found is not None and found.debounce_s is not None else self.tracking.debounce_s
-        if t - since >= debounce:
+        if t - since >= self._debounce(found):
             self._set_phase(found, since, events, left_at=self._leaving_since)
             self._cand_id = "\0"
             self._leaving_since = None
@@ -530,16 +533,16 @@ class Engine:
 
     def _update_faults(self, t: float, events: list[Event]) -> None:
         pid = self.phase.id if self.phase else None
-        own: dict[int, bool] = {}  # each definition's condition, then per id for `unless`
-        held: dict[str, bool] = {}
+        judged = []  # (track, applies, its own condition)
+        held: dict[str, bool] = {}  # per fault id, for `unless`
         for ft in self._faults:
             applies = pid in ft.fault.phases and self.started
             inside = ft.span is not None or ft.since is not None
-            own[id(ft)] = applies and _all(ft.fault.when, self.values, inside=inside)
-            held[ft.fault.id] = held.get(ft.fault.id, False) or own[id(ft)]
-        for ft in self._faults:
-            applies = pid in ft.fault.phases and self.started
-            ft.raw = own[id(ft)] and not any(held.get(u) for u in ft.fault.unless)
+            cond = applies and _all(ft.fault.when, self.values, inside=inside)
+            judged.append((ft, applies, cond))
+            held[ft.fault.id] = held.get(ft.fault.id, False) or cond
+        for ft, applies, cond in judged:
+            ft.raw = cond and not any(held.get(u) for u in ft.fault.unless)
             # when the faulty position began, moving or not: the span starts there
             ft.cond_since = (ft.cond_since if ft.cond_since is not None else t) if ft.raw else None
             if ft.raw and ft.fault.when_still and self.phase is not None and ft.span is None:
@@ -593,8 +596,7 @@ class Engine:
             # pause it (the same debounce as a change of position).
             if self._moving_since is None:
                 self._moving_since = t
-            debounce = phase.debounce_s if phase.debounce_s is not None else self.tracking.debounce_s
-            still = t - self._moving_since < debounce
+            still = t - self._moving_since < self._debounce(phase)
         ok = placed and still
         # time settled in the position, faults or not: what "rushing" is judged by
         if still and self._was_still and prev_t is not None:
