@@ -55,13 +55,22 @@ def _scale(scene: np.ndarray) -> float:
     return max(scene.shape[0], scene.shape[1] * 0.75) / 720.0
 
 
+def _thickness(size: float) -> int:
+    return max(1, int(round(size * 2)))
+
+
+def text_width(text: str, size: float, thickness: int | None = None) -> int:
+    """How wide put_text draws text, in pixels."""
+    return cv2.getTextSize(ascii_text(text), FONT, size, thickness or _thickness(size))[0][0]
+
+
 def put_text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, color, thickness: int | None = None) -> int:
     """Text with a dark outline so it reads on any background. Returns its width."""
     text = ascii_text(text)
-    th = thickness or max(1, int(round(size * 2)))
+    th = thickness or _thickness(size)
     cv2.putText(scene, text, org, FONT, size, DIM, th + max(2, th), cv2.LINE_AA)
     cv2.putText(scene, text, org, FONT, size, color, th, cv2.LINE_AA)
-    return cv2.getTextSize(text, FONT, size, th)[0][0]
+    return text_width(text, size, th)
 
 
 def panel(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
@@ -151,11 +160,10 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
     if side and counting != "reps":
         extra.append(f"side: {side}")
     count, of = f"{st.reps_counted}", f"/ {st.target} {label}" if counting == "reps" else label
-    count_w = cv2.getTextSize(count, FONT, 2.2 * s, max(1, int(round(4.4 * s))))[0][0]
-    of_x = pad + count_w + int(14 * s)
-    right = of_x + cv2.getTextSize(ascii_text(of), FONT, 0.8 * s, max(1, int(round(1.6 * s))))[0][0]
+    of_x = pad + text_width(count, 2.2 * s) + int(14 * s)
+    right = of_x + text_width(of, 0.8 * s)
     if extra:
-        right = max(right, pad + cv2.getTextSize(ascii_text("  ".join(extra)), FONT, 0.7 * s, max(1, int(round(1.4 * s))))[0][0])
+        right = max(right, pad + text_width("  ".join(extra), 0.7 * s))
     panel(scene, pad // 2, pad // 2, right + pad // 2, int((112 if extra else 84) * s))
     put_text(scene, count, (pad, int(70 * s)), 2.2 * s, WHITE)
     put_text(scene, of, (of_x, int(58 * s)), 0.8 * s, WHITE)
