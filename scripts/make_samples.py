@@ -166,6 +166,11 @@ def _fault_text(checks: dict, name: str) -> str:
     return "; ".join(parts)
 
 
+def _clip_bytes(name: str) -> int:
+    """A clip's video, truth and keypoints together."""
+    return sum((SAMPLES / f"{name}{ext}").stat().st_size for ext in (".mp4", ".json", ".npz"))
+
+
 def index() -> None:
     check_path = SAMPLES / "mediapipe_check.json"
     checks = {c["clip"]: c for c in json.loads(check_path.read_text())} if check_path.exists() else {}
@@ -176,7 +181,7 @@ def index() -> None:
         if not path.exists():
             continue
         t = json.loads(path.read_text())
-        size = sum((SAMPLES / f"{s.name}{ext}").stat().st_size for ext in (".mp4", ".json", ".npz"))
+        size = _clip_bytes(s.name)
         total += size
         cam = t["camera"]
         side = cam.get("body_side_to_camera") or "-"
@@ -197,7 +202,7 @@ def index() -> None:
         if not path.exists():
             continue
         t = json.loads(path.read_text())
-        total += sum((SAMPLES / f"{name}{ext}").stat().st_size for ext in (".mp4", ".json", ".npz"))
+        total += _clip_bytes(name)
         cam = t["camera"]
         kept.append(
             f"- {t['video']}: {t['exercise']}, {t['varies']}; {t['body']['describe']}; {cam['view']}, h {cam['height_m']} m, "
