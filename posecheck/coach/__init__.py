@@ -1,0 +1,1 @@
+"""What the user sees and hears: the annotated video's painters, the live screen, the voice."""

@@ -1,0 +1,1 @@
+"""Measuring posecheck against the truth of rendered clips (benchmarks and sample tests)."""

@@ -1,0 +1,1 @@
+"""Where frames come from: video files (read, written) and cameras. Opens files and devices."""
