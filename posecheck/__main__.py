@@ -1,3 +1,3 @@
-from .cli import main
+from posecheck.commands.cli import main
 
 main()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import PosecheckError
+from posecheck.errors import PosecheckError
 
 ENV = "POSECHECK_CONFIG"
 
@@ -72,7 +72,7 @@ def load_settings(path: Path | None = None) -> UserSettings:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
         raise SettingsError(f"{path}: {key}: {err['msg'].removeprefix('Value error, ').lower()}") from None
-    from .definition import exercise_files
+    from posecheck.exercise.definition import exercise_files
 
     known = exercise_files()
     for ex_id in settings.exercises:

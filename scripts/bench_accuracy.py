@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from posecheck.accuracy import ClipResult, compare, fault_tally, summarise  # noqa: E402
-from posecheck.landmarks import INDEX  # noqa: E402
+from posecheck.evaluation.accuracy import ClipResult, compare, fault_tally, summarise  # noqa: E402
+from posecheck.pose.landmarks import INDEX  # noqa: E402
 
 ORDER = ["knee_to_chest", "lower_back_rotation", "pelvic_tilt", "bridge", "cat_cow", "seated_rotation", "shoulder_blade_squeeze"]
 
@@ -94,9 +94,9 @@ def baseline_report(exercise: str, t: np.ndarray, xy: np.ndarray, z: np.ndarray)
 
 def review_one(video: str) -> dict:
     """Worker: the real review of one clip, and the landmarks it saw."""
-    from posecheck import definition
-    from posecheck.pose import silence_native_logs
-    from posecheck.review import ReviewOptions, review
+    from posecheck.exercise import definition
+    from posecheck.pose.model import silence_native_logs
+    from posecheck.session.review import ReviewOptions, review
 
     silence_native_logs()
     truth = json.loads(Path(video).with_suffix(".json").read_text())

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from posecheck import definition  # noqa: E402
-from posecheck.pose import silence_native_logs  # noqa: E402
-from posecheck.review import STAGES, ReviewOptions, Timings, review  # noqa: E402
+from posecheck.exercise import definition  # noqa: E402
+from posecheck.pose.model import silence_native_logs  # noqa: E402
+from posecheck.session.review import STAGES, ReviewOptions, Timings, review  # noqa: E402
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posecheck.landmarks import INDEX
-from posecheck.pose import Pose
+from posecheck.pose.landmarks import INDEX
+from posecheck.pose.model import Pose
 
 SEGMENTS_M = {"torso": 0.50, "upper_back": 0.06, "thigh": 0.45, "shin": 0.43, "neck": 0.12, "upper_arm": 0.30, "forearm": 0.27, "foot": 0.2}
 PX_PER_M = 300.0
@@ -139,7 +139,7 @@ def perform(keys: list[Key], fps: float, *, noise_px: float = 0.0, dropouts: tup
 
 def lift_for_line(target_deg: float, body: Body = REST) -> float:
     """The trunk lift that puts the hips target_deg above the shoulder-knee line."""
-    from posecheck.signals import line_offset
+    from posecheck.exercise.signals import line_offset
 
     def offset(lift: float) -> float:
         p = pose_of(replace(body, lift_deg=lift))

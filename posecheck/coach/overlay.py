@@ -14,11 +14,11 @@ from typing import Callable, Sequence
 import cv2
 import numpy as np
 
-from .definition import Exercise
-from .engine import EngineState
-from .landmarks import INDEX, NAMES, SKELETON
-from .pose import Pose
-from .signals import _name
+from posecheck.exercise.definition import Exercise
+from posecheck.exercise.engine import EngineState
+from posecheck.pose.landmarks import INDEX, NAMES, SKELETON
+from posecheck.pose.model import Pose
+from posecheck.exercise.signals import _name
 
 WHITE = (245, 245, 245)
 BONE = (235, 225, 210)

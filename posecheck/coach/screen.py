@@ -20,8 +20,8 @@ from typing import Callable, Sequence
 import cv2
 import numpy as np
 
-from .definition import Exercise
-from .overlay import DIM, FONT, GOOD, HOLD, WARN, WHITE, View, ascii_text, skeleton
+from posecheck.exercise.definition import Exercise
+from posecheck.coach.overlay import DIM, FONT, GOOD, HOLD, WARN, WHITE, View, ascii_text, skeleton
 
 BACKGROUND = (24, 24, 24)
 PANEL = (38, 34, 30)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import PosecheckError
+from posecheck import __version__
+from posecheck.errors import PosecheckError
 
 
 def _fail(message: str, code: int) -> None:
@@ -49,7 +49,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     if not verbose:
-        from .pose import silence_native_logs
+        from posecheck.pose.model import silence_native_logs
 
         silence_native_logs()
 
@@ -57,7 +57,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @cli.command("exercises")
 def exercises_cmd() -> None:
     """List the exercises, with their camera placement."""
-    from .definition import load_all
+    from posecheck.exercise.definition import load_all
 
     for ex in load_all():
         hold = f"hold {ex.hold.hold_s:g} s"
@@ -80,11 +80,11 @@ def exercises_cmd() -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (default: $POSECHECK_DATA_DIR, else the user data folder).")
 def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, model, progress, keep_history, data_dir) -> None:
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
-    from . import definition
-    from . import report as report_mod
-    from .review import ReviewOptions, review
+    from posecheck.exercise import definition
+    from posecheck.records import report as report_mod
+    from posecheck.session.review import ReviewOptions, review
 
-    from .settings import load_settings
+    from posecheck.settings import load_settings
 
     exercise = definition.load(exercise_id)
     settings = load_settings()
@@ -92,7 +92,7 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
     options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
     recorder = None
     if keep_history:
-        from .history import open_recorder
+        from posecheck.records.history import open_recorder
 
         settings = {"hold_s": hold_s, "target": target, "model": str(model) if model else "bundled", "video": str(video)}
         recorder = open_recorder(exercise, kind="review", source=str(video.resolve()), folder=data_dir, hold_s=hold_s, target=target, settings=settings)
@@ -119,7 +119,7 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
 @cli.command("config")
 def config_cmd() -> None:
     """Show where your own settings (per-exercise hold times and targets) are read from."""
-    from .settings import load_settings, settings_path
+    from posecheck.settings import load_settings, settings_path
 
     path = settings_path()
     settings = load_settings(path)
@@ -133,11 +133,11 @@ def config_cmd() -> None:
 
 # --- commands from other modules: one line each, imported here so `posecheck --help` lists them
 # (add yours below this line)
-from .live import live_cmd; cli.add_command(live_cmd)  # noqa: E402,E702
-from .history import history_cmd; cli.add_command(history_cmd)  # noqa: E402,E702
-from .history import target_cmd; cli.add_command(target_cmd)  # noqa: E402,E702
-from .therapist import report_cmd; cli.add_command(report_cmd)  # noqa: E402,E702
-from .synth.cli import synth as synth_cmd; cli.add_command(synth_cmd, "synth")  # noqa: E402,E702
+from posecheck.session.live import live_cmd; cli.add_command(live_cmd)  # noqa: E402,E702
+from posecheck.records.history import history_cmd; cli.add_command(history_cmd)  # noqa: E402,E702
+from posecheck.records.history import target_cmd; cli.add_command(target_cmd)  # noqa: E402,E702
+from posecheck.records.therapist import report_cmd; cli.add_command(report_cmd)  # noqa: E402,E702
+from posecheck.synth.cli import synth as synth_cmd; cli.add_command(synth_cmd, "synth")  # noqa: E402,E702
 
 
 def main(argv: list[str] | None = None) -> None:

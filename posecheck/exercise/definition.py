@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import DefinitionError
-from .landmarks import BASE_NAMES, PAIRED
+from posecheck.errors import DefinitionError
+from posecheck.pose.landmarks import BASE_NAMES, PAIRED
 
 # Each signal kind measures one thing in one unit; a condition's keys carry that unit
 # (min_deg, max_torso_len ...) so a file says what its numbers mean.
@@ -434,7 +434,7 @@ def load_exercise(path: str | Path) -> Exercise:
 
 def builtin_dir() -> Path:
     """The exercises folder: inside the installed package, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the posecheck package
     for folder in (here / "exercises", here.parent / "exercises"):
         if any(folder.glob("*.toml")):
             return folder

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Iterable
 
-from .definition import NEAR_SIDE_KEY, Condition, Exercise, Fault, Phase
+from posecheck.exercise.definition import NEAR_SIDE_KEY, Condition, Exercise, Fault, Phase
 
 Signals = dict[str, float | None]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 if TYPE_CHECKING:
-    from .definition import Exercise
+    from posecheck.exercise.definition import Exercise
 
 
 @dataclass(frozen=True)

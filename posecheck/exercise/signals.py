@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from .definition import NEAR_SIDE_KEY, Exercise, Signal
-from .landmarks import INDEX
-from .pose import Pose
+from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
+from posecheck.pose.landmarks import INDEX
+from posecheck.pose.model import Pose
 
 _EPS = 1e-9
 # How the mask outline is sampled (picture geometry, not body thresholds): columns

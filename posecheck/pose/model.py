@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from posecheck.errors import ModelError
 
 BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
 BUNDLED_MODEL_SHA256 = "6570a3125960046e7da4df2fbc6073ae7ddb761a7bf5581e3f9380b44c3e951c"

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import click
 
-from . import progression
-from .errors import PosecheckError
+from posecheck.exercise import progression
+from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:  # the command line imports this module; keep `posecheck --help` light
-    from .definition import Exercise
-    from .engine import EngineState, Event, FaultSpan, Rep
+    from posecheck.exercise.definition import Exercise
+    from posecheck.exercise.engine import EngineState, Event, FaultSpan, Rep
 
 DB_NAME = "history.sqlite3"
 ENV_DATA_DIR = "POSECHECK_DATA_DIR"
@@ -611,7 +611,7 @@ class Recorder:
             self._flush()
 
     def _span(self, fault: str, message: str, start: float, end: float | None) -> "FaultSpan":
-        from .engine import FaultSpan
+        from posecheck.exercise.engine import FaultSpan
 
         return FaultSpan(fault, message, start, end, _rep_at(self.reps, start))
 
@@ -659,7 +659,7 @@ class Recorder:
 
     def live_report(self) -> dict[str, Any]:
         """A report like a review's, for a session no review wrote one for."""
-        from . import report as report_mod
+        from posecheck.records import report as report_mod
 
         duration = (self.last_t or 0.0) - (self.first_t or 0.0)
         return report_mod.build(
@@ -825,8 +825,8 @@ def _session_line(s: SessionRow) -> str:
 
 
 def _exercise_or_none(exercise_id: str) -> Exercise | None:
-    from .definition import load
-    from .errors import DefinitionError
+    from posecheck.exercise.definition import load
+    from posecheck.errors import DefinitionError
 
     try:
         return load(exercise_id)
@@ -916,7 +916,7 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, data_dir) -> None:
             e = sum(d.evening for d in routine)
             click.echo(f"  routine: mornings {m}/{days}, evenings {e}/{days} (any exercise counted)")
         if plot is not None:
-            from .plots import history_figure
+            from posecheck.records.plots import history_figure
 
             exercises = {ex_id: ex for ex_id in {s.exercise for s in window} if (ex := _exercise_or_none(ex_id))}
             history_figure(window, first, today, plot, names={k: v.name for k, v in exercises.items()})
@@ -930,7 +930,7 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, data_dir) -> None:
 @_data_dir_option
 def target_cmd(exercise_id, reps, clear, data_dir) -> None:
     """Show the exercise's target reps now, or set it by hand (REPS), or --clear it."""
-    from .definition import load
+    from posecheck.exercise.definition import load
 
     exercise = load(exercise_id)
     if reps is not None and clear:

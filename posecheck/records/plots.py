@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .history import SessionRow
+    from posecheck.records.history import SessionRow
 
 PHASE_COLOURS = ["#dfe9f5", "#fbe7c6", "#e3f1df", "#efe0f3", "#f6dede", "#e0f3f1"]
 SIGNAL = "#1f4e79"
@@ -107,7 +107,7 @@ def timeline_png(report: dict[str, Any], phases: Sequence[str] = ()) -> bytes:
 
 def history_figure(rows: Sequence["SessionRow"], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None) -> "Figure":
     """Reps counted per day per exercise (with the target), and adherence per day."""
-    from .history import days_of
+    from posecheck.records.history import days_of
 
     names = names or {}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .definition import Exercise
-from .engine import FaultSpan, Rep
+from posecheck import __version__
+from posecheck.exercise.definition import Exercise
+from posecheck.exercise.engine import FaultSpan, Rep
 
 
 def _r(x: float | None) -> float | None:

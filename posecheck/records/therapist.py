@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import click
 
-from .errors import PosecheckError
+from posecheck.errors import PosecheckError
 
 MAX_STILLS = 24  # a long session with many faults: the first ones tell the story
 STILL_WIDTH_PX = 480
@@ -74,7 +74,7 @@ def stills(video: Path, times: Sequence[float], width: int = STILL_WIDTH_PX) -> 
     """PNG bytes of the first frame at or after each time (timestamps as the review saw them)."""
     import cv2
 
-    from .video import VideoFile
+    from posecheck.sources.video import VideoFile
 
     wanted = sorted(set(times))
     out: dict[float, bytes] = {}
@@ -288,14 +288,14 @@ def build(
     session: dict[str, Any] | None = None,
 ) -> str:
     """The page with its images: the timeline plot and the stills."""
-    from . import plots
+    from posecheck.records import plots
 
     if _is_live(report, session):
         video = None  # its times are the session's, not a video's
 
     phases: list[str] = []
     try:
-        from .definition import load
+        from posecheck.exercise.definition import load
 
         exercise = load(report["exercise"])
         phases = [p.id for p in exercise.phases]
@@ -330,7 +330,7 @@ def report_cmd(report_json: Path | None, session_id: int | None, set_number: int
     if report_json is not None:
         report = load_report(report_json, set_number)
     else:
-        from .history import History
+        from posecheck.records.history import History
 
         with History.open(data_dir) as h:
             row = h.session(session_id)
@@ -356,7 +356,7 @@ def _is_live(report: dict[str, Any], session: dict[str, Any] | None) -> bool:
 
 def _report_from_rows(row, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:
     """A report-shaped dict from the history's rows, for a session that never wrote one."""
-    from .history import _rep_at
+    from posecheck.records.history import _rep_at
 
     class _R:  # _rep_at reads start_s, end_s and index
         def __init__(self, d: dict[str, Any]) -> None:

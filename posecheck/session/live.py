@@ -24,17 +24,17 @@ from typing import Any, Callable, Protocol
 import click
 import numpy as np
 
-from . import report as report_mod
-from .capture import Capture, Grab, Source, open_source
-from .definition import Exercise
-from .engine import EngineState, Event
-from .errors import CameraError, PosecheckError
-from .overlay import View
-from .pose import Detection, PoseEstimator
-from .routine import INTRO_S, REST_S, Item, Routine, SetRecord, routine_items
-from .screen import SAFETY_NOTE, Board, render
-from .video import VideoWriter, check_writable
-from .voice import Cue, CueScheduler, Speaker
+from posecheck.records import report as report_mod
+from posecheck.sources.capture import Capture, Grab, Source, open_source
+from posecheck.exercise.definition import Exercise
+from posecheck.exercise.engine import EngineState, Event
+from posecheck.errors import CameraError, PosecheckError
+from posecheck.coach.overlay import View
+from posecheck.pose.model import Detection, PoseEstimator
+from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord, routine_items
+from posecheck.coach.screen import SAFETY_NOTE, Board, render
+from posecheck.sources.video import VideoWriter, check_writable
+from posecheck.coach.voice import Cue, CueScheduler, Speaker
 
 import cv2  # noqa: E402  (after posecheck.video has set OpenCV's log level)
 
@@ -495,7 +495,7 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
 
     Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
     """
-    from . import definition
+    from posecheck.exercise import definition
 
     if bool(exercise_id) == bool(routine):
         raise PosecheckError("give either --exercise ID or --routine")
@@ -509,7 +509,7 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
             click.echo(f"note: not available yet, left out of the routine: {', '.join(missing)}", err=True)
     else:
         items = [Item(definition.load(exercise_id), hold_s, target)]
-    from .settings import load_settings
+    from posecheck.settings import load_settings
 
     own = load_settings()  # the user's own holds and targets, under any flag given
     items = [replace(it, hold_s=own.hold_s(it.exercise.id, it.hold_s), target=own.target(it.exercise.id, it.target)) for it in items]
@@ -523,7 +523,7 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
     )
     log = None
     if keep_history:  # one history session per set; each exercise's target from its progression
-        from .history import LiveLog
+        from posecheck.records.history import LiveLog
 
         log = LiveLog.open(source.name, data_dir, hold_s=hold_s, settings={"hold_s": hold_s, "target": target, "source": source.name})
         items = log.with_targets(items)
@@ -551,6 +551,6 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
     if session.ended_by == "camera_lost":
         raise CameraError(f"{session.source}: stopped sending pictures and did not come back; the session so far is kept")
     if session.ended_by == "interrupted":
-        from .review import Interrupted
+        from posecheck.session.review import Interrupted
 
         raise Interrupted("interrupted: the session so far is kept")

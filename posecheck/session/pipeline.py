@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .definition import Exercise
-from .engine import Engine, EngineState, Event, GuidedEngine
-from .overlay import View
-from .pose import Detection, Pose
-from .signals import SignalReader
-from .smoothing import OneEuroFilter
+from posecheck.exercise.definition import Exercise
+from posecheck.exercise.engine import Engine, EngineState, Event, GuidedEngine
+from posecheck.coach.overlay import View
+from posecheck.pose.model import Detection, Pose
+from posecheck.exercise.signals import SignalReader
+from posecheck.pose.smoothing import OneEuroFilter
 
 
 def _centre(pose: Pose) -> np.ndarray:

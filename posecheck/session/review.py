@@ -11,14 +11,14 @@ from typing import Any, Callable, Iterator, Sequence
 
 import cv2
 
-from . import report as report_mod
-from .definition import Exercise
-from .engine import EngineState, Event
-from .errors import NoPersonError, PosecheckError, VideoError
-from .overlay import annotate
-from .pipeline import Pipeline, Step
-from .pose import PoseEstimator
-from .video import VideoFile, VideoWriter, check_writable
+from posecheck.records import report as report_mod
+from posecheck.exercise.definition import Exercise
+from posecheck.exercise.engine import EngineState, Event
+from posecheck.errors import NoPersonError, PosecheckError, VideoError
+from posecheck.coach.overlay import annotate
+from posecheck.session.pipeline import Pipeline, Step
+from posecheck.pose.model import PoseEstimator
+from posecheck.sources.video import VideoFile, VideoWriter, check_writable
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .definition import Exercise, exercise_files, load
-from .engine import EngineState, Event
-from .errors import DefinitionError
-from .pipeline import Pipeline, Step
-from .pose import Detection
+from posecheck.exercise.definition import Exercise, exercise_files, load
+from posecheck.exercise.engine import EngineState, Event
+from posecheck.errors import DefinitionError
+from posecheck.session.pipeline import Pipeline, Step
+from posecheck.pose.model import Detection
 
 # The page's order (docs/exercises.md): ids are fixed.
 ROUTINE_IDS = (

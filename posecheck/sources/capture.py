@@ -20,8 +20,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import CameraError
-from .video import VIDEO_SUFFIXES, VideoFile
+from posecheck.errors import CameraError
+from posecheck.sources.video import VIDEO_SUFFIXES, VideoFile
 
 import cv2  # noqa: E402  (posecheck.video sets OpenCV's log level first)
 

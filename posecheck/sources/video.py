@@ -13,7 +13,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import VideoError
+from posecheck.errors import VideoError
 
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")

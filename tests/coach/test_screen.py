@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck.definition import load
-from posecheck.engine import EngineState
-from posecheck.overlay import GOOD, HOLD, WARN, WHITE, View
-from posecheck.screen import SAFETY_NOTE, Board, layout, render
+from posecheck.exercise.definition import load
+from posecheck.exercise.engine import EngineState
+from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE, View
+from posecheck.coach.screen import SAFETY_NOTE, Board, layout, render
 from stickfigure import REST, pose_of
 
 BRIDGE = load("bridge")

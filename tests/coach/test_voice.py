@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from posecheck.engine import EngineState, Event, Rep
-from posecheck.voice import Backend, Cue, CueScheduler, Speaker, choose_backend
+from posecheck.exercise.engine import EngineState, Event, Rep
+from posecheck.coach.voice import Backend, Cue, CueScheduler, Speaker, choose_backend
 
 BASE = EngineState(
     t_s=0.0, tracking=True, started=True, setup_ok=True, setup_message="", phase="rest",

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from helpers import SAMPLES
-from posecheck import definition
-from posecheck.accuracy import compare, match_reps, truth_hold_s
-from posecheck.review import ReviewOptions, review
+from posecheck.exercise import definition
+from posecheck.evaluation.accuracy import compare, match_reps, truth_hold_s
+from posecheck.session.review import ReviewOptions, review
 
 pytestmark = pytest.mark.model
 

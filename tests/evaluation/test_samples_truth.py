@@ -11,7 +11,7 @@ import pytest
 
 from posecheck.synth import truth as T
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CLIP_MAX_BYTES = 3_000_000
 FOLDER_MAX_BYTES = 40_000_000
 EXERCISES = (

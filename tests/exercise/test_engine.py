@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from posecheck.definition import load
-from posecheck.engine import Engine
-from posecheck.pipeline import PoseSmoother
-from posecheck.signals import SignalReader
+from posecheck.exercise.definition import load
+from posecheck.exercise.engine import Engine
+from posecheck.session.pipeline import PoseSmoother
+from posecheck.exercise.signals import SignalReader
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
 BRIDGE = load("bridge")
@@ -166,7 +166,7 @@ PELVIC = load("pelvic_tilt")
 
 
 def run_guided(keys, fps=30.0):
-    from posecheck.engine import GuidedEngine
+    from posecheck.exercise.engine import GuidedEngine
 
     return run(keys, fps, exercise=PELVIC, engine_class=GuidedEngine)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from posecheck import progression
-from posecheck.definition import load
-from posecheck.progression import SessionResult, achieved, planned, target
+from posecheck.exercise import progression
+from posecheck.exercise.definition import load
+from posecheck.exercise.progression import SessionResult, achieved, planned, target
 
 BRIDGE = load("bridge")  # reps 5 -> 30, step 1 after 3 sessions, >= 80 % counted, <= 20 % with a fault
 RULE = BRIDGE.progression

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 
 from helpers import BRIDGE as BRIDGE_VIDEO
 from helpers import ROOT, posecheck
-from posecheck.cli import cli
-from posecheck.definition import load
-from posecheck.engine import Engine, Rep
-from posecheck.history import DB_NAME, SCHEMA_VERSION, History, HistoryError, Recorder, days_of, streak
-from posecheck.pipeline import PoseSmoother
-from posecheck.signals import SignalReader
+from posecheck.commands.cli import cli
+from posecheck.exercise.definition import load
+from posecheck.exercise.engine import Engine, Rep
+from posecheck.records.history import DB_NAME, SCHEMA_VERSION, History, HistoryError, Recorder, days_of, streak
+from posecheck.session.pipeline import PoseSmoother
+from posecheck.exercise.signals import SignalReader
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
 BRIDGE = load("bridge")
@@ -381,7 +381,7 @@ def test_killed_review_keeps_every_completed_rep(tmp_path):
 def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
     from dataclasses import dataclass
 
-    from posecheck.history import LiveLog
+    from posecheck.records.history import LiveLog
 
     @dataclass(frozen=True)
     class Item:  # as posecheck.routine.Item

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from helpers import BRIDGE as BRIDGE_VIDEO
 from helpers import ROOT, posecheck, write_video
-from posecheck.cli import cli
-from posecheck.therapist import build
+from posecheck.commands.cli import cli
+from posecheck.records.therapist import build
 
 VOID = {"meta", "img", "br", "hr", "link", "input", "source", "col", "area", "base", "wbr"}
 

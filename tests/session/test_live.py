@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from posecheck import live as live_mod
-from posecheck.cli import cli
-from posecheck.definition import load
-from posecheck.live import Headless, LiveOptions, run_live
-from posecheck.overlay import WARN
-from posecheck.pose import Detection
-from posecheck.routine import ROUTINE_IDS, Item, Routine, routine_items
-from posecheck.voice import Backend, Speaker
+from posecheck.session import live as live_mod
+from posecheck.commands.cli import cli
+from posecheck.exercise.definition import load
+from posecheck.session.live import Headless, LiveOptions, run_live
+from posecheck.coach.overlay import WARN
+from posecheck.pose.model import Detection
+from posecheck.session.routine import ROUTINE_IDS, Item, Routine, routine_items
+from posecheck.coach.voice import Backend, Speaker
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
 BRIDGE = load("bridge")
@@ -96,7 +96,7 @@ class ScriptedCamera:
 def keep_stderr(monkeypatch, tmp_path):
     """The CLI sends the native library's stderr to /dev/null on its first run; in-process
     tests keep theirs, so that CliRunner sees the error line. History goes to tmp."""
-    from posecheck.pose import silence_native_logs
+    from posecheck.pose.model import silence_native_logs
 
     monkeypatch.setattr(silence_native_logs, "done", True, raising=False)
     monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path / "data"))
@@ -354,7 +354,7 @@ def test_no_display_is_one_line(monkeypatch):
 
 
 def test_capture_hands_out_only_the_newest_frame():
-    from posecheck.capture import Capture
+    from posecheck.sources.capture import Capture
 
     class Fast:
         name, fps, ended = "fast", 100.0, False
@@ -399,7 +399,7 @@ def test_capture_hands_out_only_the_newest_frame():
 
 
 def test_capture_reopens_a_camera_that_went_away():
-    from posecheck.capture import Capture
+    from posecheck.sources.capture import Capture
 
     class Unplugged:
         """Delivers, goes away, and delivers again only once reopened (a replugged webcam)."""

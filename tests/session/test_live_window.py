@@ -37,9 +37,9 @@ def xvfb(screen: str = "1600x900x24"):
 
 WINDOW_SCRIPT = """
 import json, time, cv2
-from posecheck.definition import load
-from posecheck.live import Window
-from posecheck.screen import Board, render
+from posecheck.exercise.definition import load
+from posecheck.session.live import Window
+from posecheck.coach.screen import Board, render
 w = Window(fullscreen=False, size=(1024, 576))
 ex = load("bridge")
 for _ in range(20):
