@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from posecheck.pose.landmarks import INDEX
-from posecheck.pose.model import Pose
+from posecheck.pose.types import Pose
 
 SEGMENTS_M = {"torso": 0.50, "upper_back": 0.06, "thigh": 0.45, "shin": 0.43, "neck": 0.12, "upper_arm": 0.30, "forearm": 0.27, "foot": 0.2}
 PX_PER_M = 300.0

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import cv2
 import numpy as np
 
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import EngineState
+from posecheck.exercise.view import View
 from posecheck.pose.landmarks import INDEX, NAMES, SKELETON
-from posecheck.pose.model import Pose
 from posecheck.exercise.signals import _name
 
 WHITE = (245, 245, 245)
@@ -28,17 +26,6 @@ DIM = (40, 40, 40)
 HOLD = (255, 200, 60)
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
-
-
-@dataclass(frozen=True)
-class View:
-    """Everything a painter may show about one frame."""
-
-    pose: Pose | None
-    state: EngineState
-    exercise: Exercise
-    near: str = "right"
-    banner: str = ""  # a line from outside the engine (e.g. "camera lost")
 
 
 Painter = Callable[[np.ndarray, View], np.ndarray]

@@ -21,7 +21,8 @@ import cv2
 import numpy as np
 
 from posecheck.exercise.definition import Exercise
-from posecheck.coach.overlay import DIM, FONT, GOOD, HOLD, WARN, WHITE, View, ascii_text, skeleton
+from posecheck.coach.overlay import DIM, FONT, GOOD, HOLD, WARN, WHITE, ascii_text, skeleton
+from posecheck.exercise.view import View
 
 BACKGROUND = (24, 24, 24)
 PANEL = (38, 34, 30)

@@ -14,7 +14,7 @@ import numpy as np
 
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
 from posecheck.pose.landmarks import INDEX
-from posecheck.pose.model import Pose
+from posecheck.pose.types import Pose
 
 _EPS = 1e-9
 # How the mask outline is sampled (picture geometry, not body thresholds): columns

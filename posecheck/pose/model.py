@@ -10,61 +10,18 @@ import io
 import os
 import sys
 import zipfile
-from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from posecheck.errors import ModelError
+from posecheck.pose.types import Detection, Pose
 
 BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
 BUNDLED_MODEL_SHA256 = "6570a3125960046e7da4df2fbc6073ae7ddb761a7bf5581e3f9380b44c3e951c"
 # A PoseLandmarker bundle holds these two TFLite models.
 _BUNDLE_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
-
-
-@dataclass(frozen=True)
-class Pose:
-    """One person's pose in one frame.
-
-    xy: (33, 2) pixels; z: (33,) depth relative to the hips in the same scale as x
-    (smaller is nearer the camera); visibility, presence: (33,) in [0, 1];
-    world: (33, 3) metres, hip-centred, or None; mask: (H, W) float32 person
-    probability, or None when not asked for.
-    """
-
-    xy: np.ndarray
-    z: np.ndarray
-    visibility: np.ndarray
-    presence: np.ndarray
-    world: np.ndarray | None
-    mask: np.ndarray | None
-    width: int
-    height: int
-
-    def with_points(self, xy: np.ndarray, z: np.ndarray, world: np.ndarray | None) -> "Pose":
-        return replace(self, xy=xy, z=z, world=world)
-
-    @property
-    def torso_px(self) -> float:
-        """Mid-shoulder to mid-hip distance in pixels: the scale of the body in the picture."""
-        sh = (self.xy[11] + self.xy[12]) / 2
-        hp = (self.xy[23] + self.xy[24]) / 2
-        return float(np.linalg.norm(sh - hp))
-
-
-@dataclass(frozen=True)
-class Detection:
-    """What the model found in one frame: the people in it, the first being the one followed."""
-
-    poses: tuple[Pose, ...]
-    # People counted by the periodic crowd check on this frame, or None when it did not run.
-    people: int | None = None
-
-    @property
-    def pose(self) -> Pose | None:
-        return self.poses[0] if self.poses else None
 
 
 def bundled_model() -> Path:

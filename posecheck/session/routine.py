@@ -19,7 +19,7 @@ from posecheck.exercise.definition import Exercise, exercise_files, load
 from posecheck.exercise.engine import EngineState, Event
 from posecheck.errors import DefinitionError
 from posecheck.session.pipeline import Pipeline, Step
-from posecheck.pose.model import Detection
+from posecheck.pose.types import Detection
 
 # The page's order (docs/exercises.md): ids are fixed.
 ROUTINE_IDS = (

@@ -10,7 +10,8 @@ import pytest
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import EngineState
-from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE, View
+from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE
+from posecheck.exercise.view import View
 from posecheck.coach.screen import SAFETY_NOTE, Board, layout, render
 from stickfigure import REST, pose_of
 

@@ -8,7 +8,7 @@ import pytest
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
-from posecheck.session.pipeline import PoseSmoother
+from posecheck.pose.follow import PoseSmoother
 from posecheck.exercise.signals import SignalReader
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
