@@ -29,3 +29,9 @@ class CameraError(PosecheckError):
     """A camera is missing, busy, or stopped delivering frames."""
 
     exit_code = 4
+
+
+class Interrupted(PosecheckError):
+    """Ctrl-C: what was done so far is kept and written."""
+
+    exit_code = 130

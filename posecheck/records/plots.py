@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from posecheck.records.sessions import SessionRow, days_of
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from posecheck.records.history import SessionRow
 
 PHASE_COLOURS = ["#dfe9f5", "#fbe7c6", "#e3f1df", "#efe0f3", "#f6dede", "#e0f3f1"]
 SIGNAL = "#1f4e79"
@@ -105,10 +105,8 @@ def timeline_png(report: dict[str, Any], phases: Sequence[str] = ()) -> bytes:
     return png_bytes(timeline_figure(report, phases))
 
 
-def history_figure(rows: Sequence["SessionRow"], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None) -> "Figure":
+def history_figure(rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None) -> "Figure":
     """Reps counted per day per exercise (with the target), and adherence per day."""
-    from posecheck.records.history import days_of
-
     names = names or {}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     exercises = sorted({r.exercise for r in rows})

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from posecheck import __version__
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.engine import FaultSpan, Rep
+from posecheck.records.sessions import SessionRow
 
 
 def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 3)
+
+
+def rep_at(reps: Sequence[Rep], t: float) -> int | None:
+    """The rep a fault that began at t belongs to: the one under way then (the next to finish)."""
+    for rep in reps:
+        if rep.start_s - 1e-6 <= t <= (rep.end_s if rep.end_s is not None else t) + 1e-6:
+            return rep.index
+    return len(reps) + 1
 
 
 def rep_dict(rep: Rep) -> dict[str, Any]:
@@ -96,3 +105,29 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     elif not report["reps"]:
         lines.append("  no reps seen")
     return lines
+
+
+def from_history(row: SessionRow, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:
+    """A report-shaped dict from the history's rows, for a session that never wrote one."""
+    class _R:  # rep_at reads start_s, end_s and index
+        def __init__(self, d: dict[str, Any]) -> None:
+            self.start_s, self.end_s, self.index = d["start_s"] or 0.0, d["end_s"], d["index"]
+
+    spans = [dict(f, rep=rep_at([_R(r) for r in reps], f["start_s"])) for f in faults]
+    return {
+        "exercise": row.exercise,
+        "name": "",
+        "video": row.source,
+        "duration_s": row.duration_s,
+        "hold_s": row.hold_s or 0.0,
+        "target": row.target,
+        "reps": reps,
+        "faults": spans,
+        "summary": {
+            "reps_counted": sum(r["counted"] for r in reps),
+            "reps_attempted": len(reps),
+            "reps_guided": sum(r["guided"] for r in reps),
+            "fault_ids": sorted({f["id"] for f in faults}),
+        },
+        "settings": row.settings,
+    }

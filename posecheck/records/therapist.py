@@ -15,8 +15,6 @@ from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
-import click
-
 from posecheck.errors import PosecheckError
 
 MAX_STILLS = 24  # a long session with many faults: the first ones tell the story
@@ -308,75 +306,5 @@ def build(
     return render(report, video=video, video_named=video_named, session=session, phases=phases, timeline_png=timeline, frames=frames)
 
 
-@click.command("report")
-@click.argument("report_json", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-s", "--session", "session_id", type=click.IntRange(min=1), help="A past session from the history, by id (see `posecheck history`).")
-@click.option("--set", "set_number", type=click.IntRange(min=1), help="With a live session's REPORT_JSON: which set (from 1).")
-@click.option("--video", type=click.Path(path_type=Path, dir_okay=False), help="The reviewed video (default: where the report says).")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML page here.")
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (with --session).")
-def report_cmd(report_json: Path | None, session_id: int | None, set_number: int | None, video: Path | None, output: Path, data_dir: Path | None) -> None:
-    """A self-contained HTML page about one session, for a therapist: from a review's REPORT_JSON or --session ID."""
-    if (report_json is None) == (session_id is None):
-        raise click.UsageError("give a review's REPORT_JSON or --session ID (one of them)")
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise ReportError(f"{output}: the page is HTML; name it .html")
-    if not output.parent.exists():
-        raise ReportError(f"{output}: the folder {output.parent} does not exist")
-    if video is not None and not video.is_file():
-        raise ReportError(f"{video}: no such video")
-    session = None
-    source = None
-    if report_json is not None:
-        report = load_report(report_json, set_number)
-    else:
-        from posecheck.records.history import History
-
-        with History.open(data_dir) as h:
-            row = h.session(session_id)
-            report = h.report(session_id)
-            if report is None:  # unfinished (killed) or from an older schema: rebuild from the rep rows
-                report = _report_from_rows(row, h.reps(session_id), h.faults(session_id))
-        session = row.as_dict()
-        source = row.source if row.kind == "review" else None
-    found = find_video(report, video, report_json, source)
-    html = build(report, video=found, video_named=str(video or source or report.get("video") or ""), session=session)
-    tmp = output.with_name(output.name + ".part")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as e:
-        raise ReportError(f"{output}: cannot write ({e.strerror})") from None
-    click.echo(f"report: {output}")
-
-
 def _is_live(report: dict[str, Any], session: dict[str, Any] | None) -> bool:
     return bool(report.get("live")) or (session or {}).get("kind") == "live"
-
-
-def _report_from_rows(row, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:
-    """A report-shaped dict from the history's rows, for a session that never wrote one."""
-    from posecheck.records.history import _rep_at
-
-    class _R:  # _rep_at reads start_s, end_s and index
-        def __init__(self, d: dict[str, Any]) -> None:
-            self.start_s, self.end_s, self.index = d["start_s"] or 0.0, d["end_s"], d["index"]
-
-    spans = [dict(f, rep=_rep_at([_R(r) for r in reps], f["start_s"])) for f in faults]
-    return {
-        "exercise": row.exercise,
-        "name": "",
-        "video": row.source,
-        "duration_s": row.duration_s,
-        "hold_s": row.hold_s or 0.0,
-        "target": row.target,
-        "reps": reps,
-        "faults": spans,
-        "summary": {
-            "reps_counted": sum(r["counted"] for r in reps),
-            "reps_attempted": len(reps),
-            "reps_guided": sum(r["guided"] for r in reps),
-            "fault_ids": sorted({f["id"] for f in faults}),
-        },
-        "settings": row.settings,
-    }

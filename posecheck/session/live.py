@@ -13,25 +13,24 @@ and `SET_ENDED` hears `(exercise, report)` when a set ends.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from dataclasses import replace, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-import click
 import numpy as np
 
 from posecheck.records import report as report_mod
-from posecheck.sources.capture import Capture, Grab, Source, open_source
+from posecheck.sources.capture import Capture, Grab, Source
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.engine import EngineState, Event
-from posecheck.errors import CameraError, PosecheckError
-from posecheck.coach.overlay import View
-from posecheck.pose.model import Detection, PoseEstimator
-from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord, routine_items
+from posecheck.errors import PosecheckError
+from posecheck.exercise.view import View
+from posecheck.pose.model import PoseEstimator
+from posecheck.pose.types import Detection
+from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.sources.video import VideoWriter, check_writable
 from posecheck.coach.voice import Cue, CueScheduler, Speaker
@@ -468,89 +467,3 @@ def _board(routine: Routine, grab: Grab, view: View | None, options: LiveOptions
         first=first,
         keys=not options.headless,
     )
-
-
-# --- the command ------------------------------------------------------------------------------
-
-
-@click.command("live")
-@click.option("-e", "--exercise", "exercise_id", help="Exercise id (see `posecheck exercises`) or a definition .toml file.")
-@click.option("--routine", is_flag=True, help="All seven exercises in the page's order, with rests between.")
-@click.option("--camera", default="0", show_default=True, help="Camera number, or a video file played at real-time pace in place of a camera.")
-@click.option("--mirror", is_flag=True, help="Show the picture as a mirror (left and right stay your own).")
-@click.option("--mute", is_flag=True, help="No spoken cues.")
-@click.option("--headless", is_flag=True, help="No window (for tests and recording).")
-@click.option("--windowed", is_flag=True, help="A window instead of full screen (f toggles).")
-@click.option("--record", type=click.Path(path_type=Path), help="Save the annotated session as a video here (.mp4).")
-@click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the session (one report per set) as JSON here.")
-@click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")
-@click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
-@click.option("--rest", "rest_s", type=click.FloatRange(min=0), default=REST_S, show_default=True, help="Rest between the routine's exercises, seconds.")
-@click.option("--camera-wait", "camera_wait_s", type=click.FloatRange(min=0.5), default=60.0, show_default=True, help="How long to wait for a camera that stopped sending pictures before ending the session (kept).")
-@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
-@click.option("--history/--no-history", "keep_history", default=True, help="Record the session in the history; targets follow its progression.")
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (default: $POSECHECK_DATA_DIR, else the user data folder).")
-def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, camera_wait_s, model, keep_history, data_dir) -> None:
-    """Coach the exercises live at a camera: counts, holds, faults, spoken cues.
-
-    Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
-    """
-    from posecheck.exercise import definition
-
-    if bool(exercise_id) == bool(routine):
-        raise PosecheckError("give either --exercise ID or --routine")
-    for out in (record, report):
-        if out is not None:
-            check_writable(out)
-    missing: list[str] = []
-    if routine:
-        items, missing = routine_items(hold_s=hold_s, target=target)
-        if missing:
-            click.echo(f"note: not available yet, left out of the routine: {', '.join(missing)}", err=True)
-    else:
-        items = [Item(definition.load(exercise_id), hold_s, target)]
-    from posecheck.settings import load_settings
-
-    own = load_settings()  # the user's own holds and targets, under any flag given
-    items = [replace(it, hold_s=own.hold_s(it.exercise.id, it.hold_s), target=own.target(it.exercise.id, it.target)) for it in items]
-    if not headless:
-        check_display()
-    source = open_source(camera)
-    options = LiveOptions(
-        hold_s=hold_s, target=target, model=model, mirror=mirror, mute=mute, headless=headless,
-        fullscreen=not windowed, record=record, rest_s=rest_s, intro_s=0.0 if headless else INTRO_S,
-        camera_timeout_s=camera_wait_s,
-    )
-    log = None
-    if keep_history:  # one history session per set; each exercise's target from its progression
-        from posecheck.records.history import LiveLog
-
-        log = LiveLog.open(source.name, data_dir, hold_s=hold_s, settings={"hold_s": hold_s, "target": target, "source": source.name})
-        items = log.with_targets(items)
-        SET_ENDED.append(log.set_ended)
-    try:
-        session = run_live(source, items, options, missing=missing, listeners=[log] if log else ())
-    finally:
-        if log is not None:
-            SET_ENDED.remove(log.set_ended)
-            log.close()
-    reports = session.reports()
-    for rep in reports:
-        if rep["outcome"] == "redone":
-            continue
-        for line in report_mod.summary_lines(rep):
-            click.echo(line)
-    if report is not None:
-        doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports}
-        tmp = report.with_name(report.name + ".part")
-        tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(report)
-        click.echo(f"report: {report}")
-    if record is not None:
-        click.echo(f"recording: {record}")
-    if session.ended_by == "camera_lost":
-        raise CameraError(f"{session.source}: stopped sending pictures and did not come back; the session so far is kept")
-    if session.ended_by == "interrupted":
-        from posecheck.session.review import Interrupted
-
-        raise Interrupted("interrupted: the session so far is kept")

@@ -14,7 +14,7 @@ import cv2
 from posecheck.records import report as report_mod
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.engine import EngineState, Event
-from posecheck.errors import NoPersonError, PosecheckError, VideoError
+from posecheck.errors import Interrupted, NoPersonError, VideoError
 from posecheck.coach.overlay import annotate
 from posecheck.session.pipeline import Pipeline, Step
 from posecheck.pose.model import PoseEstimator
@@ -40,10 +40,6 @@ class Timings:
             yield
         finally:
             self.seconds[name] += time.perf_counter() - t0
-
-
-class Interrupted(PosecheckError):
-    exit_code = 130
 
 
 @dataclass

@@ -21,8 +21,11 @@ from helpers import ROOT, posecheck
 from posecheck.commands.cli import cli
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine, Rep
-from posecheck.records.history import DB_NAME, SCHEMA_VERSION, History, HistoryError, Recorder, days_of, streak
-from posecheck.session.pipeline import PoseSmoother
+from posecheck.records.history import DB_NAME, History, HistoryError
+from posecheck.records.migrations import SCHEMA_VERSION
+from posecheck.records.recorder import Recorder
+from posecheck.records.sessions import days_of, streak
+from posecheck.pose.follow import PoseSmoother
 from posecheck.exercise.signals import SignalReader
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
@@ -381,7 +384,7 @@ def test_killed_review_keeps_every_completed_rep(tmp_path):
 def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
     from dataclasses import dataclass
 
-    from posecheck.records.history import LiveLog
+    from posecheck.records.recorder import LiveLog
 
     @dataclass(frozen=True)
     class Item:  # as posecheck.routine.Item

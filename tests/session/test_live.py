@@ -12,11 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from posecheck.session import live as live_mod
+from posecheck.sources import capture as capture_mod
 from posecheck.commands.cli import cli
 from posecheck.exercise.definition import load
 from posecheck.session.live import Headless, LiveOptions, run_live
 from posecheck.coach.overlay import WARN
-from posecheck.pose.model import Detection
+from posecheck.pose.types import Detection
 from posecheck.session.routine import ROUTINE_IDS, Item, Routine, routine_items
 from posecheck.coach.voice import Backend, Speaker
 from stickfigure import REST, Body, Key, lift_for_line, perform
@@ -196,7 +197,7 @@ def test_cli_camera_lost_is_exit_4_with_the_session_written(tmp_path, monkeypatc
         def close(self):
             pass
 
-    monkeypatch.setattr(live_mod, "open_source", lambda spec: cam)
+    monkeypatch.setattr(capture_mod, "open_source", lambda spec: cam)
     monkeypatch.setattr(live_mod, "PoseEstimator", FakeEstimator)
     out = tmp_path / "session.json"
     args = ["live", "-e", "bridge", "--camera", "0", "--headless", "--mute", "--hold", "1", "--camera-wait", "0.6", "--report", str(out)]

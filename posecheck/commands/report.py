@@ -1,0 +1,52 @@
+"""`posecheck report`: the therapist's page about one session, from a report JSON or the history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from posecheck.records.therapist import ReportError, build, find_video, load_report
+
+
+@click.command("report")
+@click.argument("report_json", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-s", "--session", "session_id", type=click.IntRange(min=1), help="A past session from the history, by id (see `posecheck history`).")
+@click.option("--set", "set_number", type=click.IntRange(min=1), help="With a live session's REPORT_JSON: which set (from 1).")
+@click.option("--video", type=click.Path(path_type=Path, dir_okay=False), help="The reviewed video (default: where the report says).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML page here.")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (with --session).")
+def report_cmd(report_json: Path | None, session_id: int | None, set_number: int | None, video: Path | None, output: Path, data_dir: Path | None) -> None:
+    """A self-contained HTML page about one session, for a therapist: from a review's REPORT_JSON or --session ID."""
+    if (report_json is None) == (session_id is None):
+        raise click.UsageError("give a review's REPORT_JSON or --session ID (one of them)")
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise ReportError(f"{output}: the page is HTML; name it .html")
+    if not output.parent.exists():
+        raise ReportError(f"{output}: the folder {output.parent} does not exist")
+    if video is not None and not video.is_file():
+        raise ReportError(f"{video}: no such video")
+    session = None
+    source = None
+    if report_json is not None:
+        report = load_report(report_json, set_number)
+    else:
+        from posecheck.records.history import History
+        from posecheck.records.report import from_history
+
+        with History.open(data_dir) as h:
+            row = h.session(session_id)
+            report = h.report(session_id)
+            if report is None:  # unfinished (killed) or from an older schema: rebuild from the rep rows
+                report = from_history(row, h.reps(session_id), h.faults(session_id))
+        session = row.as_dict()
+        source = row.source if row.kind == "review" else None
+    found = find_video(report, video, report_json, source)
+    html = build(report, video=found, video_named=str(video or source or report.get("video") or ""), session=session)
+    tmp = output.with_name(output.name + ".part")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as e:
+        raise ReportError(f"{output}: cannot write ({e.strerror})") from None
+    click.echo(f"report: {output}")
