@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from posecheck.exercise.engine import EngineState, Event
+from posecheck.exercise.state import EngineState, Event
 
 
 @dataclass(frozen=True)

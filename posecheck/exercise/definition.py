@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -149,6 +149,11 @@ class Condition(_Model):
         lo = self.exit_min if inside and self.exit_min is not None else self.min
         hi = self.exit_max if inside and self.exit_max is not None else self.max
         return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def all_hold(conds: Iterable[Condition], values: Mapping[str, float | None], inside: bool) -> bool:
+    """Whether every condition holds on the signal values (`inside`: the wider exit bands)."""
+    return all(c.holds(values.get(c.signal), inside) for c in conds)
 
 
 class Still(_Model):

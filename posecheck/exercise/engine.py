@@ -12,99 +12,15 @@ a hold phase is held with good form; a *fault* is a named form problem with a sp
 from __future__ import annotations
 
 import math
-from collections import deque
-from dataclasses import dataclass, field
-from statistics import median
-from typing import Iterable
+from dataclasses import dataclass
 
-from posecheck.exercise.definition import NEAR_SIDE_KEY, Condition, Exercise, Fault, Phase
-
-Signals = dict[str, float | None]
-
-
-# --- values that leave the engine ---------------------------------------------------------
-
-
-@dataclass
-class Rep:
-    index: int
-    side: str | None
-    start_s: float
-    end_s: float | None = None
-    hold_start_s: float | None = None
-    hold_end_s: float | None = None
-    hold_s: float = 0.0
-    counted: bool = False
-    faults: list[str] = field(default_factory=list)
-    # achieved hold per hold phase (a rep may have several, e.g. arch then flatten)
-    holds: dict[str, float] = field(default_factory=dict)
-    guided: bool = False
-
-
-@dataclass
-class FaultSpan:
-    id: str
-    message: str
-    start_s: float
-    end_s: float | None = None
-    rep: int | None = None
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened at t_s. kind is one of:
-    phase, hold_started, hold_complete, hold_short, rep, fault_started, fault_ended,
-    setup, tracking_lost, tracking_back, baseline, set_complete."""
-
-    t_s: float
-    kind: str
-    text: str = ""
-    phase: str | None = None
-    fault: str | None = None
-    rep: Rep | None = None
-
-
-@dataclass(frozen=True)
-class EngineState:
-    t_s: float
-    tracking: bool
-    started: bool
-    setup_ok: bool
-    setup_message: str
-    phase: str | None
-    instruction: str
-    side: str | None
-    next_side: str | None
-    round: int
-    reps_counted: int
-    reps_attempted: int
-    target: int
-    hold_s: float
-    hold_target_s: float
-    in_hold: bool  # in a hold phase of a rep
-    holding: bool  # the hold timer is running now
-    hold_done: bool
-    faults: tuple[str, ...]
-    fault_message: str
-    values: Signals
-    set_complete: bool
-
+from posecheck.exercise.baseline import Baselines
+from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
+from posecheck.exercise.faults import FaultJudge
+from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep, Signals
+from posecheck.exercise.stillness import Stillness
 
 # --- internals --------------------------------------------------------------------------
-
-
-def _all(conds: Iterable[Condition], values: Signals, inside: bool) -> bool:
-    return all(c.holds(values.get(c.signal), inside) for c in conds)
-
-
-@dataclass
-class _FaultTrack:
-    fault: Fault
-    raw: bool = False
-    since: float | None = None  # first time the raw condition held (candidate onset)
-    cond_since: float | None = None  # first time the condition held, still or not
-    off_since: float | None = None
-    span: FaultSpan | None = None
 
 
 @dataclass
@@ -119,13 +35,6 @@ class _Visit:
     first_ok: float | None
     last_ok: float | None
     settled: float = 0.0  # time still in the position, faults or not
-
-
-@dataclass
-class _Baseline:
-    visit_start: float | None = None
-    samples: list[float] = field(default_factory=list)
-    value: float | None = None
 
 
 class Engine:
@@ -161,7 +70,7 @@ class Engine:
         self.step = 0
         self.reps: list[Rep] = []
         self.fault_spans: list[FaultSpan] = []
-        self._faults = [_FaultTrack(f) for f in exercise.faults if f.on == "condition"]
+        self._faults = FaultJudge(exercise)
         self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
         self._rep_short: list[Fault] = []
         self._visits: list[_Visit] = []
@@ -173,16 +82,13 @@ class Engine:
         self._hold_first_ok: float | None = None
         self._hold_last_ok: float | None = None
 
-        self._history: dict[str, deque[tuple[float, float]]] = {
-            st.signal: deque() for p in exercise.phases for st in p.still
-        }
-        self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
+        self._stillness = Stillness(exercise)
         self._run_start: float | None = None
         self._settled = 0.0
         self._was_still = False
         self._moving_since: float | None = None
         self._placed_since: float | None = None
-        self._baselines = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
+        self._baselines = Baselines(exercise)
         self.round = 1
         self._round_done: set[str] = set()
         self._side_counts: dict[str, int] = {}
@@ -211,11 +117,13 @@ class Engine:
             self.tracking_ok = True
             gap = prev_t is not None and self.last_seen is not None and self.last_seen < prev_t
             self.last_seen = t_s
-            self.values = self._with_baselines(t_s, signals)
-            self._remember(t_s)
+            in_start = self.phase is not None and self.phase.id == self.start_phase
+            self.values = self._baselines.apply(t_s, signals, in_start, self.phase_since)
+            self._stillness.remember(t_s, self.values)
             self._update_setup(t_s, events)
             self._update_phase(t_s, events)
-            self._update_faults(t_s, events)
+            opened = self._faults.update(t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events)
+            self.fault_spans.extend(opened)
             self._update_hold(t_s, None if gap else prev_t, events)
         return self.state(), events
 
@@ -225,8 +133,7 @@ class Engine:
         t = t_s if t_s is not None else (self.t or 0.0)
         events: list[Event] = []
         self._end_hold_visit(t, events)
-        for ft in self._faults:
-            self._close_fault(ft, t, events)
+        self._faults.close_all(t, events)
         if self.rep is not None:
             # The end came before the return to the start position (the video or the
             # camera stopped): the rep counts if every hold in it was completed.
@@ -238,8 +145,8 @@ class Engine:
         phase = self.phase
         in_hold = bool(phase and phase.hold and self.rep is not None)
         target_s = self.hold_target(phase) if in_hold and phase else 0.0
-        active = tuple(dict.fromkeys(ft.fault.id for ft in self._faults if ft.span is not None))
-        fault_message = next((ft.fault.message for ft in self._faults if ft.span is not None), "")
+        active = tuple(dict.fromkeys(ft.fault.id for ft in self._faults.tracks if ft.span is not None))
+        fault_message = next((ft.fault.message for ft in self._faults.tracks if ft.span is not None), "")
         return EngineState(
             t_s=t,
             tracking=self.tracking_ok,
@@ -275,69 +182,12 @@ class Engine:
             self.tracking_ok = False
             events.append(Event(t, "tracking_lost"))
             self._set_phase(None, self.last_seen, events)
-            for ft in self._faults:
-                self._close_fault(ft, self.last_seen, events)
-
-    def _with_baselines(self, t: float, raw: Signals) -> Signals:
-        out = dict(raw)
-        in_start = self.phase is not None and self.phase.id == self.start_phase
-        for name, b in self._baselines.items():
-            v = raw.get(name)
-            if in_start and v is not None:
-                if b.visit_start is None:
-                    b.visit_start, b.samples = self.phase_since if self.phase_since is not None else t, []
-                # The start position is measured once the body has settled into it: from
-                # half a window after arriving, for one window.
-                into = t - b.visit_start
-                window = self.tracking.baseline_window_s
-                if window / 2 <= into <= window + window / 2 or b.value is None:
-                    if b.value is None and into < window / 2:
-                        b.value = v  # until then, the first sight of the person
-                    else:
-                        b.samples.append(v)
-                        b.value = median(b.samples)
-            elif not in_start:
-                b.visit_start = None
-            if v is None:
-                continue
-            mode = self.ex.signals[name].baseline
-            if b.value is None:
-                # Before a baseline exists the person is taken to be at it.
-                out[name] = 0.0 if mode == "subtract" else 1.0
-            elif mode == "subtract":
-                out[name] = v - b.value
-            else:
-                out[name] = v / b.value if abs(b.value) > 1e-9 else None
-        return out
-
-    def _remember(self, t: float) -> None:
-        for name, hist in self._history.items():
-            v = self.values.get(name)
-            if v is None:
-                hist.clear()
-                continue
-            hist.append((t, v))
-            while len(hist) > 2 and hist[1][0] <= t - self._window[name]:
-                hist.popleft()
-
-    def _speed(self, name: str) -> float | None:
-        hist = self._history[name]
-        if len(hist) < 2 or hist[-1][0] - hist[0][0] < self._window[name] / 2:
-            return None
-        (t0, v0), (t1, v1) = hist[0], hist[-1]
-        return abs(v1 - v0) / (t1 - t0)
-
-    def _still(self, phase: Phase) -> bool:
-        for st in phase.still:
-            speed = self._speed(st.signal)
-            if speed is None or speed > st.max_speed:
-                return False
-        return True
+            self._faults.close_all(self.last_seen, events)
 
     def _update_setup(self, t: float, events: list[Event]) -> None:
         message = ""
         for check in self.ex.setup:
-            if not _all(check.when, self.values, inside=self.setup_ok):
+            if not all_hold(check.when, self.values, inside=self.setup_ok):
                 message = check.message
                 break
         ok = not message
@@ -348,10 +198,10 @@ class Engine:
     # --- phases ---------------------------------------------------------------------------
 
     def _classify(self) -> Phase | None:
-        if self.phase is not None and _all(self.phase.when, self.values, inside=True):
+        if self.phase is not None and all_hold(self.phase.when, self.values, inside=True):
             return self.phase
         for p in self.ex.phases:
-            if not p.guided and _all(p.when, self.values, inside=False):
+            if not p.guided and all_hold(p.when, self.values, inside=False):
                 return p
         return None
 
@@ -410,7 +260,7 @@ class Engine:
                 start = self.left_start_at if self.left_start_at is not None else t
                 self.rep = Rep(index=len(self.reps) + 1, side=self._side_of(phase), start_s=start)
                 # a fault already showing (hands misplaced at the start, say) belongs to it too
-                for ft in self._faults:
+                for ft in self._faults.tracks:
                     if ft.span is not None:
                         ft.span.rep = ft.span.rep or self.rep.index
                         if ft.fault.id not in self.rep.faults:
@@ -529,50 +379,6 @@ class Engine:
             return min(self._sides(), key=lambda s: self._side_counts.get(s, 0), default=None)
         return None
 
-    # --- faults ---------------------------------------------------------------------------
-
-    def _update_faults(self, t: float, events: list[Event]) -> None:
-        pid = self.phase.id if self.phase else None
-        judged = []  # (track, applies, its own condition)
-        held: dict[str, bool] = {}  # per fault id, for `unless`
-        for ft in self._faults:
-            applies = pid in ft.fault.phases and self.started
-            inside = ft.span is not None or ft.since is not None
-            cond = applies and _all(ft.fault.when, self.values, inside=inside)
-            judged.append((ft, applies, cond))
-            held[ft.fault.id] = held.get(ft.fault.id, False) or cond
-        for ft, applies, cond in judged:
-            ft.raw = cond and not any(held.get(u) for u in ft.fault.unless)
-            # when the faulty position began, moving or not: the span starts there
-            ft.cond_since = (ft.cond_since if ft.cond_since is not None else t) if ft.raw else None
-            if ft.raw and ft.fault.when_still and self.phase is not None and ft.span is None:
-                ft.raw = self._still(self.phase)
-            if ft.raw:
-                ft.off_since = None
-                if ft.since is None:
-                    ft.since = t
-                if ft.span is None and t - ft.since >= ft.fault.min_duration_s:
-                    start = ft.cond_since if ft.fault.when_still and ft.cond_since is not None else ft.since
-                    ft.span = FaultSpan(ft.fault.id, ft.fault.message, start, rep=self.rep.index if self.rep else None)
-                    self.fault_spans.append(ft.span)
-                    events.append(Event(start, "fault_started", text=ft.fault.message, fault=ft.fault.id))
-                    if self.rep is not None and ft.fault.id not in self.rep.faults:
-                        self.rep.faults.append(ft.fault.id)
-            else:
-                if ft.span is None:
-                    ft.since = None
-                    continue
-                if ft.off_since is None:
-                    ft.off_since = t
-                if not applies or t - ft.off_since >= self.tracking.debounce_s:
-                    self._close_fault(ft, ft.off_since, events)
-
-    def _close_fault(self, ft: _FaultTrack, t: float, events: list[Event]) -> None:
-        if ft.span is not None:
-            ft.span.end_s = t
-            events.append(Event(t, "fault_ended", fault=ft.fault.id))
-        ft.span, ft.since, ft.off_since, ft.raw, ft.cond_since = None, None, None, False, None
-
     # --- holds ----------------------------------------------------------------------------
 
     def _update_hold(self, t: float, prev_t: float | None, events: list[Event]) -> None:
@@ -580,15 +386,15 @@ class Engine:
         if phase is None or not phase.hold or self.rep is None:
             self.hold_ok = False
             return
-        clean = not any(ft.raw for ft in self._faults if phase.id in ft.fault.phases)
-        placed = clean and _all(phase.hold_when, self.values, inside=self.hold_ok)
+        clean = not any(ft.raw for ft in self._faults.tracks if phase.id in ft.fault.phases)
+        placed = clean and all_hold(phase.hold_when, self.values, inside=self.hold_ok)
         if not placed or prev_t is None:
             # after a gap the hold resumes from now: the lost time is not credited
             self._placed_since = None
         if placed and self._placed_since is None:
             first = self._hold_first_ok is None and prev_t is not None and self._hold_visit_start is not None
             self._placed_since = self._hold_visit_start if first and not phase.hold_when else t
-        still = self._still(phase)
+        still = self._stillness.still(phase)
         if still:
             self._moving_since = None
         elif self.hold_ok:
@@ -659,55 +465,3 @@ class Engine:
             cue = self.ex.reps.side_cues.get(side or "", "") if side else ""
             return cue or phase.instruction
         return phase.instruction
-
-
-class GuidedEngine(Engine):
-    """The engine with a pacer: guided phases follow the coach's clock, not the picture.
-
-    While the person holds the start position, the pacer walks the rep sequence: the
-    start position for guided.rest_between_s, each guided phase for its hold time. The
-    rest of the engine (holds, faults, reps, sides) runs unchanged on those phases, so a
-    paced rep is counted exactly like a seen one, and marked guided.
-    """
-
-    def __init__(self, exercise: Exercise, **kw) -> None:
-        super().__init__(exercise, **kw)
-        assert exercise.guided is not None
-        self._step = 0
-        self._step_since: float | None = None
-
-    def _step_length(self, phase: Phase) -> float:
-        if phase.guided:
-            # a little over the hold, so the hold completes before the coach moves on
-            return self.hold_target(phase) + 2 * self.tracking.debounce_s
-        return self.ex.guided.rest_between_s  # type: ignore[union-attr]
-
-    def _classify(self) -> Phase | None:
-        start = self.ex.phase(self.start_phase)
-        held = self.phase is not None and self.phase.id in {start.id} | {p.id for p in self.ex.phases if p.guided}
-        in_position = _all(start.when, self.values, inside=held)
-        t = self.t or 0.0
-        if not in_position or not self.started:
-            self._step, self._step_since = 0, None
-            return start if in_position else None
-        if self._step_since is None:
-            self._step_since = t
-        phase = self.ex.phase(self.steps[self._step][0])
-        if t - self._step_since >= self._step_length(phase):
-            self._step = (self._step + 1) % (len(self.steps) - 1)
-            self._step_since = t
-            phase = self.ex.phase(self.steps[self._step][0])
-        return phase
-
-    def _finish_rep(self, t: float, events: list[Event], complete: bool) -> None:
-        if self.rep is not None:
-            self.rep.guided = True
-        super()._finish_rep(t, events, complete)
-
-    @property
-    def next_cue_s(self) -> float | None:
-        """Seconds until the coach moves on (for a countdown on screen and by voice)."""
-        if self._step_since is None or self.t is None:
-            return None
-        phase = self.ex.phase(self.steps[self._step][0])
-        return max(0.0, self._step_length(phase) - (self.t - self._step_since))

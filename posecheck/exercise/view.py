@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import EngineState
+from posecheck.exercise.state import EngineState
 from posecheck.pose.types import Pose
 
 

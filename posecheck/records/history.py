@@ -23,7 +23,7 @@ from posecheck.records.sessions import SessionRow, time_of_day
 
 if TYPE_CHECKING:  # the command line imports this module; keep `posecheck --help` light
     from posecheck.exercise.definition import Exercise
-    from posecheck.exercise.engine import FaultSpan, Rep
+    from posecheck.exercise.state import FaultSpan, Rep
 
 DB_NAME = "history.sqlite3"
 ENV_DATA_DIR = "POSECHECK_DATA_DIR"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import EngineState, Event, FaultSpan, Rep
+from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep
 from posecheck.records import report as report_mod
 from posecheck.records.history import History, HistoryError
 from posecheck.records.report import rep_at

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from posecheck import __version__
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import FaultSpan, Rep
+from posecheck.exercise.state import FaultSpan, Rep
 from posecheck.records.sessions import SessionRow
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from posecheck.records import report as report_mod
 from posecheck.sources.capture import Capture, Grab, Source
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import EngineState, Event
+from posecheck.exercise.state import EngineState, Event
 from posecheck.errors import PosecheckError
 from posecheck.exercise.view import View
 from posecheck.pose.model import PoseEstimator

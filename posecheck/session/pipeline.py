@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import Engine, EngineState, Event, GuidedEngine
+from posecheck.exercise.engine import Engine
+from posecheck.exercise.guided import GuidedEngine
+from posecheck.exercise.state import EngineState, Event
 from posecheck.exercise.view import View
 from posecheck.pose.follow import Follower, PoseSmoother
 from posecheck.pose.types import Detection, Pose

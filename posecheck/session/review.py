@@ -13,7 +13,7 @@ import cv2
 
 from posecheck.records import report as report_mod
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.engine import EngineState, Event
+from posecheck.exercise.state import EngineState, Event
 from posecheck.errors import Interrupted, NoPersonError, VideoError
 from posecheck.coach.overlay import annotate
 from posecheck.session.pipeline import Pipeline, Step

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from posecheck.exercise.definition import Exercise, exercise_files, load
-from posecheck.exercise.engine import EngineState, Event
+from posecheck.exercise.state import EngineState, Event
 from posecheck.errors import DefinitionError
 from posecheck.session.pipeline import Pipeline, Step
 from posecheck.pose.types import Detection

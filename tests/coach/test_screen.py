@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from posecheck.exercise.definition import load
-from posecheck.exercise.engine import EngineState
+from posecheck.exercise.state import EngineState
 from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE
 from posecheck.exercise.view import View
 from posecheck.coach.screen import SAFETY_NOTE, Board, layout, render

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from posecheck.exercise.engine import EngineState, Event, Rep
+from posecheck.exercise.state import EngineState, Event, Rep
 from posecheck.coach.voice import Backend, Cue, CueScheduler, Speaker, choose_backend
 
 BASE = EngineState(

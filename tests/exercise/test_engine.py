@@ -166,7 +166,7 @@ PELVIC = load("pelvic_tilt")
 
 
 def run_guided(keys, fps=30.0):
-    from posecheck.exercise.engine import GuidedEngine
+    from posecheck.exercise.guided import GuidedEngine
 
     return run(keys, fps, exercise=PELVIC, engine_class=GuidedEngine)
 

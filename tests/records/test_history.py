@@ -20,7 +20,8 @@ from helpers import BRIDGE as BRIDGE_VIDEO
 from helpers import ROOT, posecheck
 from posecheck.commands.cli import cli
 from posecheck.exercise.definition import load
-from posecheck.exercise.engine import Engine, Rep
+from posecheck.exercise.engine import Engine
+from posecheck.exercise.state import Rep
 from posecheck.records.history import DB_NAME, History, HistoryError
 from posecheck.records.migrations import SCHEMA_VERSION
 from posecheck.records.recorder import Recorder
