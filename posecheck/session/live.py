@@ -25,11 +25,11 @@ import numpy as np
 from posecheck.records import report as report_mod
 from posecheck.sources.capture import Capture, Grab, Source
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.state import EngineState, Event
 from posecheck.errors import PosecheckError
 from posecheck.exercise.view import View
 from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection
+from posecheck.session.pipeline import Listener
 from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.sources.video import VideoWriter, check_writable
@@ -37,7 +37,6 @@ from posecheck.coach.voice import Cue, CueScheduler, Speaker
 
 import cv2  # noqa: E402  (after posecheck.video has set OpenCV's log level)
 
-Listener = Callable[[Exercise, list[Event], EngineState], None]
 Detector = Callable[[np.ndarray, float], Detection]
 
 LISTENERS: list[Listener] = []  # subscribers for every session (see the module docstring)

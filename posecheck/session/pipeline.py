@@ -7,6 +7,7 @@ with timestamps and get back what to draw and what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.engine import Engine
@@ -16,6 +17,11 @@ from posecheck.exercise.view import View
 from posecheck.pose.follow import Follower, PoseSmoother
 from posecheck.pose.types import Detection, Pose
 from posecheck.exercise.signals import SignalReader
+
+
+# Hears what happened after every frame, and once more with the events of the end: the
+# history's recorder, for one. Review and live call the same listeners.
+Listener = Callable[[Exercise, list[Event], EngineState], None]
 
 
 @dataclass

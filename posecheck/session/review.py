@@ -13,17 +13,14 @@ import cv2
 
 from posecheck.records import report as report_mod
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.state import EngineState, Event
 from posecheck.errors import Interrupted, NoPersonError, VideoError
 from posecheck.coach.overlay import annotate
-from posecheck.session.pipeline import Pipeline, Step
+from posecheck.session.pipeline import Listener, Pipeline, Step
 from posecheck.pose.model import PoseEstimator
 from posecheck.sources.video import VideoFile, VideoWriter, check_writable
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
 
-# Called after every frame, and once more for the events of the end: the history's recorder.
-Listener = Callable[[Exercise, list[Event], EngineState], None]
 
 
 @dataclass

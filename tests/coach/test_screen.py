@@ -12,7 +12,8 @@ from posecheck.exercise.definition import load
 from posecheck.exercise.state import EngineState
 from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE
 from posecheck.exercise.view import View
-from posecheck.coach.screen import SAFETY_NOTE, Board, layout, render
+from posecheck.coach.layout import layout
+from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from stickfigure import REST, pose_of
 
 BRIDGE = load("bridge")
