@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from posecheck.exercise import definition  # noqa: E402
-from posecheck.sources.capture import FileSource  # noqa: E402
-from posecheck.session.live import LiveOptions, run_live  # noqa: E402
-from posecheck.pose.model import bundled_model, silence_native_logs  # noqa: E402
-from posecheck.session.routine import Item  # noqa: E402
 from posecheck.coach.voice import Backend, Speaker  # noqa: E402
+from posecheck.exercise import definition  # noqa: E402
+from posecheck.pose.model import bundled_model, silence_native_logs  # noqa: E402
+from posecheck.session.live import LiveOptions, run_live  # noqa: E402
+from posecheck.session.routine import Item  # noqa: E402
+from posecheck.sources.capture import FileSource  # noqa: E402
 
 
 class FirstSeconds(FileSource):

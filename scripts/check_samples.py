@@ -65,7 +65,7 @@ def run_mediapipe(video: Path):
                 break
             h, w = frame.shape[:2]
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-            res = landmarker.detect_for_video(image, int(round(i * 1000.0 / fps)))
+            res = landmarker.detect_for_video(image, round(i * 1000.0 / fps))
             if res.pose_landmarks:
                 lm = res.pose_landmarks[0]
                 wl = res.pose_world_landmarks[0]

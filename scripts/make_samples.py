@@ -40,23 +40,23 @@ class Sample:
     look: dict | None = None  # colours set over the seeded look
 
 
-MAN = dict(gender=0.0, age_years=40, stature_m=1.76, weight=0.5, muscle=0.5, proportions=0.5)
-WOMAN = dict(gender=1.0, age_years=33, stature_m=1.64, weight=0.45, muscle=0.45, proportions=0.5)
-OLDER_MAN = dict(gender=0.0, age_years=66, stature_m=1.70, weight=0.72, muscle=0.4, proportions=0.5)
-OLDER_WOMAN = dict(gender=1.0, age_years=58, stature_m=1.60, weight=0.7, muscle=0.4, proportions=0.55)
-TALL_MAN = dict(gender=0.0, age_years=27, stature_m=1.90, weight=0.35, muscle=0.65, proportions=0.45)
+MAN = {"gender": 0.0, "age_years": 40, "stature_m": 1.76, "weight": 0.5, "muscle": 0.5, "proportions": 0.5}
+WOMAN = {"gender": 1.0, "age_years": 33, "stature_m": 1.64, "weight": 0.45, "muscle": 0.45, "proportions": 0.5}
+OLDER_MAN = {"gender": 0.0, "age_years": 66, "stature_m": 1.70, "weight": 0.72, "muscle": 0.4, "proportions": 0.5}
+OLDER_WOMAN = {"gender": 1.0, "age_years": 58, "stature_m": 1.60, "weight": 0.7, "muscle": 0.4, "proportions": 0.55}
+TALL_MAN = {"gender": 0.0, "age_years": 27, "stature_m": 1.90, "weight": 0.35, "muscle": 0.65, "proportions": 0.45}
 
 # the main bridge clip in the bootstrap clip's colours: blue shirt, dark shorts, purple mat, wood floor
-CLASSIC = dict(skin=(226, 178, 146), shirt=(40, 90, 170), bottoms=(45, 45, 52), hair=(55, 38, 28), feet=(235, 235, 235),
-               sleeves="short", pants="short", mat=(78, 70, 150), floor=(150, 100, 62), wall=(214, 208, 196))  # fmt: skip
+CLASSIC = {"skin": (226, 178, 146), "shirt": (40, 90, 170), "bottoms": (45, 45, 52), "hair": (55, 38, 28), "feet": (235, 235, 235),
+               "sleeves": "short", "pants": "short", "mat": (78, 70, 150), "floor": (150, 100, 62), "wall": (214, 208, 196)}  # fmt: skip
 
 SET = [
     # -- good form, real holds ----------------------------------------------------------------
     Sample("knee_to_chest", "knee_to_chest", ["left", "right", "both"], 101, "1 round: left, right, both; 5 s holds", side="right", shape=MAN),
     Sample("lower_back_rotation", "lower_back_rotation", ["left", "right"], 102, "left then right; 10 s holds", side="left", shape=WOMAN, size=(640, 360), fps=24),
     Sample("pelvic_tilt", "pelvic_tilt", ["-", "-"], 103, "2 reps, each 5 s arched + 5 s flat", side="right", shape=OLDER_WOMAN, fps=25, size=(512, 384)),
-    Sample("bridge", "bridge", ["-", "-"], 104, "2 reps, 12 s holds", side="right", shape=MAN, camera=dict(camera_height_m=0.5, distance_m=2.8, azimuth_deg=0.0), look=CLASSIC),
-    Sample("bridge_woman_left", "bridge", ["-", "-"], 105, "2 reps, 12 s holds; other side, other body, higher camera turned 12 deg", side="left", shape=WOMAN, size=(640, 360), fps=24, camera=dict(camera_height_m=0.85, distance_m=2.6, azimuth_deg=12.0)),
+    Sample("bridge", "bridge", ["-", "-"], 104, "2 reps, 12 s holds", side="right", shape=MAN, camera={"camera_height_m": 0.5, "distance_m": 2.8, "azimuth_deg": 0.0}, look=CLASSIC),
+    Sample("bridge_woman_left", "bridge", ["-", "-"], 105, "2 reps, 12 s holds; other side, other body, higher camera turned 12 deg", side="left", shape=WOMAN, size=(640, 360), fps=24, camera={"camera_height_m": 0.85, "distance_m": 2.6, "azimuth_deg": 12.0}),
     Sample("cat_cow", "cat_cow", ["-", "-", "-"], 106, "3 reps A-cat-cow-A, 1.5-2 s in each end position", side="left", shape=TALL_MAN, fps=24),
     Sample("seated_rotation", "seated_rotation", ["right", "left"], 107, "right then left, legs crossed, elbow at the knee; 10 s holds", shape=OLDER_MAN, fps=24),
     Sample("shoulder_blade_squeeze", "shoulder_blade_squeeze", ["-", "-", "-"], 108, "3 reps, 5 s holds", side="right", shape=WOMAN, size=(480, 360), fps=25),

@@ -79,8 +79,8 @@ def pose_of(body: Body) -> Pose:
     wrist = elbow + np.array([0.26, 0.0])
     parts = {
         "shoulder": shoulder, "hip": hip, "knee": knee, "ankle": ankle, "heel": heel, "foot_index": toe,
-        "ear": ear, "eye": eye, "eye_inner": eye + [0.01, 0], "eye_outer": eye - [0.01, 0], "elbow": elbow, "wrist": wrist,
-        "pinky": wrist + [0.05, 0], "index": wrist + [0.06, 0], "thumb": wrist + [0.04, 0.01], "mouth": nose + [0.02, -0.03],
+        "ear": ear, "eye": eye, "eye_inner": eye + np.array([0.01, 0]), "eye_outer": eye - np.array([0.01, 0]), "elbow": elbow, "wrist": wrist,
+        "pinky": wrist + np.array([0.05, 0]), "index": wrist + np.array([0.06, 0]), "thumb": wrist + np.array([0.04, 0.01]), "mouth": nose + np.array([0.02, -0.03]),
     }
     xy = np.zeros((33, 2))
     z = np.zeros(33)
@@ -119,7 +119,7 @@ def perform(keys: list[Key], fps: float, *, noise_px: float = 0.0, dropouts: tup
             t += k.stay_s
         prev = k.body
     total = t
-    n = int(math.floor(total * fps)) + 1
+    n = math.floor(total * fps) + 1
     for i in range(n):
         ti = i / fps
         if any(a <= ti < b for a, b in dropouts):

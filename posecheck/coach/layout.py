@@ -39,12 +39,12 @@ class Layout:
 def layout(canvas: np.ndarray) -> Layout:
     H, W = canvas.shape[:2]
     u = H / 100.0
-    band_h = int(round(17 * u))
-    fault_h = int(round(10 * u))
+    band_h = round(17 * u)
+    fault_h = round(10 * u)
     top_h = H - band_h
     landscape = W >= 1.15 * H
     if landscape:  # panel on the right: count above the ring
-        panel_w = int(round(min(0.34 * W, 62 * u)))
+        panel_w = round(min(0.34 * W, 62 * u))
         video = Rect(0, 0, W - panel_w, top_h)
         panel = Rect(W - panel_w, 0, panel_w, top_h)
         bar_h = int(5 * u)
@@ -52,7 +52,7 @@ def layout(canvas: np.ndarray) -> Layout:
         ring = Rect(panel.x, count.y + count.h, panel.w, panel.h - count.h - bar_h)
     else:  # portrait: panel on top, count beside the ring
         u = min(u, W / 62.0)
-        panel = Rect(0, 0, W, int(round(0.36 * top_h)))
+        panel = Rect(0, 0, W, round(0.36 * top_h))
         video = Rect(0, panel.h, W, top_h - panel.h)
         bar_h = int(5 * u)
         count = Rect(0, 0, int(0.58 * W), panel.h - bar_h)
@@ -65,7 +65,7 @@ def layout(canvas: np.ndarray) -> Layout:
 def thickness(scale: float) -> int:
     # At least 2: OpenCV 5's font lays out 1-pixel strokes narrower than thicker ones,
     # so a thin text would not line up with its own outline.
-    return max(2, int(round(scale * 1.8)))
+    return max(2, round(scale * 1.8))
 
 
 def measure(text: str, scale: float) -> tuple[int, int]:

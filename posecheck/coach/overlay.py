@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
 
 from posecheck.exercise.definition import Exercise
+from posecheck.exercise.signals import _name
 from posecheck.exercise.view import View
 from posecheck.pose.landmarks import INDEX, NAMES, SKELETON
-from posecheck.exercise.signals import _name
 
 WHITE = (245, 245, 245)
 BONE = (235, 225, 210)
@@ -43,7 +43,7 @@ def _scale(scene: np.ndarray) -> float:
 
 
 def _thickness(size: float) -> int:
-    return max(1, int(round(size * 2)))
+    return max(1, round(size * 2))
 
 
 def text_width(text: str, size: float, thickness: int | None = None) -> int:

@@ -14,15 +14,15 @@ Painters are `painter(canvas, board) -> canvas`, as in posecheck.overlay.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import cv2
 import numpy as np
 
-from posecheck.exercise.definition import Exercise
+from posecheck.coach.layout import Rect, fill, fit_scale, layout, letterbox, measure, paragraph, shade, text
 from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE, skeleton
-from posecheck.coach.layout import fill, fit_scale, layout, letterbox, measure, paragraph, Rect, shade, text
+from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
 
 BACKGROUND = (24, 24, 24)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+
 @click.command("config")
 def config_cmd() -> None:
     """Show where your own settings (per-exercise hold times and targets) are read from."""

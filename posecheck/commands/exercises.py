@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+
 @click.command("exercises")
 def exercises_cmd() -> None:
     """List the exercises, with their camera placement."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Sequence
 
 import click
 

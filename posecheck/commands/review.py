@@ -8,6 +8,7 @@ import click
 
 from posecheck.commands.options import data_dir_option
 
+
 @click.command("review")
 @click.argument("video", type=click.Path(path_type=Path))
 @click.option("-e", "--exercise", "exercise_id", required=True, help="Exercise id (see `posecheck exercises`) or a definition .toml file.")
@@ -24,7 +25,6 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
     from posecheck.exercise import definition
     from posecheck.records import report as report_mod
     from posecheck.session.review import ReviewOptions, review
-
     from posecheck.settings import load_settings
 
     exercise = definition.load(exercise_id)

@@ -22,9 +22,8 @@ def target_cmd(exercise_id, reps, clear, data_dir) -> None:
     with History.open(data_dir) as h:
         if reps is not None:
             h.set_target(exercise.id, reps)
-        elif clear:
-            if not h.clear_target(exercise.id):
-                click.echo(f"{exercise.id}: no target was set by hand", err=True)
+        elif clear and not h.clear_target(exercise.id):
+            click.echo(f"{exercise.id}: no target was set by hand", err=True)
         t = h.target(exercise)
     click.echo(f"{exercise.id}: target {t.reps} — {t.reason}")
     if t.manual is not None:

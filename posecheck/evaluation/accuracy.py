@@ -49,7 +49,7 @@ class FaultTally:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: "FaultTally") -> None:
+    def add(self, other: FaultTally) -> None:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
 
     @property

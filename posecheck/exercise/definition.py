@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -58,7 +59,7 @@ SIDES = ("near", "far", "left", "right", "mid")
 REP_SIDES = ("left", "right", "both")
 # A phase may name the side by which way the body faces the camera; the engine turns
 # "near"/"far" into the person's own left or right.
-PHASE_SIDES = REP_SIDES + ("near", "far")
+PHASE_SIDES = (*REP_SIDES, "near", "far")
 NEAR_SIDE_KEY = "near_side_is_right"  # signals carry this: 1.0 when the right side faces the camera
 
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -83,7 +84,7 @@ class Signal(_Model):
         return "ratio" if self.baseline == "ratio" else SIGNAL_UNITS[self.kind]
 
     @model_validator(mode="after")
-    def _points(self) -> "Signal":
+    def _points(self) -> Signal:
         lo, hi = POINT_COUNT[self.kind]
         if not lo <= len(self.points) <= hi:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}"
@@ -133,7 +134,7 @@ class Condition(_Model):
         return out
 
     @model_validator(mode="after")
-    def _order(self) -> "Condition":
+    def _order(self) -> Condition:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is above max ({self.max})")
         if self.exit_min is not None and self.min is not None and self.exit_min > self.min:
@@ -240,7 +241,7 @@ class Reps(_Model):
         return first if isinstance(first, str) else first[0]
 
     @model_validator(mode="after")
-    def _check(self) -> "Reps":
+    def _check(self) -> Reps:
         if self.target > self.target_max:
             raise ValueError(f"target ({self.target}) is above target_max ({self.target_max})")
         if self.counting == "rounds" and not self.rounds:
@@ -266,7 +267,7 @@ class Fault(_Model):
     unless: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _check(self) -> "Fault":
+    def _check(self) -> Fault:
         if self.on == "condition" and not self.when:
             raise ValueError("a condition fault needs 'when'")
         return self

@@ -6,8 +6,8 @@ judged by the engine when a rep ends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from posecheck.exercise.definition import Exercise, Fault, Phase, all_hold
 from posecheck.exercise.state import Event, FaultSpan, Rep, Signals

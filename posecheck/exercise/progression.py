@@ -10,8 +10,9 @@ good form (enough of the attempts counted, few reps with a fault). Then the targ
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from posecheck.exercise.definition import Exercise

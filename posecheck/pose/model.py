@@ -46,7 +46,7 @@ def check_model(path: Path) -> Path:
             names = {Path(n).name for n in z.namelist()}
     except (zipfile.BadZipFile, OSError):
         raise ModelError(f"{path} is not a MediaPipe .task bundle (not a zip archive)") from None
-    if not _BUNDLE_MEMBERS <= names:
+    if not names >= _BUNDLE_MEMBERS:
         raise ModelError(
             f"{path} is not a pose landmarker bundle: it lacks {sorted(_BUNDLE_MEMBERS - names)}"
         )
@@ -138,7 +138,7 @@ class PoseEstimator:
         self._next_count_s = 0.0
         self._last_ms = -1
 
-    def __enter__(self) -> "PoseEstimator":
+    def __enter__(self) -> PoseEstimator:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -154,7 +154,7 @@ class PoseEstimator:
         """Find the people in an RGB frame taken at t_s seconds (strictly increasing)."""
         import mediapipe as mp
 
-        ms = max(int(round(t_s * 1000)), self._last_ms + 1)
+        ms = max(round(t_s * 1000), self._last_ms + 1)
         self._last_ms = ms
         height, width = rgb.shape[:2]
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))

@@ -30,7 +30,7 @@ class Pose:
     width: int
     height: int
 
-    def with_points(self, xy: np.ndarray, z: np.ndarray, world: np.ndarray | None) -> "Pose":
+    def with_points(self, xy: np.ndarray, z: np.ndarray, world: np.ndarray | None) -> Pose:
         return replace(self, xy=xy, z=z, world=world)
 
     @property

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import PosecheckError
 from posecheck.exercise import progression
@@ -105,13 +106,13 @@ class History:
                 self.migrate()
 
     @classmethod
-    def open(cls, folder: str | Path | None = None, **kw: Any) -> "History":
+    def open(cls, folder: str | Path | None = None, **kw: Any) -> History:
         return cls(data_dir(folder) / DB_NAME, **kw)
 
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "History":
+    def __enter__(self) -> History:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -4,7 +4,7 @@ version i to i + 1 (PRAGMA user_version); version 0 is an empty file.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from posecheck.records.sessions import EVENING_FROM_HOUR
 

@@ -7,9 +7,10 @@ runs headless and leaves the caller's matplotlib settings alone.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from posecheck.records.sessions import SessionRow, days_of
 
@@ -23,7 +24,7 @@ FAULT = "#e07b00"
 REP = "#555555"
 
 
-def _figure(w_in: float, h_in: float) -> "Figure":
+def _figure(w_in: float, h_in: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -32,7 +33,7 @@ def _figure(w_in: float, h_in: float) -> "Figure":
     return fig
 
 
-def png_bytes(fig: "Figure") -> bytes:
+def png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
@@ -41,7 +42,7 @@ def png_bytes(fig: "Figure") -> bytes:
 def runs(t: Sequence[float], labels: Sequence[Any]) -> list[tuple[float, float, Any]]:
     """Consecutive samples with the same label as (start, end, label); a run ends where the next begins."""
     out: list[tuple[float, float, Any]] = []
-    for i, (ti, lab) in enumerate(zip(t, labels)):
+    for ti, lab in zip(t, labels, strict=True):
         if out and out[-1][2] == lab:
             continue
         if out:
@@ -53,7 +54,7 @@ def runs(t: Sequence[float], labels: Sequence[Any]) -> list[tuple[float, float, 
     return out
 
 
-def timeline_figure(report: dict[str, Any], phases: Sequence[str] = ()) -> "Figure":
+def timeline_figure(report: dict[str, Any], phases: Sequence[str] = ()) -> Figure:
     """The key signal over time with phases shaded, holds along the top, faults and reps marked."""
     tl = report["timeline"]
     t, values = tl["t_s"], tl["values"]
@@ -64,7 +65,7 @@ def timeline_figure(report: dict[str, Any], phases: Sequence[str] = ()) -> "Figu
     for a, b, ph in runs(t, tl["phase"]):
         if ph:
             ax.axvspan(a, b, color=colour[ph], lw=0, zorder=0)
-    xs = [x for x, v in zip(t, values)]
+    xs = [x for x, v in zip(t, values, strict=True)]
     ys = [float("nan") if v is None else v for v in values]
     ax.plot(xs, ys, color=SIGNAL, lw=1.4, zorder=3, label=f"{tl['signal']} ({tl['unit']})")
     finite = [v for v in values if v is not None]
@@ -105,7 +106,7 @@ def timeline_png(report: dict[str, Any], phases: Sequence[str] = ()) -> bytes:
     return png_bytes(timeline_figure(report, phases))
 
 
-def history_figure(rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None) -> "Figure":
+def history_figure(rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None) -> Figure:
     """Reps counted per day per exercise (with the target), and adherence per day."""
     names = names or {}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -119,7 +120,7 @@ def history_figure(rows: Sequence[SessionRow], first: date, last: date, path: Pa
         if ex:
             top.plot(days, reps, marker="o", ms=4, color=colour, label=names.get(ex, ex))
             targets = [max((r.target or 0 for r in mine if r.day == d), default=0) or None for d in days]
-            xs = [d for d, tg in zip(days, targets) if tg]
+            xs = [d for d, tg in zip(days, targets, strict=True) if tg]
             if xs:
                 top.step(xs, [tg for tg in targets if tg], where="mid", color=colour, ls="--", lw=1, alpha=0.7,
                          marker="_", ms=12, label=f"{ex} target (per session)")  # fmt: skip

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep
@@ -195,7 +196,7 @@ class LiveLog:
         self.session_ids: list[int] = []
 
     @classmethod
-    def open(cls, source: str, folder: str | Path | None = None, **kw: Any) -> "LiveLog":
+    def open(cls, source: str, folder: str | Path | None = None, **kw: Any) -> LiveLog:
         return cls(History.open(folder), source, **kw)
 
     def with_targets(self, items: list[Any]) -> list[Any]:

@@ -4,9 +4,10 @@ and evening adherence, streaks. Pure: rows in, days out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 # The page asks for the routine morning and evening: a session that starts before this
 # hour (local time) is the morning one, from it on the evening one.

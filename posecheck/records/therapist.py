@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from posecheck.errors import PosecheckError
 
@@ -70,7 +71,6 @@ def find_video(report: dict[str, Any], given: Path | None, report_path: Path | N
 
 def stills(video: Path, times: Sequence[float], width: int = STILL_WIDTH_PX) -> dict[float, bytes]:
     """PNG bytes of the first frame at or after each time (timestamps as the review saw them)."""
-    import cv2
 
     from posecheck.sources.video import VideoFile
 

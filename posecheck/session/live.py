@@ -16,26 +16,26 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, ClassVar, Protocol
 
+import cv2
 import numpy as np
 
-from posecheck.records import report as report_mod
-from posecheck.sources.capture import Capture, Grab, Source
-from posecheck.exercise.definition import Exercise
+from posecheck.coach.screen import SAFETY_NOTE, Board, render
+from posecheck.coach.voice import Cue, CueScheduler, Speaker
 from posecheck.errors import PosecheckError
+from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
 from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection
+from posecheck.records import report as report_mod
 from posecheck.session.pipeline import Listener
 from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord
-from posecheck.coach.screen import SAFETY_NOTE, Board, render
+from posecheck.sources.capture import Capture, Grab, Source
 from posecheck.sources.video import VideoWriter, check_writable
-from posecheck.coach.voice import Cue, CueScheduler, Speaker
-
-import cv2  # noqa: E402  (after posecheck.video has set OpenCV's log level)
 
 Detector = Callable[[np.ndarray, float], Detection]
 
@@ -171,7 +171,7 @@ def check_display() -> None:
 class Window:
     """A resizable OpenCV window, full screen by default; the screen is drawn at its size."""
 
-    KEYS = {32: " ", 27: "q", 13: " "}
+    KEYS: ClassVar[dict[int, str]] = {32: " ", 27: "q", 13: " "}
 
     def __init__(self, title: str = "posecheck", *, fullscreen: bool = True, size: tuple[int, int] = DEFAULT_SIZE) -> None:
         check_display()

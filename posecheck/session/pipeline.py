@@ -6,18 +6,17 @@ with timestamps and get back what to draw and what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.engine import Engine
 from posecheck.exercise.guided import GuidedEngine
+from posecheck.exercise.signals import SignalReader
 from posecheck.exercise.state import EngineState, Event
 from posecheck.exercise.view import View
 from posecheck.pose.follow import Follower, PoseSmoother
 from posecheck.pose.types import Detection, Pose
-from posecheck.exercise.signals import SignalReader
-
 
 # Hears what happened after every frame, and once more with the events of the end: the
 # history's recorder, for one. Review and live call the same listeners.

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import cv2
 
-from posecheck.records import report as report_mod
-from posecheck.exercise.definition import Exercise
-from posecheck.errors import Interrupted, NoPersonError, VideoError
 from posecheck.coach.overlay import annotate
-from posecheck.session.pipeline import Listener, Pipeline, Step
+from posecheck.errors import Interrupted, NoPersonError, VideoError
+from posecheck.exercise.definition import Exercise
 from posecheck.pose.model import PoseEstimator
+from posecheck.records import report as report_mod
+from posecheck.session.pipeline import Listener, Pipeline, Step
 from posecheck.sources.video import VideoFile, VideoWriter, check_writable
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from posecheck.errors import DefinitionError
 from posecheck.exercise.definition import Exercise, exercise_files, load
 from posecheck.exercise.state import EngineState, Event
-from posecheck.errors import DefinitionError
-from posecheck.session.pipeline import Pipeline, Step
 from posecheck.pose.types import Detection
+from posecheck.session.pipeline import Pipeline, Step
 
 # The page's order (docs/exercises.md): ids are fixed.
 ROUTINE_IDS = (

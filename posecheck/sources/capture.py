@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from posecheck.errors import CameraError
 from posecheck.sources.video import VIDEO_SUFFIXES, VideoFile
-
-import cv2  # noqa: E402  (posecheck.video sets OpenCV's log level first)
 
 
 class Source(Protocol):
@@ -207,7 +206,7 @@ class Capture:
         self._error: BaseException | None = None
         self._opened = False
 
-    def __enter__(self) -> "Capture":
+    def __enter__(self) -> Capture:
         self.start()
         return self
 

@@ -184,7 +184,7 @@ class Body:
 
     def _measure_rest(self) -> None:
         h = self.head_of
-        self.corrections: dict[str, np.ndarray] = {s: I3 for s in self.segments}
+        self.corrections: dict[str, np.ndarray] = dict.fromkeys(self.segments, I3)
         self.length: dict[str, float] = {}
         self.hand_axes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.foot_neutral: dict[str, np.ndarray] = {}
@@ -254,7 +254,7 @@ class Body:
 
     def joints(self, seg_rot: dict[str, np.ndarray], root=(0.0, 0.0, 0.0)) -> dict[str, np.ndarray]:
         """Bone heads by name for a pose, without the mesh (anny's world-orient chain)."""
-        return dict(zip(self.labels, self._heads(self.bone_rotations(seg_rot), root)))
+        return dict(zip(self.labels, self._heads(self.bone_rotations(seg_rot), root), strict=True))
 
     def _depth_levels(self) -> list[tuple[np.ndarray, np.ndarray]]:
         depth = np.zeros(len(self.labels), int)

@@ -33,13 +33,13 @@ def _parse_rep(exercise: str, text: str):
         try:
             hold = float(hold_text)
         except ValueError:
-            raise click.BadParameter(f"hold in {text}@{hold_text} is not a number of seconds", param_hint="--rep")
+            raise click.BadParameter(f"hold in {text}@{hold_text} is not a number of seconds", param_hint="--rep") from None
     side, _, faults = text.partition(":")
     side = None if side in ("", "-") else side
     allowed = P.SIDES.get(exercise, (None,))
     if side not in allowed:
         shown = ", ".join(s or "-" for s in allowed)
-        raise click.BadParameter(f"{exercise} reps have sides {shown}, not {side!r}", param_hint="--rep")
+        raise click.BadParameter(f"{exercise} reps have sides {shown}, not {side!r}", param_hint="--rep") from None
     names = tuple(f for f in faults.split("+") if f)
     for f in names:
         if f not in P.FAULTS[exercise]:
@@ -47,7 +47,7 @@ def _parse_rep(exercise: str, text: str):
                 f"{exercise} has no fault {f!r}; it has {', '.join(P.FAULTS[exercise])}", param_hint="--rep"
             )
     if "other_leg_lifted" in names and side == "both":
-        raise click.BadParameter("other_leg_lifted needs a one-leg rep (left or right)", param_hint="--rep")
+        raise click.BadParameter("other_leg_lifted needs a one-leg rep (left or right)", param_hint="--rep") from None
     return RepPlan(side=side, faults=names, hold_s=hold)
 
 
@@ -112,7 +112,7 @@ def _needs_extra() -> None:
     try:
         require()
     except SynthUnavailable as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from None
 
 
 @click.group(name="synth", help="Render synthetic exercise clips with their truth (the performer); see --help of each command.")
@@ -138,7 +138,7 @@ def clip(exercise, reps, rounds, out_dir, name, **kw):
     try:
         _make(spec, out_dir, name or f"{exercise}_{kw['seed']}")
     except ValueError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from None
 
 
 @synth.command(name="negative")
@@ -157,7 +157,7 @@ def negative_cmd(kind, exercise, duration, out_dir, name, **kw):
     try:
         _make(spec, out_dir, name or f"negative_{kind}_{kw['seed']}")
     except ValueError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from None
 
 
 @synth.command(name="list")

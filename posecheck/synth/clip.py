@@ -202,7 +202,7 @@ def make_clip(spec: ClipSpec, out_dir: Path, name: str, progress=None) -> dict:
     body, posture, perf, camera, look, room, head = build(spec)
     renderer = Renderer(camera, room, look, face_colors(body, look), body.faces)
     duration = perf.duration
-    frames = int(math.ceil(duration * spec.fps - 1e-9))
+    frames = math.ceil(duration * spec.fps - 1e-9)
     if spec.max_frames is not None:
         frames = min(frames, spec.max_frames)
     names = perf.phase_names()

@@ -173,7 +173,7 @@ class Performance:
                 entry["phase_order"] = [h[0] for h in holds]
                 entry["holds"] = [{"phase": h[0], "start_s": r3(h[1]), "end_s": r3(h[2])} for h in holds]
             reps.append(entry)
-        for rep, entry in zip(self.reps, reps):
+        for rep, entry in zip(self.reps, reps, strict=True):
             for f in rep.rep_faults:
                 spans.append({"id": f, "start_s": entry["start_s"], "end_s": entry["end_s"]})
         spans.sort(key=lambda s: (s["start_s"], s["id"]))

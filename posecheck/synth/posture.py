@@ -12,6 +12,8 @@ World: metres, Z up, the floor at z = 0.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from posecheck.synth.body import NECK, SPINE, Body, Posed
@@ -70,7 +72,7 @@ def _spread(total: float, weights) -> list[float]:
 
 
 class _Posture:
-    DEFAULTS: dict[str, float] = {}
+    DEFAULTS: ClassVar[dict[str, float]] = {}
     FRAME = I3
 
     def __init__(self, body: Body):
@@ -136,7 +138,7 @@ def _shifted(posed: Posed, shift) -> Posed:
 
 
 def _heads_by_name(body: Body, posed: Posed) -> dict:
-    return dict(zip(body.labels, posed.heads))
+    return dict(zip(body.labels, posed.heads, strict=True))
 
 
 # =============================================================================================
@@ -144,7 +146,7 @@ class Supine(_Posture):
     """Lying on the back: hook-lying and what the floor exercises do from it."""
 
     FRAME = SUPINE_FRAME
-    DEFAULTS = {
+    DEFAULTS: ClassVar[dict[str, float]] = {
         "knee": HOOK_KNEE_DEG,  # knee angle the feet are placed for
         "bridge": 0.0,  # trunk pitched about the shoulders, hips up (deg)
         "tilt": 0.0,  # pelvic tilt: + arches the lower back off the floor, - flattens it
@@ -187,12 +189,12 @@ class Supine(_Posture):
         curl = _spread(p["curl"], [0, 0, 0.2, 0.4, 0.4])
         turn = _spread(p["trunk_roll"], [0, 0, 0.3, 0.35, 0.35])
         R = pelvis
-        for name, a, u, c, t in zip(SPINE, tilt_back, unroll, curl, turn):
+        for name, a, u, c, t in zip(SPINE, tilt_back, unroll, curl, turn, strict=True):
             R = R @ rz(u + t) @ rx(a + c)
             seg[name] = R
         # The head rests on the floor: the neck takes back the chest's pitch, then lifts.
         head_flex = _spread(p["head"] + p["bridge"], [1, 1, 1])
-        for name, a in zip(NECK, head_flex):
+        for name, a in zip(NECK, head_flex, strict=True):
             R = R @ rx(a)
             seg[name] = R
         seg["head"] = R @ rz(p["head_turn"])
@@ -316,7 +318,7 @@ class AllFours(_Posture):
     """On hands and knees (cat-cow)."""
 
     FRAME = PRONE_FOURS_FRAME
-    DEFAULTS = {
+    DEFAULTS: ClassVar[dict[str, float]] = {
         "spine": 0.0,  # + cat (back rounded up), - cow (back sagging)
         "head": 0.0,  # + head down (chin to chest), - head up
         "arm_angle": 0.0,  # + hands ahead of the shoulders (toward the head), deg from vertical
@@ -341,7 +343,7 @@ class AllFours(_Posture):
         for name in SPINE:
             R = R @ rx(s / 5.0)
             seg[name] = R
-        for name, a in zip(NECK, _spread(p["head"], [1, 1, 1])):
+        for name, a in zip(NECK, _spread(p["head"], [1, 1, 1]), strict=True):
             R = R @ rx(a)
             seg[name] = R
         seg["head"] = R
@@ -402,7 +404,7 @@ class Upright(_Posture):
     up from it: the feet stay planted and the hips travel between seat and standing."""
 
     FRAME = I3  # facing -Y, own left +X
-    DEFAULTS = {
+    DEFAULTS: ClassVar[dict[str, float]] = {
         "sit": 1.0,  # 1 seated, 0 standing
         "lean": 0.0,  # trunk tipped forward at the hips (deg; - backward)
         "slouch": 0.0,  # back rounded, pelvis tucked, head forward (deg)
@@ -460,11 +462,11 @@ class Upright(_Posture):
         lift = _spread(-self.SQUEEZE_CHEST_LIFT_DEG * p["squeeze"], [0, 0, 0.3, 0.4, 0.3])
         twist = _spread(p["twist"] - twist_pelvis, [1, 1, 1, 1, 1])
         R = pelvis
-        for name, f, l, t in zip(SPINE, flex, lift, twist):
-            R = R @ rz(t) @ rx(f + l)
+        for name, f, up, t in zip(SPINE, flex, lift, twist, strict=True):
+            R = R @ rz(t) @ rx(f + up)
             seg[name] = R
         neck = _spread(-p["slouch"] * (1 - self.SLOUCH_HEAD_FORWARD) - p["lean"], [1, 1, 1])
-        for name, a in zip(NECK, neck):
+        for name, a in zip(NECK, neck, strict=True):
             R = R @ rx(a)
             seg[name] = R
         seg["head"] = R @ rz(p["head_turn"])
@@ -562,7 +564,7 @@ class Walk(_Posture):
     """Walking across the room along +X, upright; `x` is the distance walked (m)."""
 
     FRAME = rz(90.0)  # facing +X, own left +Y
-    DEFAULTS = {"x": 0.0, "y": 0.0, "stride": 1.0}
+    DEFAULTS: ClassVar[dict[str, float]] = {"x": 0.0, "y": 0.0, "stride": 1.0}
 
     def __init__(self, body: Body):
         super().__init__(body)

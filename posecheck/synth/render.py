@@ -240,5 +240,5 @@ class Renderer:
         lim = 4 * max(H, W) * (1 << SUBPIXEL_BITS)
         pts = np.clip(pts, -lim, lim)
         fill = cv2.fillConvexPoly
-        for poly, color in zip(pts, bgr):
+        for poly, color in zip(pts, bgr, strict=True):
             fill(img, poly, color, cv2.LINE_8, SUBPIXEL_BITS)

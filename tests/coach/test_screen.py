@@ -8,12 +8,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from posecheck.coach.layout import layout
+from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE
+from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.exercise.definition import load
 from posecheck.exercise.state import EngineState
-from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE
 from posecheck.exercise.view import View
-from posecheck.coach.layout import layout
-from posecheck.coach.screen import SAFETY_NOTE, Board, render
+
 from stickfigure import REST, pose_of
 
 BRIDGE = load("bridge")
@@ -61,7 +62,7 @@ def test_hold_ring_fills_clockwise_from_the_top_with_the_share_held():
 
     def at(deg: float) -> np.ndarray:  # clockwise from 12 o'clock
         a = math.radians(deg)
-        return img[int(round(cy - r * math.cos(a))), int(round(cx + r * math.sin(a)))]
+        return img[round(cy - r * math.cos(a)), round(cx + r * math.sin(a))]
 
     assert near(at(45)[None, None], HOLD)[0, 0]
     assert not near(at(135)[None, None], HOLD)[0, 0]

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from posecheck.exercise.state import EngineState, Event, Rep
 from posecheck.coach.voice import Backend, Cue, CueScheduler, Speaker, choose_backend
+from posecheck.exercise.state import EngineState, Event, Rep
 
 BASE = EngineState(
     t_s=0.0, tracking=True, started=True, setup_ok=True, setup_message="", phase="rest",
@@ -25,14 +25,14 @@ FPS = 30
 
 def frames(seconds: float, start: float = 0.0, **state):
     """A stretch of frames with nothing happening: (events, state)."""
-    n = int(round(seconds * FPS))
+    n = round(seconds * FPS)
     return [([], replace(BASE, t_s=start + i / FPS, **state)) for i in range(n)]
 
 
 def hold(target: float, start: float, until: float) -> list:
     """Holding from start, the timer running, to `until` seconds of hold."""
     out = []
-    n = int(round(until * FPS))
+    n = round(until * FPS)
     for i in range(n + 1):
         events = [Event(start, "phase", text="Hold", phase="up"), Event(start, "hold_started", phase="up")] if i == 0 else []
         out.append((events, replace(BASE, t_s=start + i / FPS, phase="up", instruction="Hold", in_hold=True, holding=True, hold_s=i / FPS, hold_target_s=target)))
@@ -59,7 +59,7 @@ def said(script) -> list[tuple[str, str]]:
 # case: frames -> the cues said, in order (kind, text)
 CASES = {
     "instruction at a phase change, once": (
-        [([Event(0.0, "phase", text="Raise your hips", phase="rest")], BASE)] + frames(3.0, 0.1),
+        [([Event(0.0, "phase", text="Raise your hips", phase="rest")], BASE), *frames(3.0, 0.1)],
         [("instruction", "Raise your hips")],
     ),
     "countdown: the last three seconds, each once": (
@@ -83,7 +83,7 @@ CASES = {
         [("rep", "Too short. Hold for 12 seconds"), ("instruction", "Raise your hips")],
     ),
     "fault when it starts, not every frame": (
-        [fault(1.0)] + frames(2.0, 1.1, faults=("hips_low",), fault_message="Lift your hips higher"),
+        [fault(1.0), *frames(2.0, 1.1, faults=("hips_low",), fault_message="Lift your hips higher")],
         [("fault", "Lift your hips higher")],
     ),
     "the same fault again soon is not repeated": (
@@ -111,7 +111,7 @@ CASES = {
         [("instruction", "Raise your hips")],
     ),
     "losing the person": (
-        [([Event(1.0, "tracking_lost")], replace(BASE, t_s=1.0, tracking=False, instruction=""))] + frames(1.0, 1.1, tracking=False),
+        [([Event(1.0, "tracking_lost")], replace(BASE, t_s=1.0, tracking=False, instruction="")), *frames(1.0, 1.1, tracking=False)],
         [("setup", "I can't see you")],
     ),
     "set complete": (

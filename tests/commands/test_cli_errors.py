@@ -16,7 +16,7 @@ def _one_line_error(proc, code: int | None = None, match: str = "") -> str:
     if code is not None:
         assert proc.returncode == code, err
     assert "Traceback" not in err, err
-    lines = [l for l in err.splitlines() if l.strip()]
+    lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, f"expected one line, got:\n{err}"
     assert lines[0].startswith("posecheck: error: "), lines[0]
     assert match in lines[0], lines[0]

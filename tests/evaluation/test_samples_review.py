@@ -8,14 +8,14 @@ from video: its clips must report nothing counted, and still find their faults.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLES
-from posecheck.exercise import definition
 from posecheck.evaluation.accuracy import compare, match_reps, truth_hold_s
+from posecheck.exercise import definition
 from posecheck.session.review import ReviewOptions, review
+
+from helpers import SAMPLES
 
 pytestmark = pytest.mark.model
 

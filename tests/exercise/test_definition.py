@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.exercise.definition import builtin_dir, exercise_files, load, load_all, load_exercise
 from posecheck.errors import DefinitionError
+from posecheck.exercise.definition import builtin_dir, exercise_files, load, load_all, load_exercise
 
 BRIDGE_TEXT = (builtin_dir() / "bridge.toml").read_text()
 

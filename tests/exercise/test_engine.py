@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
-from posecheck.pose.follow import PoseSmoother
 from posecheck.exercise.signals import SignalReader
+from posecheck.pose.follow import PoseSmoother
+
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
 BRIDGE = load("bridge")
@@ -63,7 +62,7 @@ def test_bridge_table(name):
     eng = run(keys)
     assert eng.reps_counted == counted
     assert len(eng.reps) == attempted
-    for rep, hold, want_faults in zip(eng.reps, holds, faults):
+    for rep, hold, want_faults in zip(eng.reps, holds, faults, strict=True):
         assert rep.hold_s == pytest.approx(hold, abs=0.1)
         assert sorted(rep.faults) == want_faults
 
@@ -132,13 +131,13 @@ def test_same_answer_at_15_and_60_fps(name):
     slow, fast = run(keys, fps=15.0), run(keys, fps=60.0)
     assert [r.counted for r in slow.reps] == [r.counted for r in fast.reps]
     assert [r.faults for r in slow.reps] == [r.faults for r in fast.reps]
-    for a, b in zip(slow.reps, fast.reps):
+    for a, b in zip(slow.reps, fast.reps, strict=True):
         assert a.hold_s == pytest.approx(b.hold_s, abs=0.1)
         assert a.start_s == pytest.approx(b.start_s, abs=0.1)
     # a span's edge is seen at the first frame past a threshold crossed mid-movement:
     # up to one frame late at 15 fps, plus the smoother's lag at that rate
     edge_s = 2 / 15.0
-    for a, b in zip(slow.fault_spans, fast.fault_spans):
+    for a, b in zip(slow.fault_spans, fast.fault_spans, strict=True):
         assert a.id == b.id
         assert a.start_s == pytest.approx(b.start_s, abs=edge_s) and a.end_s == pytest.approx(b.end_s, abs=edge_s)
 

@@ -88,7 +88,7 @@ def test_achieved_counts_in_the_target_unit():
     rounds = BRIDGE.model_copy(update={"reps": BRIDGE.reps.model_copy(update={"counting": "rounds", "rounds": ["left", "right", "both"]})})
     reps = [("left", True), ("right", True), ("both", True), ("left", True), ("right", False), ("right", True)]
     assert achieved(rounds, reps) == 1
-    assert achieved(rounds, reps + [("both", True)]) == 2
+    assert achieved(rounds, [*reps, ("both", True)]) == 2
     # bridge has no sided phases: each_side falls back to the reps counted
     assert achieved(sided, reps) == 5
     assert progression.session_result(BRIDGE, [(None, True, False), (None, False, True)]) == SessionResult(1, 2, 1, 1)

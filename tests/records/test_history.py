@@ -16,18 +16,19 @@ import cv2
 import pytest
 from click.testing import CliRunner
 
-from helpers import BRIDGE as BRIDGE_VIDEO
-from helpers import ROOT, posecheck
 from posecheck.commands.cli import cli
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
+from posecheck.exercise.signals import SignalReader
 from posecheck.exercise.state import Rep
+from posecheck.pose.follow import PoseSmoother
 from posecheck.records.history import DB_NAME, History, HistoryError
 from posecheck.records.migrations import SCHEMA_VERSION
 from posecheck.records.recorder import Recorder
 from posecheck.records.sessions import days_of, streak
-from posecheck.pose.follow import PoseSmoother
-from posecheck.exercise.signals import SignalReader
+
+from helpers import BRIDGE as BRIDGE_VIDEO
+from helpers import ROOT, posecheck
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
 BRIDGE = load("bridge")
@@ -213,9 +214,8 @@ def test_locked_file(tmp_path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with History(path, timeout_s=0.2) as h:
-            with pytest.raises(HistoryError, match="locked by another program"):
-                h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0)
+        with History(path, timeout_s=0.2) as h, pytest.raises(HistoryError, match="locked by another program"):
+            h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -368,7 +368,8 @@ def test_killed_review_keeps_every_completed_rep(tmp_path):
         assert s.status == "running"  # never finished
         reps = h.reps(s.id)
         assert len(reps) >= len(seen) >= 1
-        for (idx, hold, counted), rep in zip(seen, reps):
+        # the history may hold a rep more than the killed process had reported
+        for (idx, hold, counted), rep in zip(seen, reps, strict=False):
             assert (rep["index"], rep["hold_s"], rep["counted"]) == (idx, hold, bool(counted))
         assert reps[0]["counted"] and reps[0]["hold_s"] == pytest.approx(3.9, abs=0.75)
         assert s.duration_s == pytest.approx(reps[-1]["end_s"])

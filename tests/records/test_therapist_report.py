@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from helpers import BRIDGE as BRIDGE_VIDEO
-from helpers import ROOT, posecheck, write_video
 from posecheck.commands.cli import cli
 from posecheck.records.therapist import build
+
+from helpers import BRIDGE as BRIDGE_VIDEO
+from helpers import ROOT, posecheck, write_video
 
 VOID = {"meta", "img", "br", "hr", "link", "input", "source", "col", "area", "base", "wbr"}
 
@@ -88,7 +89,7 @@ def _check_page(html: str, report: dict) -> Page:
     assert summary["Reps counted"] == f"{s['reps_counted']} of {s['reps_attempted']} attempted"
     rows = page.tables["reps"][1:] if report["reps"] else []
     assert len(rows) == len(report["reps"])
-    for row, rep in zip(rows, report["reps"]):
+    for row, rep in zip(rows, report["reps"], strict=True):
         assert row[0] == str(rep["index"])
         assert float(row[3].split()[0]) == pytest.approx(rep["hold_s"], abs=0.05)
         assert row[4].startswith("yes" if rep["counted"] else "no")

@@ -11,15 +11,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from posecheck.session import live as live_mod
-from posecheck.sources import capture as capture_mod
+from posecheck.coach.overlay import WARN
+from posecheck.coach.voice import Backend, Speaker
 from posecheck.commands.cli import cli
 from posecheck.exercise.definition import load
-from posecheck.session.live import Headless, LiveOptions, run_live
-from posecheck.coach.overlay import WARN
 from posecheck.pose.types import Detection
+from posecheck.session import live as live_mod
+from posecheck.session.live import Headless, LiveOptions, run_live
 from posecheck.session.routine import ROUTINE_IDS, Item, Routine, routine_items
-from posecheck.coach.voice import Backend, Speaker
+from posecheck.sources import capture as capture_mod
+
 from stickfigure import REST, Body, Key, lift_for_line, perform
 
 BRIDGE = load("bridge")
@@ -104,7 +105,7 @@ def keep_stderr(monkeypatch, tmp_path):
 
 
 def options(**kw) -> LiveOptions:
-    base = dict(hold_s=1.0, headless=True, mute=True, intro_s=0.0, stall_s=0.25, camera_timeout_s=30.0)
+    base = {"hold_s": 1.0, "headless": True, "mute": True, "intro_s": 0.0, "stall_s": 0.25, "camera_timeout_s": 30.0}
     base.update(kw)
     return LiveOptions(**base)
 

@@ -51,7 +51,7 @@ def test_live_from_a_file_counts_as_review_does(both):
     assert want["summary"]["reps_counted"] >= 1
     assert got["summary"]["reps_counted"] == want["summary"]["reps_counted"]
     assert got["summary"]["reps_attempted"] == want["summary"]["reps_attempted"]
-    for a, b in zip(got["reps"], want["reps"]):
+    for a, b in zip(got["reps"], want["reps"], strict=True):
         assert a["counted"] == b["counted"]
         # live drops frames the model had no time for: timings agree to a few frames
         assert a["hold_s"] == pytest.approx(b["hold_s"], abs=0.4)

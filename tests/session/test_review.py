@@ -50,7 +50,7 @@ def test_report_matches_truth(reviewed):
     assert report["summary"]["reps_counted"] == want["summary"]["reps_counted"]
     assert report["summary"]["reps_attempted"] == want["summary"]["reps_attempted"]
     assert len(report["reps"]) == len(want["reps"])
-    for got, exp in zip(report["reps"], want["reps"]):
+    for got, exp in zip(report["reps"], want["reps"], strict=True):
         assert got["counted"] == exp["counted"]
         assert got["side"] == exp["side"]
         assert got["faults"] == exp["faults"]

@@ -13,11 +13,11 @@ import pytest
 pytest.importorskip("torch", reason="the performer needs the synth extra (torch, anny): pip install 'posecheck[synth]'")
 pytest.importorskip("anny", reason="the performer needs the synth extra (torch, anny): pip install 'posecheck[synth]'")
 
-from posecheck.synth import truth as T  # noqa: E402
-from posecheck.synth.choreography import RepPlan  # noqa: E402
-from posecheck.synth.clip import ClipSpec, build, make_clip  # noqa: E402
+from posecheck.synth import truth as T
+from posecheck.synth.choreography import RepPlan
+from posecheck.synth.clip import ClipSpec, build, make_clip
 
-SMALL = dict(width=160, height=120, fps=2.0)
+SMALL = {"width": 160, "height": 120, "fps": 2.0}
 
 # name: (spec, what the truth must say) -- one row per case
 CASES = {
@@ -98,7 +98,7 @@ def test_cat_cow_rep_holds_both_end_positions(rendered):
 
 
 def test_the_walker_leaves_the_frame(rendered):
-    truth, npz = T.load(rendered / "walk_through.json")
+    _truth, npz = T.load(rendered / "walk_through.json")
     share = npz["in_frame"].mean(axis=1)
     assert share[0] < 0.5 and share[-1] < 0.5 and share.max() == 1.0
 
