@@ -34,7 +34,15 @@ sys.path.insert(0, str(ROOT))
 from posecheck.evaluation.accuracy import ClipResult, compare, fault_tally, summarise  # noqa: E402
 from posecheck.pose.landmarks import INDEX  # noqa: E402
 
-ORDER = ["knee_to_chest", "lower_back_rotation", "pelvic_tilt", "bridge", "cat_cow", "seated_rotation", "shoulder_blade_squeeze"]
+ORDER = [
+    "knee_to_chest",
+    "lower_back_rotation",
+    "pelvic_tilt",
+    "bridge",
+    "cat_cow",
+    "seated_rotation",
+    "shoulder_blade_squeeze",
+]
 
 # The baseline: one 2D joint angle per exercise and two thresholds, the way most
 # open-source trainers count: a rep when the angle passes `enter`, then comes back past
@@ -88,7 +96,17 @@ def baseline_report(exercise: str, t: np.ndarray, xy: np.ndarray, z: np.ndarray)
             inside, start, side = True, t[i], which[i] if mode == "min" else None
         elif inside and past_leave:
             inside = False
-            reps.append({"index": len(reps) + 1, "side": side, "start_s": start, "end_s": t[i], "hold_s": t[i] - start, "counted": True, "faults": []})
+            reps.append(
+                {
+                    "index": len(reps) + 1,
+                    "side": side,
+                    "start_s": start,
+                    "end_s": t[i],
+                    "hold_s": t[i] - start,
+                    "counted": True,
+                    "faults": [],
+                }
+            )
     return {"reps": reps, "faults": [], "summary": {"reps_counted": len(reps), "reps_attempted": len(reps)}}
 
 
@@ -120,7 +138,19 @@ def sweep(n: int, out: Path, seed: int) -> list[Path]:
     for i in range(n):
         ex = ORDER[i % len(ORDER)]
         name = f"sweep_{ex}_{seed + i}"
-        cmd = [sys.executable, "-m", "posecheck.synth", "clip", ex, "--out", str(out), "--seed", str(seed + i), "--name", name]
+        cmd = [
+            sys.executable,
+            "-m",
+            "posecheck.synth",
+            "clip",
+            ex,
+            "--out",
+            str(out),
+            "--seed",
+            str(seed + i),
+            "--name",
+            name,
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0 or not (out / f"{name}.mp4").exists():
             print(f"sweep: {ex} seed {seed + i} failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -185,10 +215,21 @@ def main() -> None:
         b.faults = fault_tally([], truth["faults"])
         ours.setdefault(truth["exercise"], []).append(r)
         base.setdefault(truth["exercise"], []).append(b)
-        detail.append({"clip": name, "exercise": truth["exercise"], "kind": r.kind, "counted": r.counted, "truth": r.counted_truth,
-                       "attempted": r.attempted, "baseline_counted": b.counted, "hold_errors": [round(e, 2) for e in r.hold_errors],
-                       "sides": f"{r.sides_right}/{r.sides_total}", "faults_tp_fp_fn": [r.faults.tp, r.faults.fp, r.faults.fn],
-                       "countable": r.countable})
+        detail.append(
+            {
+                "clip": name,
+                "exercise": truth["exercise"],
+                "kind": r.kind,
+                "counted": r.counted,
+                "truth": r.counted_truth,
+                "attempted": r.attempted,
+                "baseline_counted": b.counted,
+                "hold_errors": [round(e, 2) for e in r.hold_errors],
+                "sides": f"{r.sides_right}/{r.sides_total}",
+                "faults_tp_fp_fn": [r.faults.tp, r.faults.fp, r.faults.fn],
+                "countable": r.countable,
+            }
+        )
     rows = [(ex, summarise(ours[ex]), summarise(base[ex])) for ex in ORDER if ex in ours]
     all_ours = [r for v in ours.values() for r in v]
     all_base = [r for v in base.values() for r in v]
@@ -197,11 +238,21 @@ def main() -> None:
     print_table(rows)
     print()
     for d in detail:
-        flag = "   (guided: not counted from video)" if not d["countable"] else "" if d["counted"] == d["truth"] else "   <-- count differs"
-        print(f"  {d['clip']:<36} {d['kind']:<10} counted {d['counted']}/{d['truth']} (attempts {d['attempted']}), baseline {d['baseline_counted']}, "
-              f"sides {d['sides']}, faults tp/fp/fn {d['faults_tp_fp_fn']}, hold err {d['hold_errors']}{flag}")
+        flag = (
+            "   (guided: not counted from video)"
+            if not d["countable"]
+            else ""
+            if d["counted"] == d["truth"]
+            else "   <-- count differs"
+        )
+        print(
+            f"  {d['clip']:<36} {d['kind']:<10} counted {d['counted']}/{d['truth']} (attempts {d['attempted']}), baseline {d['baseline_counted']}, "
+            f"sides {d['sides']}, faults tp/fp/fn {d['faults_tp_fp_fn']}, hold err {d['hold_errors']}{flag}"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"rows": {n: {"posecheck": o, "baseline": b} for n, o, b in rows}, "clips": detail}, indent=1))
+        args.json.write_text(
+            json.dumps({"rows": {n: {"posecheck": o, "baseline": b} for n, o, b in rows}, "clips": detail}, indent=1)
+        )
 
 
 if __name__ == "__main__":

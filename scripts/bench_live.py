@@ -50,7 +50,9 @@ class FirstSeconds(FileSource):
 def live_run(video: Path, exercise_id: str, seconds: float, crowd: float | None) -> dict:
     ex = definition.load(exercise_id)
     source = FirstSeconds(video, seconds)
-    opts = LiveOptions(headless=True, mute=True, intro_s=0.0, render_headless=True, size=(1280, 720), count_people_every_s=crowd)
+    opts = LiveOptions(
+        headless=True, mute=True, intro_s=0.0, render_headless=True, size=(1280, 720), count_people_every_s=crowd
+    )
     session = run_live(source, [Item(ex)], opts, speaker=Speaker(Backend("mute", lambda cue: None)))
     st = session.stats
     return {
@@ -82,7 +84,9 @@ def modes(video: Path, frames: int = 240) -> None:
     model = bundled_model().read_bytes()
 
     def options(mode, cb=None):
-        return vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_buffer=model), running_mode=mode, num_poses=1, result_callback=cb)
+        return vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=model), running_mode=mode, num_poses=1, result_callback=cb
+        )
 
     # VIDEO: synchronous; the newest frame when the model is free (frames in between dropped)
     lm = vision.PoseLandmarker.create_from_options(options(vision.RunningMode.VIDEO))
@@ -101,7 +105,9 @@ def modes(video: Path, frames: int = 240) -> None:
         lat.append(time.perf_counter() - t0 - i / 30)
         done += 1
     lm.close()
-    print(f"VIDEO mode:       {done}/{len(rgbs)} frames processed, latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms")
+    print(
+        f"VIDEO mode:       {done}/{len(rgbs)} frames processed, latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms"
+    )
     # LIVE_STREAM: every frame submitted at 30 fps; MediaPipe drops what it cannot take
     got: dict[int, float] = {}
     lock = threading.Lock()
@@ -120,7 +126,9 @@ def modes(video: Path, frames: int = 240) -> None:
     time.sleep(0.5)
     lm.close()
     lat = [t - ms / 1000 for ms, t in got.items()]
-    print(f"LIVE_STREAM mode: {len(got)}/{len(rgbs)} frames processed, latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms")
+    print(
+        f"LIVE_STREAM mode: {len(got)}/{len(rgbs)} frames processed, latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms"
+    )
 
     # The model's own time per frame, back to back: LIVE_STREAM waited on like a call.
     def per_call(detect) -> str:
@@ -135,7 +143,9 @@ def modes(video: Path, frames: int = 240) -> None:
     print(f"VIDEO per frame, back to back:       {per_call(lm.detect_for_video)}")
     lm.close()
     done_ev = threading.Event()
-    lm = vision.PoseLandmarker.create_from_options(options(vision.RunningMode.LIVE_STREAM, lambda r, img, ms: done_ev.set()))
+    lm = vision.PoseLandmarker.create_from_options(
+        options(vision.RunningMode.LIVE_STREAM, lambda r, img, ms: done_ev.set())
+    )
 
     def submit_and_wait(image, ms):
         done_ev.clear()
@@ -159,10 +169,17 @@ def main() -> None:
     if args.modes:
         modes(args.video)
         return
-    results = [live_run(args.video, args.exercise, args.seconds, None if args.no_crowd else 1.0) for _ in range(args.runs)]
+    results = [
+        live_run(args.video, args.exercise, args.seconds, None if args.no_crowd else 1.0) for _ in range(args.runs)
+    ]
     r0 = results[0]
-    print(f"video: {args.video.name}, first {args.seconds:g} s as a {r0['camera_fps']:g} fps camera, exercise {args.exercise}, {args.runs} run(s), medians")
-    med = {k: statistics.median(r[k] for r in results) for k in ("captured", "processed", "processed_fps", "dropped", "p50_ms", "p95_ms", "reps")}
+    print(
+        f"video: {args.video.name}, first {args.seconds:g} s as a {r0['camera_fps']:g} fps camera, exercise {args.exercise}, {args.runs} run(s), medians"
+    )
+    med = {
+        k: statistics.median(r[k] for r in results)
+        for k in ("captured", "processed", "processed_fps", "dropped", "p50_ms", "p95_ms", "reps")
+    }
     print(f"camera frames:               {med['captured']:.0f}")
     print(f"processed frames per second: {med['processed_fps']:.1f}")
     print(f"share of frames dropped:     {med['dropped']:.1%}")

@@ -37,7 +37,12 @@ def main() -> None:
         for _ in range(args.runs):
             t = Timings()
             t0 = time.perf_counter()
-            review(args.video, exercise, ReviewOptions(output=Path(tmp) / "a.mp4", report=Path(tmp) / "r.json", progress=False), timings=t)
+            review(
+                args.video,
+                exercise,
+                ReviewOptions(output=Path(tmp) / "a.mp4", report=Path(tmp) / "r.json", progress=False),
+                timings=t,
+            )
             wall = time.perf_counter() - t0
             runs.append((t, wall))
     frames = runs[0][0].frames

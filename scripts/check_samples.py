@@ -125,9 +125,7 @@ def m_trunk_rise(lm, wl, s):
 
 def m_max_knee(lm, wl, s):
     """Larger of the two knee angles, world landmarks (the other leg straightening)."""
-    return max(
-        _ang(wl[MP[f"{x}_hip"]], wl[MP[f"{x}_knee"]], wl[MP[f"{x}_ankle"]]) for x in ("left", "right")
-    )
+    return max(_ang(wl[MP[f"{x}_hip"]], wl[MP[f"{x}_knee"]], wl[MP[f"{x}_ankle"]]) for x in ("left", "right"))
 
 
 def m_knee_gap(lm, wl, s):
@@ -172,10 +170,13 @@ def m_ear_ahead(lm, wl, s):
 def m_elbow_knee(lm, wl, s):
     """Nearer of the elbows to the opposite knee, over the torso length (image)."""
     t = _torso(lm, "left")
-    return min(
-        float(np.linalg.norm(_p(lm, "left_elbow") - _p(lm, "right_knee"))),
-        float(np.linalg.norm(_p(lm, "right_elbow") - _p(lm, "left_knee"))),
-    ) / t
+    return (
+        min(
+            float(np.linalg.norm(_p(lm, "left_elbow") - _p(lm, "right_knee"))),
+            float(np.linalg.norm(_p(lm, "right_elbow") - _p(lm, "left_knee"))),
+        )
+        / t
+    )
 
 
 def m_ear_above_shoulder(lm, wl, s):
@@ -188,7 +189,10 @@ METRICS = {
     ("bridge", "hips_high"): (m_shk, "shoulder-hip-knee deg (>180: hip above line)"),
     ("bridge", "shoulders_lifted"): (m_ear_shoulder_hip, "ear-shoulder-hip deg"),
     ("bridge", "head_lifted"): (m_ear_shoulder_hip, "ear-shoulder-hip deg"),
-    ("bridge", "feet_position"): (lambda lm, wl, s: _ang(_p(lm, f"{s}_hip"), _p(lm, f"{s}_knee"), _p(lm, f"{s}_ankle")), "knee angle deg"),
+    ("bridge", "feet_position"): (
+        lambda lm, wl, s: _ang(_p(lm, f"{s}_hip"), _p(lm, f"{s}_knee"), _p(lm, f"{s}_ankle")),
+        "knee angle deg",
+    ),
     ("knee_to_chest", "other_leg_lifted"): (m_max_knee, "larger knee angle deg (world)"),
     ("knee_to_chest", "head_lifted"): (m_ear_shoulder_hip, "ear-shoulder-hip deg"),
     ("knee_to_chest", "shoulders_lifted"): (m_trunk_rise, "hip->shoulder rise deg"),
@@ -230,7 +234,14 @@ def fault_measures(truth: dict, t: np.ndarray, mp_out) -> list[dict]:
     for fid in sorted({f for r in truth["reps"] for f in r["faults"]}):
         metric = METRICS.get((truth["exercise"], fid))
         if metric is None:
-            out.append({"fault": fid, "metric": "timing (truth holds)", "good": None, "fault_value": min(r["hold_s"] for r in truth["reps"] if fid in r["faults"])})
+            out.append(
+                {
+                    "fault": fid,
+                    "metric": "timing (truth holds)",
+                    "good": None,
+                    "fault_value": min(r["hold_s"] for r in truth["reps"] if fid in r["faults"]),
+                }
+            )
             continue
         fn, label = metric
         bad_reps = [r for r in truth["reps"] if fid in r["faults"]]
@@ -244,7 +255,15 @@ def fault_measures(truth: dict, t: np.ndarray, mp_out) -> list[dict]:
             good_reps = [r for r in good if r["side"] != bad_reps[0]["side"]]
 
         g, b = _mean_over_holds(fn, good_reps, truth, t, mp_out, s), _mean_over_holds(fn, bad_reps, truth, t, mp_out, s)
-        out.append({"fault": fid, "metric": label, "good": g, "fault_value": b, "delta": None if g is None or b is None else b - g})
+        out.append(
+            {
+                "fault": fid,
+                "metric": label,
+                "good": g,
+                "fault_value": b,
+                "delta": None if g is None or b is None else b - g,
+            }
+        )
     return out
 
 
@@ -267,7 +286,9 @@ def check(path: Path) -> dict:
     for i in np.nonzero(in_view & detected)[0]:
         lm = mp_out[i][0]
         d = {name: float(np.linalg.norm(lm[MP[name]] - kp2d[i, idx[name]])) for name in SIX}
-        torso = np.mean([np.linalg.norm(kp2d[i, idx[f"{s}_shoulder"]] - kp2d[i, idx[f"{s}_hip"]]) for s in ("left", "right")])
+        torso = np.mean(
+            [np.linalg.norm(kp2d[i, idx[f"{s}_shoulder"]] - kp2d[i, idx[f"{s}_hip"]]) for s in ("left", "right")]
+        )
         valid[i] = np.mean(list(d.values())) < WRONG_PERSON * torso
         errs.append(np.mean(list(d.values())))
         if truth["camera"]["view"] == "side":
@@ -294,13 +315,19 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     clips = args.clips or sorted(p for p in (ROOT / "samples").glob("*.json") if p.name != "mediapipe_check.json")
     results = []
-    print(f"{'clip':38s} {'frames':>6s} {'inview':>6s} {'detect':>7s} {'onbody':>7s} {'err6':>5s} {'near3':>5s}  faults (MediaPipe: good holds -> faulty hold)")
+    print(
+        f"{'clip':38s} {'frames':>6s} {'inview':>6s} {'detect':>7s} {'onbody':>7s} {'err6':>5s} {'near3':>5s}  faults (MediaPipe: good holds -> faulty hold)"
+    )
     for path in clips:
         r = check(path)
         results.append(r)
         f = "; ".join(
             f"{x['fault']}: {x['metric']} "
-            + (f"{x['good']:.2f} -> {x['fault_value']:.2f}" if x.get("good") is not None and x.get("fault_value") is not None else f"{x['fault_value']}")
+            + (
+                f"{x['good']:.2f} -> {x['fault_value']:.2f}"
+                if x.get("good") is not None and x.get("fault_value") is not None
+                else f"{x['fault_value']}"
+            )
             for x in r["faults"]
         )
         print(

@@ -24,7 +24,12 @@ def posecheck(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real command line, as a user would."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.run(
-        [sys.executable, "-m", "posecheck", *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT
+        [sys.executable, "-m", "posecheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
     )
 
 

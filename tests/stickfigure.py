@@ -15,7 +15,16 @@ import numpy as np
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
-SEGMENTS_M = {"torso": 0.50, "upper_back": 0.06, "thigh": 0.45, "shin": 0.43, "neck": 0.12, "upper_arm": 0.30, "forearm": 0.27, "foot": 0.2}
+SEGMENTS_M = {
+    "torso": 0.50,
+    "upper_back": 0.06,
+    "thigh": 0.45,
+    "shin": 0.43,
+    "neck": 0.12,
+    "upper_arm": 0.30,
+    "forearm": 0.27,
+    "foot": 0.2,
+}
 PX_PER_M = 300.0
 FLOOR_PX = 400.0
 ORIGIN_X_PX = 120.0
@@ -42,7 +51,10 @@ def _ease(u: float) -> float:
 
 def _mix(a: Body, b: Body, u: float) -> Body:
     k = _ease(u)
-    vals = {f: getattr(a, f) + (getattr(b, f) - getattr(a, f)) * k for f in ("lift_deg", "shoulder_up_m", "head_up_m", "heel_x_m")}
+    vals = {
+        f: getattr(a, f) + (getattr(b, f) - getattr(a, f)) * k
+        for f in ("lift_deg", "shoulder_up_m", "head_up_m", "heel_x_m")
+    }
     return replace(a, **vals)
 
 
@@ -78,9 +90,22 @@ def pose_of(body: Body) -> Pose:
     elbow = shoulder + np.array([0.28, -0.05])
     wrist = elbow + np.array([0.26, 0.0])
     parts = {
-        "shoulder": shoulder, "hip": hip, "knee": knee, "ankle": ankle, "heel": heel, "foot_index": toe,
-        "ear": ear, "eye": eye, "eye_inner": eye + np.array([0.01, 0]), "eye_outer": eye - np.array([0.01, 0]), "elbow": elbow, "wrist": wrist,
-        "pinky": wrist + np.array([0.05, 0]), "index": wrist + np.array([0.06, 0]), "thumb": wrist + np.array([0.04, 0.01]), "mouth": nose + np.array([0.02, -0.03]),
+        "shoulder": shoulder,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": heel,
+        "foot_index": toe,
+        "ear": ear,
+        "eye": eye,
+        "eye_inner": eye + np.array([0.01, 0]),
+        "eye_outer": eye - np.array([0.01, 0]),
+        "elbow": elbow,
+        "wrist": wrist,
+        "pinky": wrist + np.array([0.05, 0]),
+        "index": wrist + np.array([0.06, 0]),
+        "thumb": wrist + np.array([0.04, 0.01]),
+        "mouth": nose + np.array([0.02, -0.03]),
     }
     xy = np.zeros((33, 2))
     z = np.zeros(33)
@@ -104,7 +129,9 @@ class Key:
     stay_s: float = 0.0
 
 
-def perform(keys: list[Key], fps: float, *, noise_px: float = 0.0, dropouts: tuple[tuple[float, float], ...] = (), seed: int = 0):
+def perform(
+    keys: list[Key], fps: float, *, noise_px: float = 0.0, dropouts: tuple[tuple[float, float], ...] = (), seed: int = 0
+):
     """Yield (t_s, Pose or None) for the performance sampled at fps."""
     rng = np.random.default_rng(seed)
     spans = []  # (t0, t1, from, to)

@@ -104,7 +104,17 @@ def wrap_lines(s: str, scale: float, max_w: float) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def paragraph(canvas: np.ndarray, s: str, box: Rect, height_px: float, color, *, max_lines: int = 3, centre: bool = False, outline: bool = True) -> int:
+def paragraph(
+    canvas: np.ndarray,
+    s: str,
+    box: Rect,
+    height_px: float,
+    color,
+    *,
+    max_lines: int = 3,
+    centre: bool = False,
+    outline: bool = True,
+) -> int:
     """Wrap s into box with capitals height_px tall, shrinking until it fits max_lines and
     the box. Returns the y below the last line."""
     scale = height_px / 21.0

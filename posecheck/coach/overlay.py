@@ -51,7 +51,9 @@ def text_width(text: str, size: float, thickness: int | None = None) -> int:
     return cv2.getTextSize(ascii_text(text), FONT, size, thickness or _thickness(size))[0][0]
 
 
-def put_text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, color, thickness: int | None = None) -> int:
+def put_text(
+    scene: np.ndarray, text: str, org: tuple[int, int], size: float, color, thickness: int | None = None
+) -> int:
     """Text with a dark outline so it reads on any background. Returns its width."""
     text = ascii_text(text)
     th = thickness or _thickness(size)
@@ -116,13 +118,25 @@ def skeleton(scene: np.ndarray, view: View) -> np.ndarray:
     return scene
 
 
-def hold_ring(scene: np.ndarray, center: tuple[int, int], radius: int, elapsed: float, target: float, done: bool) -> None:
+def hold_ring(
+    scene: np.ndarray, center: tuple[int, int], radius: int, elapsed: float, target: float, done: bool
+) -> None:
     """A ring that fills as the hold runs, with the seconds left in the middle."""
     s = radius / 60.0
     cv2.circle(scene, center, radius, DIM, max(3, int(10 * s)), cv2.LINE_AA)
     frac = 1.0 if done or target <= 0 else max(0.0, min(1.0, elapsed / target))
     if frac > 0:
-        cv2.ellipse(scene, center, (radius, radius), -90, 0, 360 * frac, GOOD if done else HOLD, max(3, int(10 * s)), cv2.LINE_AA)
+        cv2.ellipse(
+            scene,
+            center,
+            (radius, radius),
+            -90,
+            0,
+            360 * frac,
+            GOOD if done else HOLD,
+            max(3, int(10 * s)),
+            cv2.LINE_AA,
+        )
     left = max(0.0, target - elapsed)
     text = "OK" if done else f"{math.ceil(left - 1e-6):d}"
     size = 1.3 * s

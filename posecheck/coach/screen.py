@@ -186,7 +186,15 @@ def fault(canvas: np.ndarray, board: Board) -> np.ndarray:
     f = lay.fault
     cv2.rectangle(canvas, (f.x, f.y), (f.x + f.w - 1, f.y + f.h - 1), WARN, -1)
     pad = int(2 * lay.u)
-    paragraph(canvas, board.view.state.fault_message, Rect(f.x + pad, f.y + pad, f.w - 2 * pad, f.h - 2 * pad), 5.5 * lay.u, INK, max_lines=1, outline=False)
+    paragraph(
+        canvas,
+        board.view.state.fault_message,
+        Rect(f.x + pad, f.y + pad, f.w - 2 * pad, f.h - 2 * pad),
+        5.5 * lay.u,
+        INK,
+        max_lines=1,
+        outline=False,
+    )
     return canvas
 
 
@@ -228,7 +236,14 @@ def setup_check(canvas: np.ndarray, board: Board) -> np.ndarray:
     else:
         status, colour = "I can't see you yet", WARN
     y = paragraph(canvas, status, Rect(box.x, y + int(2 * u), box.w, int(20 * u)), 3.8 * u, colour, max_lines=4)
-    paragraph(canvas, "Camera: " + board.exercise.camera.placement, Rect(box.x, y + int(3 * u), box.w, p.y + p.h - y - int(6 * u)), 3.2 * u, MUTED, max_lines=6)
+    paragraph(
+        canvas,
+        "Camera: " + board.exercise.camera.placement,
+        Rect(box.x, y + int(3 * u), box.w, p.y + p.h - y - int(6 * u)),
+        3.2 * u,
+        MUTED,
+        max_lines=6,
+    )
     return canvas
 
 
@@ -246,14 +261,40 @@ def start_card(canvas: np.ndarray, board: Board) -> np.ndarray:
     box = _card(canvas)
     u = layout(canvas).u
     y = paragraph(canvas, board.exercise.name, box, 7 * u, WHITE, max_lines=1, centre=True)
-    y = paragraph(canvas, board.exercise.summary, Rect(box.x, y + int(2 * u), box.w, int(14 * u)), 3.6 * u, MUTED, max_lines=2, centre=True)
+    y = paragraph(
+        canvas,
+        board.exercise.summary,
+        Rect(box.x, y + int(2 * u), box.w, int(14 * u)),
+        3.6 * u,
+        MUTED,
+        max_lines=2,
+        centre=True,
+    )
     if board.first:
         for line in SAFETY_NOTE:
-            y = paragraph(canvas, line, Rect(box.x, y + int(3 * u), box.w, int(14 * u)), 4.2 * u, WARN, max_lines=2, centre=True)
-    y = paragraph(canvas, "Camera: " + board.exercise.camera.placement, Rect(box.x, y + int(4 * u), box.w, int(16 * u)), 4.2 * u, WHITE, max_lines=3, centre=True)
+            y = paragraph(
+                canvas, line, Rect(box.x, y + int(3 * u), box.w, int(14 * u)), 4.2 * u, WARN, max_lines=2, centre=True
+            )
+    y = paragraph(
+        canvas,
+        "Camera: " + board.exercise.camera.placement,
+        Rect(box.x, y + int(4 * u), box.w, int(16 * u)),
+        4.2 * u,
+        WHITE,
+        max_lines=3,
+        centre=True,
+    )
     if board.seconds_left is not None:
         s = f"Starting in {math.ceil(board.seconds_left)} s - press space to start now"
-        paragraph(canvas, s, Rect(box.x, box.y + box.h - int(6 * u), box.w, int(6 * u)), 3.6 * u, MUTED, max_lines=1, centre=True)
+        paragraph(
+            canvas,
+            s,
+            Rect(box.x, box.y + box.h - int(6 * u), box.w, int(6 * u)),
+            3.6 * u,
+            MUTED,
+            max_lines=1,
+            centre=True,
+        )
     return canvas
 
 
@@ -266,9 +307,27 @@ def rest_card(canvas: np.ndarray, board: Board) -> np.ndarray:
     left = math.ceil(board.seconds_left or 0)
     y = paragraph(canvas, f"Rest {left}", box, 16 * u, WHITE, max_lines=1, centre=True)
     nxt = board.next_exercise or board.exercise
-    y = paragraph(canvas, f"Next: {nxt.name}", Rect(box.x, y + int(4 * u), box.w, int(10 * u)), 6 * u, GOOD, max_lines=1, centre=True)
-    y = paragraph(canvas, nxt.summary, Rect(box.x, y + int(2 * u), box.w, int(14 * u)), 3.8 * u, MUTED, max_lines=2, centre=True)
-    paragraph(canvas, "Camera: " + nxt.camera.placement, Rect(box.x, y + int(3 * u), box.w, int(16 * u)), 4.4 * u, WHITE, max_lines=3, centre=True)
+    y = paragraph(
+        canvas,
+        f"Next: {nxt.name}",
+        Rect(box.x, y + int(4 * u), box.w, int(10 * u)),
+        6 * u,
+        GOOD,
+        max_lines=1,
+        centre=True,
+    )
+    y = paragraph(
+        canvas, nxt.summary, Rect(box.x, y + int(2 * u), box.w, int(14 * u)), 3.8 * u, MUTED, max_lines=2, centre=True
+    )
+    paragraph(
+        canvas,
+        "Camera: " + nxt.camera.placement,
+        Rect(box.x, y + int(3 * u), box.w, int(16 * u)),
+        4.4 * u,
+        WHITE,
+        max_lines=3,
+        centre=True,
+    )
     return canvas
 
 
@@ -277,8 +336,18 @@ def paused_card(canvas: np.ndarray, board: Board) -> np.ndarray:
         return canvas
     box = _card(canvas, 0.6)
     u = layout(canvas).u
-    y = paragraph(canvas, "Paused", Rect(box.x, box.y + int(20 * u), box.w, int(20 * u)), 14 * u, WHITE, max_lines=1, centre=True)
-    paragraph(canvas, board.message or "Press space to go on", Rect(box.x, y + int(4 * u), box.w, int(12 * u)), 5 * u, MUTED, max_lines=2, centre=True)
+    y = paragraph(
+        canvas, "Paused", Rect(box.x, box.y + int(20 * u), box.w, int(20 * u)), 14 * u, WHITE, max_lines=1, centre=True
+    )
+    paragraph(
+        canvas,
+        board.message or "Press space to go on",
+        Rect(box.x, y + int(4 * u), box.w, int(12 * u)),
+        5 * u,
+        MUTED,
+        max_lines=2,
+        centre=True,
+    )
     return canvas
 
 
@@ -287,8 +356,24 @@ def camera_lost_card(canvas: np.ndarray, board: Board) -> np.ndarray:
         return canvas
     box = _card(canvas, 0.75)
     u = layout(canvas).u
-    y = paragraph(canvas, board.message or "The camera stopped sending pictures", Rect(box.x, box.y + int(18 * u), box.w, int(24 * u)), 7 * u, WARN, max_lines=2, centre=True)
-    paragraph(canvas, "Waiting for it to come back. Press q to end and keep the session.", Rect(box.x, y + int(4 * u), box.w, int(14 * u)), 4.5 * u, WHITE, max_lines=2, centre=True)
+    y = paragraph(
+        canvas,
+        board.message or "The camera stopped sending pictures",
+        Rect(box.x, box.y + int(18 * u), box.w, int(24 * u)),
+        7 * u,
+        WARN,
+        max_lines=2,
+        centre=True,
+    )
+    paragraph(
+        canvas,
+        "Waiting for it to come back. Press q to end and keep the session.",
+        Rect(box.x, y + int(4 * u), box.w, int(14 * u)),
+        4.5 * u,
+        WHITE,
+        max_lines=2,
+        centre=True,
+    )
     return canvas
 
 
@@ -299,7 +384,9 @@ def done_card(canvas: np.ndarray, board: Board) -> np.ndarray:
     u = layout(canvas).u
     y = paragraph(canvas, board.message or "Session done", box, 9 * u, GOOD, max_lines=1, centre=True)
     for line in board.lines[:8]:
-        y = paragraph(canvas, line, Rect(box.x, y + int(2 * u), box.w, int(8 * u)), 4.5 * u, WHITE, max_lines=1, centre=True)
+        y = paragraph(
+            canvas, line, Rect(box.x, y + int(2 * u), box.w, int(8 * u)), 4.5 * u, WHITE, max_lines=1, centre=True
+        )
     return canvas
 
 

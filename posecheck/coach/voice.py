@@ -129,7 +129,15 @@ def _popen(cmd: list[str]) -> subprocess.Popen | None:
         return None
 
 
-TONES_HZ = {"countdown": (880,), "rep": (660, 990), "fault": (330, 330), "instruction": (587,), "setup": (440,), "camera": (262, 196), "routine": (523, 659, 784)}
+TONES_HZ = {
+    "countdown": (880,),
+    "rep": (660, 990),
+    "fault": (330, 330),
+    "instruction": (587,),
+    "setup": (440,),
+    "camera": (262, 196),
+    "routine": (523, 659, 784),
+}
 
 
 def _tone_wav(folder: Path, kind: str, rate: int = 22050) -> Path:
@@ -158,7 +166,9 @@ class Backend:
     command: Callable[[Cue], list[str] | None]
 
 
-def choose_backend(*, mute: bool = False, which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform) -> Backend:
+def choose_backend(
+    *, mute: bool = False, which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform
+) -> Backend:
     """The best voice the machine has: espeak-ng, espeak, macOS say; else tones; else nothing."""
     if mute:
         return Backend("mute", lambda cue: None)

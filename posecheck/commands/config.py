@@ -17,4 +17,4 @@ def config_cmd() -> None:
         parts = [f"hold {own.hold_s:g} s" if own.hold_s else "", f"target {own.target}" if own.target else ""]
         click.echo(f"  {ex_id}: {', '.join(p for p in parts if p)}")
     if not settings.exercises:
-        click.echo('  no overrides; e.g.\n  [exercises.bridge]\n  hold_s = 8\n  target = 10')
+        click.echo("  no overrides; e.g.\n  [exercises.bridge]\n  hold_s = 8\n  target = 10")

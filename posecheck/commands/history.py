@@ -71,10 +71,21 @@ def export_rows(history: History, rows: Sequence[SessionRow], fmt: str) -> str:
 
 @click.command("history")
 @click.option("-e", "--exercise", "exercise_id", help="Only this exercise.")
-@click.option("--days", type=click.IntRange(min=1), default=14, show_default=True, help="Days shown in the streaks and the plot.")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Sessions listed in the table.")
-@click.option("--plot", type=click.Path(path_type=Path, dir_okay=False), help="Draw reps per day and adherence to this .png.")
-@click.option("--export", "fmt", type=click.Choice(["csv", "json"]), help="Write every session (in --days) as CSV or JSON instead of the table.")
+@click.option(
+    "--days", type=click.IntRange(min=1), default=14, show_default=True, help="Days shown in the streaks and the plot."
+)
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Sessions listed in the table."
+)
+@click.option(
+    "--plot", type=click.Path(path_type=Path, dir_okay=False), help="Draw reps per day and adherence to this .png."
+)
+@click.option(
+    "--export",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    help="Write every session (in --days) as CSV or JSON instead of the table.",
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the export here instead of stdout.")
 @data_dir_option
 def history_cmd(exercise_id, days, limit, plot, fmt, out, data_dir) -> None:

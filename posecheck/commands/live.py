@@ -15,23 +15,72 @@ from posecheck.session.routine import INTRO_S, REST_S, Item, routine_items
 
 
 @click.command("live")
-@click.option("-e", "--exercise", "exercise_id", help="Exercise id (see `posecheck exercises`) or a definition .toml file.")
+@click.option(
+    "-e", "--exercise", "exercise_id", help="Exercise id (see `posecheck exercises`) or a definition .toml file."
+)
 @click.option("--routine", is_flag=True, help="All seven exercises in the page's order, with rests between.")
-@click.option("--camera", default="0", show_default=True, help="Camera number, or a video file played at real-time pace in place of a camera.")
+@click.option(
+    "--camera",
+    default="0",
+    show_default=True,
+    help="Camera number, or a video file played at real-time pace in place of a camera.",
+)
 @click.option("--mirror", is_flag=True, help="Show the picture as a mirror (left and right stay your own).")
 @click.option("--mute", is_flag=True, help="No spoken cues.")
 @click.option("--headless", is_flag=True, help="No window (for tests and recording).")
 @click.option("--windowed", is_flag=True, help="A window instead of full screen (f toggles).")
 @click.option("--record", type=click.Path(path_type=Path), help="Save the annotated session as a video here (.mp4).")
-@click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the session (one report per set) as JSON here.")
-@click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")
+@click.option(
+    "-r", "--report", type=click.Path(path_type=Path), help="Write the session (one report per set) as JSON here."
+)
+@click.option(
+    "--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's)."
+)
 @click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
-@click.option("--rest", "rest_s", type=click.FloatRange(min=0), default=REST_S, show_default=True, help="Rest between the routine's exercises, seconds.")
-@click.option("--camera-wait", "camera_wait_s", type=click.FloatRange(min=0.5), default=60.0, show_default=True, help="How long to wait for a camera that stopped sending pictures before ending the session (kept).")
-@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
-@click.option("--history/--no-history", "keep_history", default=True, help="Record the session in the history; targets follow its progression.")
+@click.option(
+    "--rest",
+    "rest_s",
+    type=click.FloatRange(min=0),
+    default=REST_S,
+    show_default=True,
+    help="Rest between the routine's exercises, seconds.",
+)
+@click.option(
+    "--camera-wait",
+    "camera_wait_s",
+    type=click.FloatRange(min=0.5),
+    default=60.0,
+    show_default=True,
+    help="How long to wait for a camera that stopped sending pictures before ending the session (kept).",
+)
+@click.option(
+    "--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled)."
+)
+@click.option(
+    "--history/--no-history",
+    "keep_history",
+    default=True,
+    help="Record the session in the history; targets follow its progression.",
+)
 @data_dir_option
-def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, record, report, hold_s, target, rest_s, camera_wait_s, model, keep_history, data_dir) -> None:
+def live_cmd(
+    exercise_id,
+    routine,
+    camera,
+    mirror,
+    mute,
+    headless,
+    windowed,
+    record,
+    report,
+    hold_s,
+    target,
+    rest_s,
+    camera_wait_s,
+    model,
+    keep_history,
+    data_dir,
+) -> None:
     """Coach the exercises live at a camera: counts, holds, faults, spoken cues.
 
     Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
@@ -55,20 +104,33 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
     else:
         items = [Item(definition.load(exercise_id), hold_s, target)]
     own = load_settings()  # the user's own holds and targets, under any flag given
-    items = [replace(it, hold_s=own.hold_s(it.exercise.id, it.hold_s), target=own.target(it.exercise.id, it.target)) for it in items]
+    items = [
+        replace(it, hold_s=own.hold_s(it.exercise.id, it.hold_s), target=own.target(it.exercise.id, it.target))
+        for it in items
+    ]
     if not headless:
         live_loop.check_display()
     source = open_source(camera)
     options = live_loop.LiveOptions(
-        hold_s=hold_s, target=target, model=model, mirror=mirror, mute=mute, headless=headless,
-        fullscreen=not windowed, record=record, rest_s=rest_s, intro_s=0.0 if headless else INTRO_S,
+        hold_s=hold_s,
+        target=target,
+        model=model,
+        mirror=mirror,
+        mute=mute,
+        headless=headless,
+        fullscreen=not windowed,
+        record=record,
+        rest_s=rest_s,
+        intro_s=0.0 if headless else INTRO_S,
         camera_timeout_s=camera_wait_s,
     )
     log = None
     if keep_history:  # one history session per set; each exercise's target from its progression
         from posecheck.records.recorder import LiveLog
 
-        log = LiveLog.open(source.name, data_dir, hold_s=hold_s, settings={"hold_s": hold_s, "target": target, "source": source.name})
+        log = LiveLog.open(
+            source.name, data_dir, hold_s=hold_s, settings={"hold_s": hold_s, "target": target, "source": source.name}
+        )
         items = log.with_targets(items)
         live_loop.SET_ENDED.append(log.set_ended)
     try:
@@ -92,6 +154,8 @@ def live_cmd(exercise_id, routine, camera, mirror, mute, headless, windowed, rec
     if record is not None:
         click.echo(f"recording: {record}")
     if session.ended_by == "camera_lost":
-        raise CameraError(f"{session.source}: stopped sending pictures and did not come back; the session so far is kept")
+        raise CameraError(
+            f"{session.source}: stopped sending pictures and did not come back; the session so far is kept"
+        )
     if session.ended_by == "interrupted":
         raise Interrupted("interrupted: the session so far is kept")

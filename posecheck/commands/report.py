@@ -11,12 +11,35 @@ from posecheck.records.therapist import ReportError, build, find_video, load_rep
 
 @click.command("report")
 @click.argument("report_json", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-s", "--session", "session_id", type=click.IntRange(min=1), help="A past session from the history, by id (see `posecheck history`).")
-@click.option("--set", "set_number", type=click.IntRange(min=1), help="With a live session's REPORT_JSON: which set (from 1).")
-@click.option("--video", type=click.Path(path_type=Path, dir_okay=False), help="The reviewed video (default: where the report says).")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML page here.")
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (with --session).")
-def report_cmd(report_json: Path | None, session_id: int | None, set_number: int | None, video: Path | None, output: Path, data_dir: Path | None) -> None:
+@click.option(
+    "-s",
+    "--session",
+    "session_id",
+    type=click.IntRange(min=1),
+    help="A past session from the history, by id (see `posecheck history`).",
+)
+@click.option(
+    "--set", "set_number", type=click.IntRange(min=1), help="With a live session's REPORT_JSON: which set (from 1)."
+)
+@click.option(
+    "--video",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The reviewed video (default: where the report says).",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML page here."
+)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder of the history (with --session)."
+)
+def report_cmd(
+    report_json: Path | None,
+    session_id: int | None,
+    set_number: int | None,
+    video: Path | None,
+    output: Path,
+    data_dir: Path | None,
+) -> None:
     """A self-contained HTML page about one session, for a therapist: from a review's REPORT_JSON or --session ID."""
     if (report_json is None) == (session_id is None):
         raise click.UsageError("give a review's REPORT_JSON or --session ID (one of them)")

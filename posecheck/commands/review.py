@@ -11,16 +11,35 @@ from posecheck.commands.options import data_dir_option
 
 @click.command("review")
 @click.argument("video", type=click.Path(path_type=Path))
-@click.option("-e", "--exercise", "exercise_id", required=True, help="Exercise id (see `posecheck exercises`) or a definition .toml file.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an annotated copy of the video here (.mp4).")
+@click.option(
+    "-e",
+    "--exercise",
+    "exercise_id",
+    required=True,
+    help="Exercise id (see `posecheck exercises`) or a definition .toml file.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write an annotated copy of the video here (.mp4)."
+)
 @click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the report as JSON here.")
-@click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's).")
+@click.option(
+    "--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's)."
+)
 @click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
-@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled).")
+@click.option(
+    "--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled)."
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@click.option("--history/--no-history", "keep_history", default=True, help="Record the session in the history (see `posecheck history`).")
+@click.option(
+    "--history/--no-history",
+    "keep_history",
+    default=True,
+    help="Record the session in the history (see `posecheck history`).",
+)
 @data_dir_option
-def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, model, progress, keep_history, data_dir) -> None:
+def review_cmd(
+    video: Path, exercise_id: str, output, report, hold_s, target, model, progress, keep_history, data_dir
+) -> None:
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
     from posecheck.exercise import definition
     from posecheck.records import report as report_mod
@@ -35,11 +54,34 @@ def review_cmd(video: Path, exercise_id: str, output, report, hold_s, target, mo
     if keep_history:
         from posecheck.records.recorder import open_recorder
 
-        settings = {"hold_s": hold_s, "target": target, "model": str(model) if model else "bundled", "video": str(video)}
-        recorder = open_recorder(exercise, kind="review", source=str(video.resolve()), folder=data_dir, hold_s=hold_s, target=target, settings=settings)
+        settings = {
+            "hold_s": hold_s,
+            "target": target,
+            "model": str(model) if model else "bundled",
+            "video": str(video),
+        }
+        recorder = open_recorder(
+            exercise,
+            kind="review",
+            source=str(video.resolve()),
+            folder=data_dir,
+            hold_s=hold_s,
+            target=target,
+            settings=settings,
+        )
     try:
-        rep = review(video, exercise, options, listeners=[recorder] if recorder else (), on_report=recorder.finish if recorder else None)
-        saved = recorder and recorder.session_id and f"history: session {recorder.session_id}; {exercise.id} target now {recorder.history.target(exercise).reps}"
+        rep = review(
+            video,
+            exercise,
+            options,
+            listeners=[recorder] if recorder else (),
+            on_report=recorder.finish if recorder else None,
+        )
+        saved = (
+            recorder
+            and recorder.session_id
+            and f"history: session {recorder.session_id}; {exercise.id} target now {recorder.history.target(exercise).reps}"
+        )
     finally:
         if recorder:
             recorder.history.close()

@@ -72,7 +72,10 @@ def fault_tally(got: list[dict], want: list[dict], slack_s: float = 0.5) -> Faul
     """A truth fault span is found when a reported span of the same id overlaps it."""
 
     def hits(a: dict, b: dict) -> bool:
-        return a["id"] == b["id"] and _overlap(a["start_s"] - slack_s, (a["end_s"] or a["start_s"]) + slack_s, b["start_s"], b["end_s"]) > 0
+        return (
+            a["id"] == b["id"]
+            and _overlap(a["start_s"] - slack_s, (a["end_s"] or a["start_s"]) + slack_s, b["start_s"], b["end_s"]) > 0
+        )
 
     tp = sum(any(hits(g, w) for g in got) for w in want)
     fn = len(want) - tp

@@ -110,7 +110,7 @@ class Condition(_Model):
     @classmethod
     def _unit_keys(cls, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise ValueError("expected a table like { signal = \"hip_line\", min_deg = -10 }")
+            raise ValueError('expected a table like { signal = "hip_line", min_deg = -10 }')
         out: dict[str, Any] = {}
         units = set()
         for key, value in data.items():
@@ -169,7 +169,7 @@ class Still(_Model):
     @classmethod
     def _unit_key(cls, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise ValueError("expected a table like { signal = \"hip_line\", max_deg_per_s = 10, window_s = 0.2 }")
+            raise ValueError('expected a table like { signal = "hip_line", max_deg_per_s = 10, window_s = 0.2 }')
         out: dict[str, Any] = {}
         for key, value in data.items():
             m = re.match(r"^max_([a-z_]+)_per_s$", key)
@@ -178,7 +178,9 @@ class Still(_Model):
             elif m:
                 out["unit"], out["max_speed"] = m.group(1), value
             else:
-                raise ValueError(f"unexpected key {key!r}: expected 'signal', 'window_s' and a speed like max_deg_per_s")
+                raise ValueError(
+                    f"unexpected key {key!r}: expected 'signal', 'window_s' and a speed like max_deg_per_s"
+                )
         if "max_speed" not in out:
             raise ValueError("missing a speed bound like max_deg_per_s")
         return out
@@ -245,7 +247,7 @@ class Reps(_Model):
         if self.target > self.target_max:
             raise ValueError(f"target ({self.target}) is above target_max ({self.target_max})")
         if self.counting == "rounds" and not self.rounds:
-            raise ValueError("counting = 'rounds' needs rounds = [\"left\", \"right\", \"both\"] or similar")
+            raise ValueError('counting = \'rounds\' needs rounds = ["left", "right", "both"] or similar')
         if not isinstance(self.sequence[0], str) or self.sequence[0] != self.sequence[-1]:
             raise ValueError("sequence must start and end with the same single phase (the start position)")
         return self
@@ -385,7 +387,9 @@ def _cross_check(ex: Exercise, path: Path) -> None:
             unit = ex.signals[c.signal].unit
             if c.unit != unit:
                 raise _fail(
-                    path, f"{key}[{i}]", f"signal {c.signal!r} is in {unit}, so its bounds are min_{unit}/max_{unit}, not *_{c.unit}"
+                    path,
+                    f"{key}[{i}]",
+                    f"signal {c.signal!r} is in {unit}, so its bounds are min_{unit}/max_{unit}, not *_{c.unit}",
                 )
 
     for i, p in enumerate(ex.phases):
@@ -401,7 +405,11 @@ def _cross_check(ex: Exercise, path: Path) -> None:
     for i, f in enumerate(ex.faults):
         for other in f.unless:
             if other == f.id or other not in condition_faults:
-                raise _fail(path, f"faults[{i}].unless", f"expected ids of other condition faults {condition_faults}, not {other!r}")
+                raise _fail(
+                    path,
+                    f"faults[{i}].unless",
+                    f"expected ids of other condition faults {condition_faults}, not {other!r}",
+                )
     for i, s in enumerate(ex.setup):
         conditions(f"setup[{i}].when", s.when)
     for i, step in enumerate(ex.reps.sequence):
@@ -414,7 +422,9 @@ def _cross_check(ex: Exercise, path: Path) -> None:
         raise _fail(path, "key_signal", f"unknown signal {ex.key_signal!r}; defined: {sorted(ex.signals)}")
     paced = [p.id for p in ex.phases if p.guided]
     if paced and ex.guided is None:
-        raise _fail(path, "guided", f"phases {paced} are guided: expected a [guided] table saying why and how to pace them")
+        raise _fail(
+            path, "guided", f"phases {paced} are guided: expected a [guided] table saying why and how to pace them"
+        )
     if ex.id != path.stem:
         raise _fail(path, "id", f"expected {path.stem!r} (the file's name), got {ex.id!r}")
 

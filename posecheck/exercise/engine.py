@@ -122,7 +122,9 @@ class Engine:
             self._stillness.remember(t_s, self.values)
             self._update_setup(t_s, events)
             self._update_phase(t_s, events)
-            opened = self._faults.update(t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events)
+            opened = self._faults.update(
+                t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events
+            )
             self.fault_spans.extend(opened)
             self._update_hold(t_s, None if gap else prev_t, events)
         return self.state(), events
@@ -322,7 +324,9 @@ class Engine:
                 # rushing: the position itself was left too soon (not a hold paused by a fault)
                 stayed = max((v.settled if v.phase.still else v.end - v.start for v in visits), default=0.0)
                 if stayed < target:
-                    self._rep_short += [f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short]
+                    self._rep_short += [
+                        f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short
+                    ]
         for v in self._visits:
             rep.holds[v.phase.id] = max(rep.holds.get(v.phase.id, 0.0), v.elapsed)
         time_in: dict[str | None, float] = {}
@@ -443,7 +447,16 @@ class Engine:
         if phase is None or not phase.hold or self.rep is None or self._hold_visit_start is None:
             return
         self._visits.append(
-            _Visit(phase, self._side_of(phase), self._hold_visit_start, t, self.hold_elapsed, self._hold_first_ok, self._hold_last_ok, self._settled)
+            _Visit(
+                phase,
+                self._side_of(phase),
+                self._hold_visit_start,
+                t,
+                self.hold_elapsed,
+                self._hold_first_ok,
+                self._hold_last_ok,
+                self._settled,
+            )
         )
         self._hold_visit_start = None
         self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False

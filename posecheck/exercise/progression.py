@@ -77,7 +77,10 @@ def good_form(exercise: Exercise, s: SessionResult) -> bool:
     rule = exercise.progression
     if s.attempted == 0:
         return False
-    return s.counted / s.attempted >= rule.min_counted_ratio - 1e-9 and s.fault_reps / s.attempted <= rule.max_fault_reps_ratio + 1e-9
+    return (
+        s.counted / s.attempted >= rule.min_counted_ratio - 1e-9
+        and s.fault_reps / s.attempted <= rule.max_fault_reps_ratio + 1e-9
+    )
 
 
 def met(exercise: Exercise, s: SessionResult, target: int) -> bool:

@@ -121,7 +121,9 @@ def mask_outline_bend(mask: np.ndarray, a: np.ndarray, b: np.ndarray, edge: str,
     has = band.any(axis=0)
     if has.mean() < _OUTLINE_MIN_COVER:
         return None
-    rows = np.where(has, np.argmax(band, axis=0) if edge == "top" else band.shape[0] - 1 - np.argmax(band[::-1], axis=0), -1)
+    rows = np.where(
+        has, np.argmax(band, axis=0) if edge == "top" else band.shape[0] - 1 - np.argmax(band[::-1], axis=0), -1
+    )
     idx = np.flatnonzero(has)
     ys = rows[idx].astype(float)
     xs = np.linspace(0.0, 1.0, len(cols))[idx]
@@ -148,7 +150,9 @@ class NearSide:
 
     def update(self, t_s: float, pose: Pose) -> str:
         z = pose.z
-        diff = float((z[INDEX["left_shoulder"]] + z[INDEX["left_hip"]]) - (z[INDEX["right_shoulder"]] + z[INDEX["right_hip"]]))
+        diff = float(
+            (z[INDEX["left_shoulder"]] + z[INDEX["left_hip"]]) - (z[INDEX["right_shoulder"]] + z[INDEX["right_hip"]])
+        )
         if self._t is None or t_s <= self._t:
             self._v = diff
         else:
@@ -210,7 +214,9 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
         if pose.mask is None:
             return None
         ends = [_at(pose.xy, n) for n in names]
-        return mask_outline_bend(pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", pose.torso_px)
+        return mask_outline_bend(
+            pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", pose.torso_px
+        )
     if kind in ("roll", "twist", "tilt"):
         if pose.world is None:
             return None
@@ -260,6 +266,8 @@ class SignalReader:
             return None
         near = self.near.update(t_s, pose)
         mp = self.exercise.tracking.min_presence
-        values: dict[str, float | None] = {name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()}
+        values: dict[str, float | None] = {
+            name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()
+        }
         values[NEAR_SIDE_KEY] = 1.0 if near == "right" else 0.0
         return values

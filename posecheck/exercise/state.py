@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 Signals = dict[str, float | None]
 
 
-
 @dataclass
 class Rep:
     index: int

@@ -47,9 +47,7 @@ def check_model(path: Path) -> Path:
     except (zipfile.BadZipFile, OSError):
         raise ModelError(f"{path} is not a MediaPipe .task bundle (not a zip archive)") from None
     if not names >= _BUNDLE_MEMBERS:
-        raise ModelError(
-            f"{path} is not a pose landmarker bundle: it lacks {sorted(_BUNDLE_MEMBERS - names)}"
-        )
+        raise ModelError(f"{path} is not a pose landmarker bundle: it lacks {sorted(_BUNDLE_MEMBERS - names)}")
     return path
 
 
@@ -69,7 +67,9 @@ def silence_native_logs() -> None:
         os.close(devnull)
     except OSError:
         return
-    sys.stderr = io.TextIOWrapper(os.fdopen(saved, "wb", buffering=0), encoding="utf-8", errors="replace", write_through=True, line_buffering=True)
+    sys.stderr = io.TextIOWrapper(
+        os.fdopen(saved, "wb", buffering=0), encoding="utf-8", errors="replace", write_through=True, line_buffering=True
+    )
     silence_native_logs.done = True  # type: ignore[attr-defined]
 
 
@@ -83,7 +83,16 @@ def _to_pose(result, i: int, width: int, height: int, want_mask: bool) -> Pose:
     mask = None
     if want_mask and result.segmentation_masks and len(result.segmentation_masks) > i:
         mask = np.array(result.segmentation_masks[i].numpy_view(), dtype=np.float32).reshape(height, width)
-    return Pose(xy=xy, z=arr[:, 2] * width, visibility=arr[:, 3], presence=arr[:, 4], world=world, mask=mask, width=width, height=height)
+    return Pose(
+        xy=xy,
+        z=arr[:, 2] * width,
+        visibility=arr[:, 3],
+        presence=arr[:, 4],
+        world=world,
+        mask=mask,
+        width=width,
+        height=height,
+    )
 
 
 class PoseEstimator:

@@ -64,7 +64,9 @@ def rep_row(rep: Rep | dict[str, Any]) -> dict[str, Any]:
 def _translate(path: Path, e: sqlite3.Error) -> HistoryError:
     msg = str(e).lower()
     if "locked" in msg or "busy" in msg:
-        return HistoryError(f"{path}: the history is locked by another program (another posecheck?); try again, or use --no-history")
+        return HistoryError(
+            f"{path}: the history is locked by another program (another posecheck?); try again, or use --no-history"
+        )
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
         return HistoryError(f"{path}: not a readable posecheck history (damaged?); move it aside to start a new one")
     if "unable to open" in msg or "readonly" in msg or "read-only" in msg:
@@ -84,7 +86,9 @@ class History:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise HistoryError(f"{self.path.parent}: cannot create the history folder ({e.strerror}); pick another with --data-dir") from None
+            raise HistoryError(
+                f"{self.path.parent}: cannot create the history folder ({e.strerror}); pick another with --data-dir"
+            ) from None
         try:
             # autocommit: every write below opens and commits its own transaction
             self.db = sqlite3.connect(str(self.path), timeout=timeout_s, isolation_level=None)
@@ -264,7 +268,13 @@ class History:
                 (
                     "UPDATE sessions SET status = ?, ended_at = ?, duration_s = COALESCE(?, duration_s),"
                     " report = COALESCE(?, report) WHERE id = ?",
-                    (status, when.isoformat(timespec="seconds"), duration_s, json.dumps(report) if report else None, session_id),
+                    (
+                        status,
+                        when.isoformat(timespec="seconds"),
+                        duration_s,
+                        json.dumps(report) if report else None,
+                        session_id,
+                    ),
                 )
             ]
         )
@@ -306,7 +316,12 @@ class History:
     """
 
     def sessions(
-        self, exercise: str | None = None, *, since: date | None = None, limit: int | None = None, newest_first: bool = False
+        self,
+        exercise: str | None = None,
+        *,
+        since: date | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[SessionRow]:
         where, params = [], []
         if exercise:
@@ -350,7 +365,9 @@ class History:
 
     def faults(self, session_id: int) -> list[dict[str, Any]]:
         with self._errors():
-            rows = self.db.execute("SELECT * FROM faults WHERE session_id = ? ORDER BY start_s", (session_id,)).fetchall()
+            rows = self.db.execute(
+                "SELECT * FROM faults WHERE session_id = ? ORDER BY start_s", (session_id,)
+            ).fetchall()
         return [{"id": r["fault"], "message": r["message"], "start_s": r["start_s"], "end_s": r["end_s"]} for r in rows]
 
     def report(self, session_id: int) -> dict[str, Any] | None:

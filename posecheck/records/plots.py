@@ -80,14 +80,25 @@ def timeline_figure(report: dict[str, Any], phases: Sequence[str] = ()) -> Figur
         end = f["end_s"] if f.get("end_s") is not None else f["start_s"]
         ax.axvspan(f["start_s"], max(end, f["start_s"] + 0.05), color=FAULT, alpha=0.28, lw=0, zorder=1)
         ax.axvline(f["start_s"], color=FAULT, lw=1.2, zorder=2)
-        ax.text(f["start_s"], lo - pad * 0.6, f" {f['id']}", color=FAULT, fontsize=7, rotation=90, va="bottom", zorder=5)
+        ax.text(
+            f["start_s"], lo - pad * 0.6, f" {f['id']}", color=FAULT, fontsize=7, rotation=90, va="bottom", zorder=5
+        )
     for rep in report.get("reps", []):
         for x in (rep["start_s"], rep["end_s"]):
             if x is not None:
                 ax.axvline(x, color=REP, lw=0.7, ls=":", zorder=2)
         mid = (rep["start_s"] + (rep["end_s"] or rep["start_s"])) / 2
         mark = "✓" if rep["counted"] else "✗"
-        ax.text(mid, top + pad * 0.55, f"rep {rep['index']} {mark}", ha="center", va="center", fontsize=8, color=REP, zorder=5)
+        ax.text(
+            mid,
+            top + pad * 0.55,
+            f"rep {rep['index']} {mark}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color=REP,
+            zorder=5,
+        )
     if t:
         ax.set_xlim(t[0], t[-1])
     ax.set_xlabel("time (s)")
@@ -97,7 +108,10 @@ def timeline_figure(report: dict[str, Any], phases: Sequence[str] = ()) -> Figur
 
     handles = [Line2D([], [], color=SIGNAL, lw=1.4, label=tl["signal"])]
     handles += [Patch(color=colour[p], label=f"phase: {p}") for p in order]
-    handles += [Line2D([], [], color=HOLD, lw=5, label="hold timer running"), Patch(color=FAULT, alpha=0.4, label="fault")]
+    handles += [
+        Line2D([], [], color=HOLD, lw=5, label="hold timer running"),
+        Patch(color=FAULT, alpha=0.4, label="fault"),
+    ]
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
     return fig
 
@@ -106,7 +120,9 @@ def timeline_png(report: dict[str, Any], phases: Sequence[str] = ()) -> bytes:
     return png_bytes(timeline_figure(report, phases))
 
 
-def history_figure(rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None) -> Figure:
+def history_figure(
+    rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None
+) -> Figure:
     """Reps counted per day per exercise (with the target), and adherence per day."""
     names = names or {}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -142,7 +142,9 @@ class Recorder:
         if report is None:
             report = self.live_report()
         if status is None:
-            status = "interrupted" if report.get("interrupted") else "cut_short" if report.get("truncated") else "complete"
+            status = (
+                "interrupted" if report.get("interrupted") else "cut_short" if report.get("truncated") else "complete"
+            )
         self.history.finish_session(
             self.session_id, status=status, duration_s=report.get("duration_s"), report=report, ended_at=self.now()
         )
@@ -171,7 +173,9 @@ class Recorder:
         )
 
 
-def open_recorder(exercise: Exercise, *, kind: str, source: str, folder: str | Path | None = None, **kw: Any) -> Recorder:
+def open_recorder(
+    exercise: Exercise, *, kind: str, source: str, folder: str | Path | None = None, **kw: Any
+) -> Recorder:
     """A recorder on the user's history (opened now, so a bad file fails before the session)."""
     return Recorder(History.open(folder), exercise, kind=kind, source=source, **kw)
 
@@ -189,7 +193,9 @@ class LiveLog:
     target progression says, unless one was given.
     """
 
-    def __init__(self, history: History, source: str, *, hold_s: float | None = None, settings: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, history: History, source: str, *, hold_s: float | None = None, settings: dict[str, Any] | None = None
+    ) -> None:
         self.history, self.source = history, source
         self.hold_s, self.settings = hold_s, settings or {}
         self.current: Recorder | None = None
@@ -200,11 +206,15 @@ class LiveLog:
         return cls(History.open(folder), source, **kw)
 
     def with_targets(self, items: list[Any]) -> list[Any]:
-        return [it if it.target is not None else replace(it, target=self.history.target(it.exercise).reps) for it in items]
+        return [
+            it if it.target is not None else replace(it, target=self.history.target(it.exercise).reps) for it in items
+        ]
 
     def __call__(self, exercise: Exercise, events: list[Event], state: EngineState) -> None:
         if self.current is None or self.current.exercise.id != exercise.id or self.current.finished:
-            self.current = Recorder(self.history, exercise, kind="live", source=self.source, hold_s=self.hold_s, settings=self.settings)
+            self.current = Recorder(
+                self.history, exercise, kind="live", source=self.source, hold_s=self.hold_s, settings=self.settings
+            )
         self.current(exercise, events, state)
 
     def set_ended(self, exercise: Exercise, report: dict[str, Any]) -> None:

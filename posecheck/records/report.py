@@ -42,7 +42,13 @@ def rep_dict(rep: Rep) -> dict[str, Any]:
 
 
 def fault_dict(span: FaultSpan) -> dict[str, Any]:
-    return {"id": span.id, "message": span.message, "start_s": _r(span.start_s), "end_s": _r(span.end_s), "rep": span.rep}
+    return {
+        "id": span.id,
+        "message": span.message,
+        "start_s": _r(span.start_s),
+        "end_s": _r(span.end_s),
+        "rep": span.rep,
+    }
 
 
 def build(
@@ -90,17 +96,27 @@ def write(report: dict[str, Any], path: Path) -> None:
 
 def summary_lines(report: dict[str, Any]) -> list[str]:
     s = report["summary"]
-    lines = [f"{report['name']} ({report['exercise']}): {s['reps_counted']} reps counted, {s['reps_attempted']} attempted"]
+    lines = [
+        f"{report['name']} ({report['exercise']}): {s['reps_counted']} reps counted, {s['reps_attempted']} attempted"
+    ]
     for rep in report["reps"]:
         side = f" {rep['side']}" if rep["side"] else ""
-        verdict = "counted" if rep["counted"] else f"too short (hold {report['hold_s']:g} s)" if not rep["faults"] else "not counted"
+        verdict = (
+            "counted"
+            if rep["counted"]
+            else f"too short (hold {report['hold_s']:g} s)"
+            if not rep["faults"]
+            else "not counted"
+        )
         faults = f"; faults: {', '.join(rep['faults'])}" if rep["faults"] else ""
         lines.append(
             f"  rep {rep['index']}{side}: {rep['start_s']:.1f}–{rep['end_s']:.1f} s, held {rep['hold_s']:.1f} s, {verdict}{faults}"
         )
     if report.get("countable") is False:
         lines.append(f"  not counted from video: {report.get('not_countable_reason') or ''}".rstrip())
-        lines.append(f"  position and faults were checked; for a paced, counted set: posecheck live -e {report['exercise']}")
+        lines.append(
+            f"  position and faults were checked; for a paced, counted set: posecheck live -e {report['exercise']}"
+        )
         for f in report["faults"]:
             lines.append(f"  fault {f['id']}: {f['start_s']:.1f}–{(f['end_s'] or 0):.1f} s")
     elif not report["reps"]:
@@ -110,6 +126,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
 
 def from_history(row: SessionRow, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:
     """A report-shaped dict from the history's rows, for a session that never wrote one."""
+
     class _R:  # rep_at reads start_s, end_s and index
         def __init__(self, d: dict[str, Any]) -> None:
             self.start_s, self.end_s, self.index = d["start_s"] or 0.0, d["end_s"], d["index"]

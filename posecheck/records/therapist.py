@@ -48,13 +48,17 @@ def load_report(path: Path, set_number: int | None = None) -> dict[str, Any]:
         data = sets[set_number - 1]
     elif set_number is not None:
         raise ReportError(f"{path}: --set is for a live session's report; this one is a review's")
-    missing = [k for k in ("exercise", "reps", "faults", "summary", "hold_s") if not isinstance(data, dict) or k not in data]
+    missing = [
+        k for k in ("exercise", "reps", "faults", "summary", "hold_s") if not isinstance(data, dict) or k not in data
+    ]
     if missing:
         raise ReportError(f"{path}: not a posecheck review report (missing {', '.join(missing)})")
     return data
 
 
-def find_video(report: dict[str, Any], given: Path | None, report_path: Path | None, source: str | None = None) -> Path | None:
+def find_video(
+    report: dict[str, Any], given: Path | None, report_path: Path | None, source: str | None = None
+) -> Path | None:
     """The video to take stills from: as given, else where the report says (also beside the report)."""
     if given is not None:
         return given
@@ -156,7 +160,7 @@ def render(
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f"<h1>{escape(name)} <span class=\"muted\">({escape(report['exercise'])})</span></h1>",
+        f'<h1>{escape(name)} <span class="muted">({escape(report["exercise"])})</span></h1>',
     ]
     when = session.get("started_at") if session else None
     sub = []
@@ -194,7 +198,9 @@ def render(
         _row("Duration", f"{_s(report.get('duration_s'))} s"),
     ]
     if s.get("reps_guided"):
-        rows.insert(1, _row("Guided reps", f"{s['reps_guided']} (paced by voice; the movement itself could not be seen)"))
+        rows.insert(
+            1, _row("Guided reps", f"{s['reps_guided']} (paced by voice; the movement itself could not be seen)")
+        )
     if report.get("frames"):
         rows.append(_row("Body seen in", f"{report.get('frames_with_pose', 0)} of {report['frames']} frames"))
     rows.append(_row("Video", video_named or str(report.get("video") or "–")))
@@ -210,7 +216,9 @@ def render(
     else:
         multi = len({k for r in reps for k in (r.get("holds") or {})}) > 1
         head = ["#", "time (s)", "side", "hold achieved (s)", "counted", "faults"]
-        out.append('<table class="reps"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>")
+        out.append(
+            '<table class="reps"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>"
+        )
         for r in reps:
             hold = _s(r.get("hold_s"))
             if multi and r.get("holds"):
@@ -228,7 +236,9 @@ def render(
             ]
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody></table>")
-        out.append(f'<p class="muted">A rep counts when its hold reached {report["hold_s"]:g} s with good form; a shorter one is an attempt.</p>')
+        out.append(
+            f'<p class="muted">A rep counts when its hold reached {report["hold_s"]:g} s with good form; a shorter one is an attempt.</p>'
+        )
 
     # timeline
     out.append("<h2>Timeline</h2>")
@@ -254,14 +264,18 @@ def render(
         out.append('<p class="note">A live session: no video was recorded, so there are no still frames.</p>')
     elif video is None:
         where = video_named or report.get("video") or "the video"
-        out.append(f'<p class="note">{escape(f"The video ({where}) was not found, so there are no still frames. Pass it with --video.")}</p>')
+        out.append(
+            f'<p class="note">{escape(f"The video ({where}) was not found, so there are no still frames. Pass it with --video.")}</p>'
+        )
     else:
         frames = frames or {}
         for f in faults[:MAX_STILLS]:
             png = frames.get(f["start_s"])
             rep = f" (rep {f['rep']})" if f.get("rep") is not None else ""
             cap = f"{f['id']} at {f['start_s']:.1f} s{rep}: {f.get('message', '')}"
-            out.append("<figure>" + (_img(png, cap) if png else "") + f"<figcaption>{escape(cap)}</figcaption></figure>")
+            out.append(
+                "<figure>" + (_img(png, cap) if png else "") + f"<figcaption>{escape(cap)}</figcaption></figure>"
+            )
         if len(faults) > MAX_STILLS:
             out.append(f'<p class="muted">{len(faults) - MAX_STILLS} more faults not shown.</p>')
 
@@ -302,8 +316,20 @@ def build(
         pass  # a therapist's own definition file, not at hand: phases as the timeline shows them
     tl = report.get("timeline")
     timeline = plots.timeline_png(report, phases) if tl and tl.get("t_s") else None
-    frames = stills(video, [f["start_s"] for f in report["faults"][:MAX_STILLS]]) if video is not None and report["faults"] else {}
-    return render(report, video=video, video_named=video_named, session=session, phases=phases, timeline_png=timeline, frames=frames)
+    frames = (
+        stills(video, [f["start_s"] for f in report["faults"][:MAX_STILLS]])
+        if video is not None and report["faults"]
+        else {}
+    )
+    return render(
+        report,
+        video=video,
+        video_named=video_named,
+        session=session,
+        phases=phases,
+        timeline_png=timeline,
+        frames=frames,
+    )
 
 
 def _is_live(report: dict[str, Any], session: dict[str, Any] | None) -> bool:

@@ -173,13 +173,17 @@ class Window:
 
     KEYS: ClassVar[dict[int, str]] = {32: " ", 27: "q", 13: " "}
 
-    def __init__(self, title: str = "posecheck", *, fullscreen: bool = True, size: tuple[int, int] = DEFAULT_SIZE) -> None:
+    def __init__(
+        self, title: str = "posecheck", *, fullscreen: bool = True, size: tuple[int, int] = DEFAULT_SIZE
+    ) -> None:
         check_display()
         self.title = title
         self._default = size
         self.fullscreen = fullscreen
         try:
-            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL)  # no toolbar: the picture fills it
+            cv2.namedWindow(
+                title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL
+            )  # no toolbar: the picture fills it
             cv2.resizeWindow(title, *size)
             if fullscreen:
                 cv2.setWindowProperty(title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
@@ -272,7 +276,11 @@ def _routine_cues(routine: Routine, before: tuple[str, int], first: bool) -> lis
     if (mode, index) == before:
         return []
     if mode == "start":
-        return [Cue(routine.exercise.name, "routine"), Cue(SAFETY_NOTE[1], "routine")] if first else [Cue(routine.exercise.name, "routine")]
+        return (
+            [Cue(routine.exercise.name, "routine"), Cue(SAFETY_NOTE[1], "routine")]
+            if first
+            else [Cue(routine.exercise.name, "routine")]
+        )
     if mode == "rest":
         nxt = routine.next_item
         words = f"Rest. Next: {nxt.exercise.name}. {nxt.exercise.camera.placement}" if nxt else "Rest"
@@ -317,7 +325,9 @@ def run_live(
             estimator = PoseEstimator(options.model, masks=masks, count_people_every_s=options.count_people_every_s)
             detector = estimator.detect
         if ui is None:
-            ui = Headless(options.size) if options.headless else Window(fullscreen=options.fullscreen, size=options.size)
+            ui = (
+                Headless(options.size) if options.headless else Window(fullscreen=options.fullscreen, size=options.size)
+            )
         capture.start()  # frames from now on: none go stale while the model loads
         ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw)
     except KeyboardInterrupt:
@@ -396,8 +406,14 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
                     stats.wall_s = time.perf_counter() - t0
                     return "camera_lost"
                 if draw:
-                    board = Board(routine.exercise, mode="camera_lost", frame=last.image, view=view, mirror=options.mirror,
-                                  message=f"The camera stopped sending pictures ({status.since_last_s:.0f} s)")
+                    board = Board(
+                        routine.exercise,
+                        mode="camera_lost",
+                        frame=last.image,
+                        view=view,
+                        mirror=options.mirror,
+                        message=f"The camera stopped sending pictures ({status.since_last_s:.0f} s)",
+                    )
                     ui.show(render(board, ui.size()))
             elif draw and last is not None and routine.mode in ("done",):
                 ui.show(render(_board(routine, last, view, options, first, now_s()), ui.size()))

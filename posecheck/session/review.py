@@ -23,7 +23,6 @@ from posecheck.sources.video import VideoFile, VideoWriter, check_writable
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
 
 
-
 @dataclass
 class Timings:
     """Seconds spent per stage, for the benchmark."""
@@ -81,7 +80,15 @@ def review(
         from tqdm import tqdm
 
         # disable=None: drawn on a terminal, left out of pipes and logs
-        bar = tqdm(total=video.frame_count, unit="frame", desc=f"{exercise.id}", leave=False, mininterval=0.5, dynamic_ncols=True, disable=None)
+        bar = tqdm(
+            total=video.frame_count,
+            unit="frame",
+            desc=f"{exercise.id}",
+            leave=False,
+            mininterval=0.5,
+            dynamic_ncols=True,
+            disable=None,
+        )
     try:
         with PoseEstimator(options.model, masks=exercise.needs_mask) as estimator:
             frames = iter(video)
@@ -137,7 +144,11 @@ def review(
         height=video.height,
         setup={"ok": engine.started, "last_message": engine.setup_message},
         second_person=[[round(a, 2), round(b, 2)] for a, b in pipeline.follower.crowded_spans],
-        settings={"hold_s": options.hold_s, "target": options.target, "model": str(options.model) if options.model else "bundled"},
+        settings={
+            "hold_s": options.hold_s,
+            "target": options.target,
+            "model": str(options.model) if options.model else "bundled",
+        },
         interrupted=interrupted,
         truncated=video.truncated,
         annotated=str(options.output) if options.output else None,
@@ -152,7 +163,7 @@ def review(
     if on_report is not None:
         on_report(rep)
     if interrupted:
-        raise Interrupted("interrupted: the outputs cover the first " f"{duration:.1f} s")
+        raise Interrupted(f"interrupted: the outputs cover the first {duration:.1f} s")
     if pipeline.frames_with_pose == 0:
         raise NoPersonError(
             f"{video_path}: no person found in any of its {pipeline.frames} frames — "

@@ -43,7 +43,9 @@ class Item:
     target: int | None = None
 
 
-def routine_items(*, hold_s: float | None = None, target: int | None = None, folder: Path | None = None) -> tuple[list[Item], list[str]]:
+def routine_items(
+    *, hold_s: float | None = None, target: int | None = None, folder: Path | None = None
+) -> tuple[list[Item], list[str]]:
     """The routine's exercises that have definitions, in the page's order, and the ids that do not yet."""
     files = exercise_files(folder)
     items = [Item(load(i, folder), hold_s, target) for i in ROUTINE_IDS if i in files]
@@ -78,7 +80,9 @@ class SetRecord:
 class Routine:
     """Where the session is. Modes: start, count, rest, done; `paused` on top of them."""
 
-    def __init__(self, items: list[Item], *, intro_s: float = INTRO_S, rest_s: float = REST_S, single: bool | None = None) -> None:
+    def __init__(
+        self, items: list[Item], *, intro_s: float = INTRO_S, rest_s: float = REST_S, single: bool | None = None
+    ) -> None:
         if not items:
             raise ValueError("a routine needs at least one exercise")
         self.items = items

@@ -61,7 +61,9 @@ class CaptureStatus:
 class CameraSource:
     """A webcam by index. Its frames are timed by their arrival (camera clocks vary)."""
 
-    def __init__(self, index: int, *, first_frame_timeout_s: float = 5.0, width: int | None = None, height: int | None = None) -> None:
+    def __init__(
+        self, index: int, *, first_frame_timeout_s: float = 5.0, width: int | None = None, height: int | None = None
+    ) -> None:
         self.index = index
         self.name = f"camera {index}"
         self.fps: float | None = None
@@ -91,7 +93,9 @@ class CameraSource:
                 found = sorted(p.name for p in Path("/dev").glob("video*"))
                 hint = f"found: {', '.join(found)}" if found else "no camera found on this machine"
                 raise CameraError(f"camera {self.index}: no such camera ({hint}); or give a video file to --camera")
-            raise CameraError(f"camera {self.index}: cannot be opened — is another program using it? (or try another --camera)")
+            raise CameraError(
+                f"camera {self.index}: cannot be opened — is another program using it? (or try another --camera)"
+            )
         deadline = time.monotonic() + self._timeout
         while True:
             ok, image = cap.read()

@@ -55,7 +55,9 @@ class VideoFile:
         if not cap.isOpened():
             cap.release()
             if _looks_like_video(self.path):
-                raise VideoError(f"{self.path}: a video file that cannot be decoded (damaged or truncated, or it holds no frames)")
+                raise VideoError(
+                    f"{self.path}: a video file that cannot be decoded (damaged or truncated, or it holds no frames)"
+                )
             raise VideoError(f"{self.path}: not a video (or in a format that cannot be read)")
         ok, first = cap.read()
         if not ok or first is None:

@@ -261,9 +261,7 @@ class Body:
         for i in self._order:
             if self.parents[i] >= 0:
                 depth[i] = depth[self.parents[i]] + 1
-        return [
-            (np.nonzero(depth == d)[0], self.parents[depth == d]) for d in range(1, depth.max() + 1)
-        ]
+        return [(np.nonzero(depth == d)[0], self.parents[depth == d]) for d in range(1, depth.max() + 1)]
 
     def _heads(self, G: np.ndarray, root) -> np.ndarray:
         heads = np.empty_like(self.rest_heads)

@@ -176,7 +176,9 @@ def perform(exercise: str, plan: list[RepPlan], posture, rng: np.random.Generato
         allowed = P.SIDES.get(exercise, (None,))
         if rep.side not in allowed:
             raise ValueError(f"{exercise} reps have sides {allowed}, not {rep.side!r}")
-    perf = Performance(exercise, P.POSTURE[exercise], rest=dict(posture.DEFAULTS), hold_s=P.HOLD_S[exercise], tempo=tempo)
+    perf = Performance(
+        exercise, P.POSTURE[exercise], rest=dict(posture.DEFAULTS), hold_s=P.HOLD_S[exercise], tempo=tempo
+    )
     perf.sway_phase = float(rng.uniform(0, 2 * np.pi))
     cache: dict = {}
 

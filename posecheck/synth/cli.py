@@ -33,7 +33,9 @@ def _parse_rep(exercise: str, text: str):
         try:
             hold = float(hold_text)
         except ValueError:
-            raise click.BadParameter(f"hold in {text}@{hold_text} is not a number of seconds", param_hint="--rep") from None
+            raise click.BadParameter(
+                f"hold in {text}@{hold_text} is not a number of seconds", param_hint="--rep"
+            ) from None
     side, _, faults = text.partition(":")
     side = None if side in ("", "-") else side
     allowed = P.SIDES.get(exercise, (None,))
@@ -53,18 +55,37 @@ def _parse_rep(exercise: str, text: str):
 
 def _common(f):
     options = [
-        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/synth"), show_default=True, help="Folder for NAME.mp4/.json/.npz."),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("out/synth"),
+            show_default=True,
+            help="Folder for NAME.mp4/.json/.npz.",
+        ),
         click.option("--name", help="File stem (default: the exercise or negative and the seed)."),
-        click.option("--seed", type=int, default=0, show_default=True, help="Fixes body, look, camera, tempo, timings."),
-        click.option("--side", type=click.Choice(["left", "right"]), help="Side of the body facing the camera (side views)."),
+        click.option(
+            "--seed", type=int, default=0, show_default=True, help="Fixes body, look, camera, tempo, timings."
+        ),
+        click.option(
+            "--side", type=click.Choice(["left", "right"]), help="Side of the body facing the camera (side views)."
+        ),
         click.option("--camera-height", type=float, help="Lens height, m."),
-        click.option("--distance", type=float, help="Horizontal distance to the body's centre, m (grown if the body does not fit)."),
+        click.option(
+            "--distance",
+            type=float,
+            help="Horizontal distance to the body's centre, m (grown if the body does not fit).",
+        ),
         click.option("--azimuth", type=float, help="Degrees away from the ideal placement."),
         click.option("--width", type=click.IntRange(64, 1920), default=640, show_default=True),
         click.option("--height", type=click.IntRange(48, 1080), default=480, show_default=True),
         click.option("--fps", type=click.FloatRange(1, 60), default=30.0, show_default=True),
         click.option("--tempo", type=click.FloatRange(0.3, 3.0), help="Speed of the moves (holds keep their length)."),
-        click.option("--max-frames", type=click.IntRange(1), help="Stop after this many frames (the truth keeps the complete reps)."),
+        click.option(
+            "--max-frames",
+            type=click.IntRange(1),
+            help="Stop after this many frames (the truth keeps the complete reps).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -115,7 +136,9 @@ def _needs_extra() -> None:
         raise click.ClickException(str(e)) from None
 
 
-@click.group(name="synth", help="Render synthetic exercise clips with their truth (the performer); see --help of each command.")
+@click.group(
+    name="synth", help="Render synthetic exercise clips with their truth (the performer); see --help of each command."
+)
 def synth() -> None:
     pass
 
@@ -123,7 +146,13 @@ def synth() -> None:
 @synth.command()
 @click.argument("exercise", type=click.Choice(list(P.HOLD_S)))
 @click.option("--rep", "reps", multiple=True, metavar="SIDE[:FAULT+..][@HOLD]", help="One rep (repeatable), in order.")
-@click.option("--rounds", type=click.IntRange(1), default=1, show_default=True, help="Without --rep: good reps, every side, this many times.")
+@click.option(
+    "--rounds",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Without --rep: good reps, every side, this many times.",
+)
 @_common
 def clip(exercise, reps, rounds, out_dir, name, **kw):
     """Render one exercise clip."""
@@ -143,7 +172,9 @@ def clip(exercise, reps, rounds, out_dir, name, **kw):
 
 @synth.command(name="negative")
 @click.argument("kind", type=click.Choice(list(P.NEGATIVES)))
-@click.option("--exercise", type=click.Choice(list(P.HOLD_S)), help="The exercise the app is set to (default per kind).")
+@click.option(
+    "--exercise", type=click.Choice(list(P.HOLD_S)), help="The exercise the app is set to (default per kind)."
+)
 @click.option("--duration", type=click.FloatRange(4, 600), default=24.0, show_default=True, help="Seconds (about).")
 @_common
 def negative_cmd(kind, exercise, duration, out_dir, name, **kw):

@@ -98,14 +98,18 @@ FAULTS: dict[str, dict[str, Fault]] = {
     },
     "bridge": {
         "hips_low": Fault("hips_low", note=f"shoulder-hip-knee {BRIDGE_HIPS_LOW_DEG:.0f} deg"),
-        "hips_high": Fault("hips_high", note=f"shoulder-hip-knee {360 - BRIDGE_HIPS_HIGH_DEG:.0f} deg, hip above the line"),
+        "hips_high": Fault(
+            "hips_high", note=f"shoulder-hip-knee {360 - BRIDGE_HIPS_HIGH_DEG:.0f} deg, hip above the line"
+        ),
         "shoulders_lifted": Fault("shoulders_lifted", {"curl": 24.0}, "upper back curled off the floor, head down"),
         "head_lifted": Fault("head_lifted", {"head": 38.0}),
         "feet_position": Fault("feet_position", {"knee": 142.0}, "feet slid away: knee about 140 deg"),
     },
     "cat_cow": {
         "too_fast": Fault("too_fast", note="end positions held 0.3 s, moves 0.7 s"),
-        "hands_not_under_shoulders": Fault("hands_not_under_shoulders", {"arm_angle": 26.0}, "hands ahead of the shoulders"),
+        "hands_not_under_shoulders": Fault(
+            "hands_not_under_shoulders", {"arm_angle": 26.0}, "hands ahead of the shoulders"
+        ),
         "knees_not_under_hips": Fault("knees_not_under_hips", {"thigh_angle": -24.0}, "knees behind the hips"),
     },
     "seated_rotation": {
@@ -129,7 +133,11 @@ REP_WIDE_FAULTS = {"too_fast"}
 # ---- negatives -------------------------------------------------------------------------------
 NEGATIVES = {
     "lying_still": ("supine", "bridge", "lies still in hook-lying"),
-    "fidgeting": ("supine", "knee_to_chest", "lies in hook-lying and fidgets: small knee lifts, shifts, head turns, a hand to the face"),
+    "fidgeting": (
+        "supine",
+        "knee_to_chest",
+        "lies in hook-lying and fidgets: small knee lifts, shifts, head turns, a hand to the face",
+    ),
     "sit_stand": ("upright", "seated_rotation", "sits down on the stool and stands up again"),
     "walk_through": ("walk", "bridge", "walks through the frame"),
 }

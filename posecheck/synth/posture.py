@@ -444,7 +444,9 @@ class Upright(_Posture):
         butt = v[seat_part & (v[:, 1] > j["upperleg01.L"][1] - 0.12), 2].min()
         self.seat_height = float(butt - sole)
         self._root_seated = np.array([0.0, 0.0, -sole])
-        self.feet = {s: j[f"foot.{s}"] - [0, 0, sole] + [(1 if s == "L" else -1) * self.FEET_WIDER_M, 0, 0] for s in "LR"}
+        self.feet = {
+            s: j[f"foot.{s}"] - [0, 0, sole] + [(1 if s == "L" else -1) * self.FEET_WIDER_M, 0, 0] for s in "LR"
+        }
         self.feet = {s: np.array([f[0], f[1], b.ankle_height]) for s, f in self.feet.items()}
         rest_sole = b.rest_vertices[:, 2].min()
         stand_z = b.head_of("root")[2] - rest_sole

@@ -92,7 +92,9 @@ def problems(truth: dict, npz: dict | None = None) -> list[str]:
         if r["side"] not in allowed:
             out.append(f"{tag}: side {r['side']!r} not in {sorted(map(str, allowed))}")
         for f in r["faults"]:
-            if not any(s["id"] == f and s["start_s"] < r["end_s"] and s["end_s"] > r["start_s"] for s in truth["faults"]):
+            if not any(
+                s["id"] == f and s["start_s"] < r["end_s"] and s["end_s"] > r["start_s"] for s in truth["faults"]
+            ):
                 out.append(f"{tag}: fault {f} has no span overlapping the rep")
     for s in truth["faults"]:
         if not (0 - EPS <= s["start_s"] < s["end_s"] <= dur + EPS):
@@ -103,7 +105,9 @@ def problems(truth: dict, npz: dict | None = None) -> list[str]:
     if summary["reps_attempted"] != len(reps):
         out.append("summary.reps_attempted does not match the reps")
     kind = truth.get("kind")
-    if kind == "good" and ((not reps and "cut_at_s" not in truth) or not all(r["counted"] for r in reps) or truth["faults"]):
+    if kind == "good" and (
+        (not reps and "cut_at_s" not in truth) or not all(r["counted"] for r in reps) or truth["faults"]
+    ):
         out.append("a good clip must have reps (unless cut short), all counted, and no faults")
     if kind == "fault" and not truth["faults"]:
         out.append("a fault clip must have faults")
@@ -125,7 +129,12 @@ def _npz_problems(truth: dict, npz) -> list[str]:
     if out:
         return out
     kp = np.asarray(npz["kp2d"], float)
-    inside = (kp[..., 0] >= -0.5) & (kp[..., 0] <= truth["width"] - 0.5) & (kp[..., 1] >= -0.5) & (kp[..., 1] <= truth["height"] - 0.5)
+    inside = (
+        (kp[..., 0] >= -0.5)
+        & (kp[..., 0] <= truth["width"] - 0.5)
+        & (kp[..., 1] >= -0.5)
+        & (kp[..., 1] <= truth["height"] - 0.5)
+    )
     bad = npz["in_frame"] & ~inside
     if bad.any():
         out.append(f"{int(bad.sum())} keypoints flagged in_frame lie outside the image")

@@ -26,8 +26,16 @@ COUNTING = EngineState(
     reps_counted=2, reps_attempted=2, target=5, hold_s=3.0, hold_target_s=12.0, in_hold=True,
     holding=True, hold_done=False, faults=(), fault_message="", values={}, set_complete=False,
 )  # fmt: skip
-RESTING = replace(COUNTING, phase="rest", instruction="Raise your hips", in_hold=False, holding=False, hold_s=0.0, hold_target_s=0.0)
-SETUP = replace(RESTING, started=False, setup_ok=False, setup_message="I can't see your feet - move the camera back", instruction="I can't see your feet - move the camera back")
+RESTING = replace(
+    COUNTING, phase="rest", instruction="Raise your hips", in_hold=False, holding=False, hold_s=0.0, hold_target_s=0.0
+)
+SETUP = replace(
+    RESTING,
+    started=False,
+    setup_ok=False,
+    setup_message="I can't see your feet - move the camera back",
+    instruction="I can't see your feet - move the camera back",
+)
 
 
 def frame(w=640, h=480) -> np.ndarray:
@@ -99,7 +107,9 @@ def test_progress_shows_counted_reps_of_the_target():
 
 
 def test_one_fault_in_the_warning_colour_only_while_it_lasts():
-    with_fault = render(board(replace(COUNTING, faults=("hips_low", "head_lifted"), fault_message="Lift your hips higher")), HD)
+    with_fault = render(
+        board(replace(COUNTING, faults=("hips_low", "head_lifted"), fault_message="Lift your hips higher")), HD
+    )
     strip = crop(with_fault, layout(with_fault).fault)
     assert near(strip, WARN).mean() > 0.5  # the strip is in the warning colour...
     assert near(strip, (20, 20, 20), 60).mean() > 0.01  # ...with dark words on it
@@ -139,7 +149,9 @@ def test_start_card_has_the_safety_note_and_the_camera_placement():
 
 @pytest.mark.parametrize("mode", ["rest", "paused", "camera_lost", "done"])
 def test_cards_cover_the_picture_with_large_words(mode):
-    img = render(board(COUNTING, mode=mode, seconds_left=12.0, next_exercise=BRIDGE, lines=("Bridge exercise: 2 of 5",)), HD)
+    img = render(
+        board(COUNTING, mode=mode, seconds_left=12.0, next_exercise=BRIDGE, lines=("Bridge exercise: 2 of 5",)), HD
+    )
     centre = img if mode == "done" else img[150:570, 200:1080]
     colour = WARN if mode == "camera_lost" else GOOD if mode == "done" else WHITE
     assert near(centre, colour, 60).mean() > 0.005

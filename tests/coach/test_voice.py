@@ -34,18 +34,40 @@ def hold(target: float, start: float, until: float) -> list:
     out = []
     n = round(until * FPS)
     for i in range(n + 1):
-        events = [Event(start, "phase", text="Hold", phase="up"), Event(start, "hold_started", phase="up")] if i == 0 else []
-        out.append((events, replace(BASE, t_s=start + i / FPS, phase="up", instruction="Hold", in_hold=True, holding=True, hold_s=i / FPS, hold_target_s=target)))
+        events = (
+            [Event(start, "phase", text="Hold", phase="up"), Event(start, "hold_started", phase="up")] if i == 0 else []
+        )
+        out.append(
+            (
+                events,
+                replace(
+                    BASE,
+                    t_s=start + i / FPS,
+                    phase="up",
+                    instruction="Hold",
+                    in_hold=True,
+                    holding=True,
+                    hold_s=i / FPS,
+                    hold_target_s=target,
+                ),
+            )
+        )
     return out
 
 
 def rep(t: float, counted: bool, n: int, faults=()) -> tuple:
     r = Rep(index=n, side=None, start_s=t - 5, end_s=t, counted=counted, faults=list(faults))
-    return ([Event(t, "phase", text="Raise your hips", phase="rest"), Event(t, "rep", rep=r)], replace(BASE, t_s=t, reps_counted=n if counted else n - 1, reps_attempted=n))
+    return (
+        [Event(t, "phase", text="Raise your hips", phase="rest"), Event(t, "rep", rep=r)],
+        replace(BASE, t_s=t, reps_counted=n if counted else n - 1, reps_attempted=n),
+    )
 
 
 def fault(t: float, fid: str = "hips_low", message: str = "Lift your hips higher") -> tuple:
-    return ([Event(t, "fault_started", text=message, fault=fid)], replace(BASE, t_s=t, phase="up", faults=(fid,), fault_message=message))
+    return (
+        [Event(t, "fault_started", text=message, fault=fid)],
+        replace(BASE, t_s=t, phase="up", faults=(fid,), fault_message=message),
+    )
 
 
 def said(script) -> list[tuple[str, str]]:
@@ -111,7 +133,10 @@ CASES = {
         [("instruction", "Raise your hips")],
     ),
     "losing the person": (
-        [([Event(1.0, "tracking_lost")], replace(BASE, t_s=1.0, tracking=False, instruction="")), *frames(1.0, 1.1, tracking=False)],
+        [
+            ([Event(1.0, "tracking_lost")], replace(BASE, t_s=1.0, tracking=False, instruction="")),
+            *frames(1.0, 1.1, tracking=False),
+        ],
         [("setup", "I can't see you")],
     ),
     "set complete": (

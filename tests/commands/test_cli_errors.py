@@ -36,7 +36,9 @@ def files(tmp_path_factory):
     data = BRIDGE.read_bytes()
     (d / "cut.mp4").write_bytes(data[: len(data) // 2])  # index at the end: cut off
     write_video(d / "nobody.mp4", blank_frames(20))
-    (d / "bad.toml").write_text((ROOT / "exercises" / "bridge.toml").read_text().replace("hold_s = 12.0 ", 'hold_s = "x" ', 1))
+    (d / "bad.toml").write_text(
+        (ROOT / "exercises" / "bridge.toml").read_text().replace("hold_s = 12.0 ", 'hold_s = "x" ', 1)
+    )
     (d / "model.task").write_bytes(b"PK\x03\x04 not really")
     return d
 
@@ -50,11 +52,23 @@ CASES = {
     "unknown exercise": (["review", str(BRIDGE), "-e", "brige"], 2, "known: "),
     "malformed exercise file": (["review", str(BRIDGE), "-e", "{d}/bad.toml"], 2, "hold.hold_s: "),
     "no person": (["review", "{d}/nobody.mp4", "-e", "bridge"], 3, "no person found"),
-    "output folder missing": (["review", str(BRIDGE), "-e", "bridge", "-o", "{d}/no/such/out.mp4"], 2, "does not exist"),
+    "output folder missing": (
+        ["review", str(BRIDGE), "-e", "bridge", "-o", "{d}/no/such/out.mp4"],
+        2,
+        "does not exist",
+    ),
     "output under a file": (["review", str(BRIDGE), "-e", "bridge", "-r", "{d}/notes.mp4/r.json"], 2, "is a file"),
     "output type": (["review", str(BRIDGE), "-e", "bridge", "-o", "{d}/out.txt"], 2, "cannot write .txt"),
-    "not a model": (["review", "{d}/nobody.mp4", "-e", "bridge", "--model", "{d}/notes.mp4"], 2, "not a MediaPipe .task bundle"),
-    "model lacks parts": (["review", "{d}/nobody.mp4", "-e", "bridge", "--model", "{d}/model.task"], 2, "not a MediaPipe .task"),
+    "not a model": (
+        ["review", "{d}/nobody.mp4", "-e", "bridge", "--model", "{d}/notes.mp4"],
+        2,
+        "not a MediaPipe .task bundle",
+    ),
+    "model lacks parts": (
+        ["review", "{d}/nobody.mp4", "-e", "bridge", "--model", "{d}/model.task"],
+        2,
+        "not a MediaPipe .task",
+    ),
     "bad hold": (["review", str(BRIDGE), "-e", "bridge", "--hold", "-1"], 2, "--hold"),
 }
 
@@ -74,7 +88,24 @@ def test_video_cut_short_keeps_what_was_read(tmp_path):
     # With its index at the front the cut file still opens: it ends early. The report
     # covers what was read, and the exit says so.
     full = tmp_path / "full.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(BRIDGE), "-t", "6", "-c", "copy", "-movflags", "+faststart", str(full)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(BRIDGE),
+            "-t",
+            "6",
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(full),
+        ],
+        check=True,
+    )
     data = full.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: int(len(data) * 0.7)])

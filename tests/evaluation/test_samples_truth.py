@@ -45,7 +45,10 @@ def test_video_opens_with_the_stated_frames(path):
     cap = cv2.VideoCapture(str(video))
     assert cap.isOpened(), f"{video} does not open"
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == truth["frames"]
-    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) == (truth["width"], truth["height"])
+    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) == (
+        truth["width"],
+        truth["height"],
+    )
     assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(truth["fps"], abs=0.01)
     ok, _ = cap.read()
     assert ok, "the first frame does not decode"

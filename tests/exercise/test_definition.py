@@ -34,21 +34,53 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 # case: (replace this, with this) -> the error must mention this key and this expectation
 BROKEN = [
-    (('hold_s = 12.0 ', 'hold_s = "long" '), r"hold\.hold_s", r"valid number"),
-    (('hold_s = 12.0 ', 'hold_s = -3 '), r"hold\.hold_s", r"greater than 0"),
-    (('dropout_grace_s = 0.5 ', ''), r"hold\.dropout_grace_s", r"missing"),
-    (('[reps]', '[reps]\ntarget_min = 2'), r"reps\.target_min", r"unexpected key"),
-    (('max_torso_len = 0.03, exit_max_torso_len = 0.045', 'max_torso_len = 0.03, exit_max_deg = 0.045'), r"phases\[0\]\.when\[0\]", r"mix units"),
-    (('max_torso_len = 0.03, exit_max_torso_len = 0.045', 'max_deg = 0.03'), r"phases\[0\]\.when\[0\]", r"in torso_len, so its bounds are min_torso_len/max_torso_len"),
-    (('{ signal = "hip_lift", max_torso_len = 0.03', '{ signal = "hip_lif", max_torso_len = 0.03'), r"phases\[0\]\.when\[0\]\.signal", r"unknown signal 'hip_lif'"),
-    (('sequence = ["rest", "up", "rest"]', 'sequence = ["rest", "top", "rest"]'), r"reps\.sequence\[1\]", r"unknown phase 'top'"),
+    (("hold_s = 12.0 ", 'hold_s = "long" '), r"hold\.hold_s", r"valid number"),
+    (("hold_s = 12.0 ", "hold_s = -3 "), r"hold\.hold_s", r"greater than 0"),
+    (("dropout_grace_s = 0.5 ", ""), r"hold\.dropout_grace_s", r"missing"),
+    (("[reps]", "[reps]\ntarget_min = 2"), r"reps\.target_min", r"unexpected key"),
+    (
+        ("max_torso_len = 0.03, exit_max_torso_len = 0.045", "max_torso_len = 0.03, exit_max_deg = 0.045"),
+        r"phases\[0\]\.when\[0\]",
+        r"mix units",
+    ),
+    (
+        ("max_torso_len = 0.03, exit_max_torso_len = 0.045", "max_deg = 0.03"),
+        r"phases\[0\]\.when\[0\]",
+        r"in torso_len, so its bounds are min_torso_len/max_torso_len",
+    ),
+    (
+        ('{ signal = "hip_lift", max_torso_len = 0.03', '{ signal = "hip_lif", max_torso_len = 0.03'),
+        r"phases\[0\]\.when\[0\]\.signal",
+        r"unknown signal 'hip_lif'",
+    ),
+    (
+        ('sequence = ["rest", "up", "rest"]', 'sequence = ["rest", "top", "rest"]'),
+        r"reps\.sequence\[1\]",
+        r"unknown phase 'top'",
+    ),
     (('kind = "line_offset"', 'kind = "curvature"'), r"signals\.hip_line\.kind", r"line_offset"),
-    (('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hip"]'), r"signals\.hip_line", r"takes 3 points, got 2"),
-    (('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hips", "knee"]'), r"signals\.hip_line", r"unknown landmark 'hips'"),
+    (
+        ('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hip"]'),
+        r"signals\.hip_line",
+        r"takes 3 points, got 2",
+    ),
+    (
+        ('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hips", "knee"]'),
+        r"signals\.hip_line",
+        r"unknown landmark 'hips'",
+    ),
     (('id = "bridge"', 'id = "bridges"'), r"\bid\b", r"expected 'bridge'"),
-    (('target = 5\n', 'target = 50\n'), r"reps", r"above target_max"),
-    (('min_deg = -12, max_deg = 12 }', 'min_deg = 12, max_deg = -12 }'), r"hold_when\[0\]", r"min \(12.0\) is above max"),
-    (('unless = ["shoulders_lifted"]\n', 'unless = ["shoulder_lifted"]\n'), r"faults\[\d\]\.unless", r"ids of other condition faults .*not 'shoulder_lifted'"),
+    (("target = 5\n", "target = 50\n"), r"reps", r"above target_max"),
+    (
+        ("min_deg = -12, max_deg = 12 }", "min_deg = 12, max_deg = -12 }"),
+        r"hold_when\[0\]",
+        r"min \(12.0\) is above max",
+    ),
+    (
+        ('unless = ["shoulders_lifted"]\n', 'unless = ["shoulder_lifted"]\n'),
+        r"faults\[\d\]\.unless",
+        r"ids of other condition faults .*not 'shoulder_lifted'",
+    ),
 ]
 
 
@@ -84,6 +116,8 @@ def test_no_body_numbers_in_the_engine_code():
         # named module constants (UPPER_CASE = ...) are allowed: they say what they are
         text = re.sub(r"(?m)^_?[A-Z][A-Z_]* = .*$", "", (src / name).read_text())
         # numbers other than 0, 1, 2, 0.5 (halves), 180/90/360 (geometry) and tiny epsilons
-        literals = re.findall(r"(?<![\w.\[])(\d+\.?\d*)(?![\w.\]])", re.sub(r"#.*|\"\"\"[\s\S]*?\"\"\"|\d+e-\d+", "", text))
+        literals = re.findall(
+            r"(?<![\w.\[])(\d+\.?\d*)(?![\w.\]])", re.sub(r"#.*|\"\"\"[\s\S]*?\"\"\"|\d+e-\d+", "", text)
+        )
         odd = {x for x in literals if float(x) not in (0, 1, 2, 0.5, 180, 90, 360, 3)}
         assert not odd, f"{name} has numeric literals {sorted(odd)}: thresholds belong in exercises/*.toml"

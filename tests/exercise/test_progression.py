@@ -85,7 +85,9 @@ def test_achieved_counts_in_the_target_unit():
     assert achieved(BRIDGE, [(None, True), (None, False), (None, True)]) == 2
     # each side: the side with fewest; rounds: rounds with every side done
     sided = BRIDGE.model_copy(update={"reps": BRIDGE.reps.model_copy(update={"counting": "each_side"})})
-    rounds = BRIDGE.model_copy(update={"reps": BRIDGE.reps.model_copy(update={"counting": "rounds", "rounds": ["left", "right", "both"]})})
+    rounds = BRIDGE.model_copy(
+        update={"reps": BRIDGE.reps.model_copy(update={"counting": "rounds", "rounds": ["left", "right", "both"]})}
+    )
     reps = [("left", True), ("right", True), ("both", True), ("left", True), ("right", False), ("right", True)]
     assert achieved(rounds, reps) == 1
     assert achieved(rounds, [*reps, ("both", True)]) == 2

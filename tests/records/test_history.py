@@ -59,9 +59,23 @@ def test_round_trip(tmp_path):
         sid = h.start_session(BRIDGE, kind="review", source="/videos/b.mp4", target=5, hold_s=10.0,
                               settings={"hold_s": 10.0, "model": "bundled"}, started_at=MORNING)  # fmt: skip
         h.add_rep(sid, _rep(1))
-        h.add_rep(sid, Rep(index=2, side="left", start_s=20.0, end_s=28.0, hold_s=4.0, counted=False, faults=["hips_low"], holds={"up": 4.0}))
+        h.add_rep(
+            sid,
+            Rep(
+                index=2,
+                side="left",
+                start_s=20.0,
+                end_s=28.0,
+                hold_s=4.0,
+                counted=False,
+                faults=["hips_low"],
+                holds={"up": 4.0},
+            ),
+        )
         h.add_fault(sid, {"id": "hips_low", "message": "Lift your hips", "start_s": 22.0, "end_s": 25.0})
-        h.finish_session(sid, status="complete", duration_s=30.0, report=report, ended_at=MORNING + timedelta(minutes=1))
+        h.finish_session(
+            sid, status="complete", duration_s=30.0, report=report, ended_at=MORNING + timedelta(minutes=1)
+        )
         h.set_target("bridge", 9)
     with History(path) as h:  # reopened: everything is there
         (s,) = h.sessions()
@@ -86,7 +100,9 @@ def test_round_trip(tmp_path):
 
 def test_target_rises_from_recorded_sessions(db):
     for day in range(3):
-        sid = db.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=MORNING + timedelta(days=day))
+        sid = db.start_session(
+            BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=MORNING + timedelta(days=day)
+        )
         for i in range(1, 6):
             db.add_rep(sid, _rep(i))
         db.finish_session(sid, status="complete")
@@ -237,8 +253,18 @@ D0 = date(2025, 3, 1)
 ADHERENCE = {
     "once a day: any counted session": ([(0, "m", 5), (1, "e", 5), (2, "m", 5), (3, "e", 5)], 1, "XXXX", 4),
     "once a day: a gap breaks the streak": ([(0, "m", 5), (2, "m", 5), (3, "m", 5)], 1, "X.XX", 2),
-    "a session with nothing counted does not count": ([(0, "m", 5), (1, "m", 0), (2, "m", 5), (3, "m", 5)], 1, "X.XX", 2),
-    "twice a day needs morning and evening": ([(0, "m", 3), (0, "e", 3), (1, "m", 3), (2, "m", 3), (2, "e", 3)], 2, "X.X.", 1),
+    "a session with nothing counted does not count": (
+        [(0, "m", 5), (1, "m", 0), (2, "m", 5), (3, "m", 5)],
+        1,
+        "X.XX",
+        2,
+    ),
+    "twice a day needs morning and evening": (
+        [(0, "m", 3), (0, "e", 3), (1, "m", 3), (2, "m", 3), (2, "e", 3)],
+        2,
+        "X.X.",
+        1,
+    ),
     "today still open keeps yesterday's streak": ([(0, "m", 3), (1, "m", 3), (2, "m", 3)], 1, "XXX.", 3),
 }
 
@@ -275,7 +301,9 @@ def test_history_command_table_export_and_plot(tmp_path):
     today = datetime.now().astimezone().replace(hour=9)
     with History(tmp_path / DB_NAME) as h:
         for back in (2, 1, 0):
-            sid = h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=today - timedelta(days=back))
+            sid = h.start_session(
+                BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=today - timedelta(days=back)
+            )
             for i in range(1, 6):
                 h.add_rep(sid, _rep(i, faults=["hips_low"] if i == 5 else ()))
             h.finish_session(sid, status="complete", duration_s=120.0)
@@ -284,7 +312,9 @@ def test_history_command_table_export_and_plot(tmp_path):
     assert "....XXX" in out and "streak 3 days" in out and "target now 6" in out
     assert "mornings 3/7, evenings 0/7" in out
 
-    rows = list(__import__("csv").DictReader(_invoke("history", "--data-dir", tmp_path, "--export", "csv").splitlines()))
+    rows = list(
+        __import__("csv").DictReader(_invoke("history", "--data-dir", tmp_path, "--export", "csv").splitlines())
+    )
     assert [r["reps_counted"] for r in rows] == ["5", "5", "5"] and rows[0]["fault_ids"] == "hips_low"
     out_file = tmp_path / "h.json"
     _invoke("history", "--data-dir", tmp_path, "--export", "json", "--out", out_file)
@@ -355,7 +385,9 @@ def test_killed_review_keeps_every_completed_rep(tmp_path):
             if seen:
                 break
             time.sleep(0.05)
-        assert seen, f"no rep was written before the review ended: {proc.stderr.read() if proc.poll() is not None else ''}"
+        assert seen, (
+            f"no rep was written before the review ended: {proc.stderr.read() if proc.poll() is not None else ''}"
+        )
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         if proc.poll() is None:
@@ -396,7 +428,9 @@ def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
 
     with History(tmp_path / DB_NAME) as h:
         for day in range(3):  # three good sessions earlier: the plan says 6
-            sid = h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=MORNING + timedelta(days=day))
+            sid = h.start_session(
+                BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0, started_at=MORNING + timedelta(days=day)
+            )
             for i in range(1, 6):
                 h.add_rep(sid, _rep(i))
     log = LiveLog.open("camera 0", tmp_path, hold_s=2.0)
@@ -405,7 +439,10 @@ def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
     keys = [Key(REST, stay_s=2.0), Key(TOP, 1.5, 3.0), Key(REST, 1.5, 2.0)]
     for outcome in ("redone", "done"):
         engine = _perform(keys, log)
-        log.set_ended(BRIDGE, {"outcome": outcome, "duration_s": 10.0, "reps": [], "summary": {"reps_counted": engine.reps_counted}})
+        log.set_ended(
+            BRIDGE,
+            {"outcome": outcome, "duration_s": 10.0, "reps": [], "summary": {"reps_counted": engine.reps_counted}},
+        )
     _perform(keys, log)  # a third set, cut off by the end of the session
     log.close()
     with History(tmp_path / DB_NAME) as h:
@@ -429,7 +466,9 @@ def test_live_session_is_recorded_and_uses_the_target(tmp_path):
     write_video(video, frames)
     data = tmp_path / "data"
     assert "target 1" in _invoke("target", "bridge", 1, "--data-dir", data)
-    proc = posecheck("live", "--exercise", "bridge", "--camera", video, "--headless", "--mute", "--hold", "2", "--data-dir", data)
+    proc = posecheck(
+        "live", "--exercise", "bridge", "--camera", video, "--headless", "--mute", "--hold", "2", "--data-dir", data
+    )
     assert proc.returncode == 0, proc.stderr
     with History(data / DB_NAME) as h:
         (s,) = h.sessions()

@@ -195,7 +195,19 @@ def test_report_of_a_real_review(tmp_path):
     assert "max_deg = 5, exit_max_deg = 6" in strict
     (tmp_path / "bridge.toml").write_text(strict)
     report_path, data = tmp_path / "report.json", tmp_path / "data"
-    proc = posecheck("review", video, "-e", tmp_path / "bridge.toml", "--hold", "2", "--no-progress", "--report", report_path, "--data-dir", data)
+    proc = posecheck(
+        "review",
+        video,
+        "-e",
+        tmp_path / "bridge.toml",
+        "--hold",
+        "2",
+        "--no-progress",
+        "--report",
+        report_path,
+        "--data-dir",
+        data,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "history: session 1" in proc.stdout
     report = json.loads(report_path.read_text())

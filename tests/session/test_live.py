@@ -115,7 +115,15 @@ def mute() -> Speaker:
 
 
 def run(cam: ScriptedCamera, opts: LiveOptions, *, ui=None, listeners=()):
-    return run_live(cam, [Item(BRIDGE, opts.hold_s, opts.target)], opts, ui=ui, speaker=mute(), detector=cam.detector, listeners=listeners)
+    return run_live(
+        cam,
+        [Item(BRIDGE, opts.hold_s, opts.target)],
+        opts,
+        ui=ui,
+        speaker=mute(),
+        detector=cam.detector,
+        listeners=listeners,
+    )
 
 
 def warn_in_centre(canvas: np.ndarray) -> bool:
@@ -201,7 +209,21 @@ def test_cli_camera_lost_is_exit_4_with_the_session_written(tmp_path, monkeypatc
     monkeypatch.setattr(capture_mod, "open_source", lambda spec: cam)
     monkeypatch.setattr(live_mod, "PoseEstimator", FakeEstimator)
     out = tmp_path / "session.json"
-    args = ["live", "-e", "bridge", "--camera", "0", "--headless", "--mute", "--hold", "1", "--camera-wait", "0.6", "--report", str(out)]
+    args = [
+        "live",
+        "-e",
+        "bridge",
+        "--camera",
+        "0",
+        "--headless",
+        "--mute",
+        "--hold",
+        "1",
+        "--camera-wait",
+        "0.6",
+        "--report",
+        str(out),
+    ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 4, res.output
     assert "Traceback" not in res.output
@@ -246,7 +268,9 @@ def _items(*ids: str) -> list[Item]:
 NOBODY = Detection(poses=())
 
 
-def drive(routine: Routine, script: list[tuple[float, str | None]], until: float, fps: float = 10.0) -> list[tuple[float, str, int]]:
+def drive(
+    routine: Routine, script: list[tuple[float, str | None]], until: float, fps: float = 10.0
+) -> list[tuple[float, str, int]]:
     """Feed frames with nobody in view at fps and press keys at times; returns (t, mode, index) changes."""
     keys = sorted(script)
     seen = []
@@ -268,12 +292,44 @@ def drive(routine: Routine, script: list[tuple[float, str | None]], until: float
 ROUTINE_CASES = {
     "start card times out": (1, 2.0, 5.0, [], 3.0, [("start", 0), ("count", 0)], []),
     "space starts now": (1, 8.0, 5.0, [(1.0, " ")], 2.0, [("start", 0), ("count", 0)], []),
-    "n moves on through a rest": (2, 0.0, 3.0, [(1.0, "n")], 5.0, [("count", 0), ("rest", 0), ("count", 1)], ["stopped"]),
-    "n during a rest skips it": (2, 0.0, 30.0, [(1.0, "n"), (2.0, "n")], 3.0, [("count", 0), ("rest", 0), ("count", 1)], ["stopped"]),
+    "n moves on through a rest": (
+        2,
+        0.0,
+        3.0,
+        [(1.0, "n")],
+        5.0,
+        [("count", 0), ("rest", 0), ("count", 1)],
+        ["stopped"],
+    ),
+    "n during a rest skips it": (
+        2,
+        0.0,
+        30.0,
+        [(1.0, "n"), (2.0, "n")],
+        3.0,
+        [("count", 0), ("rest", 0), ("count", 1)],
+        ["stopped"],
+    ),
     "r redoes the set": (2, 0.0, 3.0, [(1.0, "r")], 2.0, [("count", 0)], ["redone"]),
-    "r in a rest redoes the set just done": (2, 0.0, 30.0, [(1.0, "n"), (2.0, "r")], 3.0, [("count", 0), ("rest", 0), ("count", 0)], ["stopped"]),
+    "r in a rest redoes the set just done": (
+        2,
+        0.0,
+        30.0,
+        [(1.0, "n"), (2.0, "r")],
+        3.0,
+        [("count", 0), ("rest", 0), ("count", 0)],
+        ["stopped"],
+    ),
     "q ends, keeping the set": (2, 0.0, 3.0, [(1.0, "q")], 2.0, [("count", 0), ("done", 0)], ["stopped"]),
-    "space pauses and resumes": (1, 0.0, 3.0, [(1.0, " "), (2.0, " ")], 3.0, [("count", 0), ("paused", 0), ("count", 0)], []),
+    "space pauses and resumes": (
+        1,
+        0.0,
+        3.0,
+        [(1.0, " "), (2.0, " ")],
+        3.0,
+        [("count", 0), ("paused", 0), ("count", 0)],
+        [],
+    ),
     "last exercise done ends the session": (1, 0.0, 3.0, [(1.0, "n")], 2.0, [("count", 0), ("done", 0)], ["stopped"]),
 }
 

@@ -19,7 +19,14 @@ HOLD_S = "3"  # a short hold, so that a 13 s clip holds a whole counted rep
 
 def run(*args: str, data_dir) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONUNBUFFERED="1", POSECHECK_DATA_DIR=str(data_dir))
-    return subprocess.run([sys.executable, "-m", "posecheck", *map(str, args)], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "posecheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +41,32 @@ def clip(tmp_path_factory):
 @pytest.fixture(scope="module")
 def both(clip, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    review = run("review", clip, "--exercise", "bridge", "--hold", HOLD_S, "--report", out / "review.json", "--no-progress", data_dir=out / "data")
-    live = run("live", "--exercise", "bridge", "--camera", clip, "--headless", "--mute", "--hold", HOLD_S, "--report", out / "live.json", data_dir=out / "data")
+    review = run(
+        "review",
+        clip,
+        "--exercise",
+        "bridge",
+        "--hold",
+        HOLD_S,
+        "--report",
+        out / "review.json",
+        "--no-progress",
+        data_dir=out / "data",
+    )
+    live = run(
+        "live",
+        "--exercise",
+        "bridge",
+        "--camera",
+        clip,
+        "--headless",
+        "--mute",
+        "--hold",
+        HOLD_S,
+        "--report",
+        out / "live.json",
+        data_dir=out / "data",
+    )
     return review, live, out
 
 
@@ -65,7 +96,9 @@ def test_live_from_a_file_counts_as_review_does(both):
 def test_live_records_the_annotated_session_only_when_asked(clip, tmp_path):
     short = write_video(tmp_path / "short.mp4", read_frames(clip, 0.0, 2.0)[0], 30.0)
     rec = tmp_path / "session.mp4"
-    res = run("live", "-e", "bridge", "--camera", short, "--headless", "--mute", "--record", rec, data_dir=tmp_path / "data")
+    res = run(
+        "live", "-e", "bridge", "--camera", short, "--headless", "--mute", "--record", rec, data_dir=tmp_path / "data"
+    )
     assert res.returncode == 0, res.stderr
     frames, fps = read_frames(rec)
     assert fps == pytest.approx(30.0)

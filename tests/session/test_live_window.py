@@ -21,7 +21,12 @@ def xvfb(screen: str = "1600x900x24"):
     if exe is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     r, w = os.pipe()
-    proc = subprocess.Popen([exe, "-displayfd", str(w), "-screen", "0", screen, "-nolisten", "tcp"], pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "-displayfd", str(w), "-screen", "0", screen, "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(w)
     try:
         ready, _, _ = select.select([r], [], [], 15)
@@ -54,7 +59,9 @@ w.close()
 def test_window_opens_at_its_size_on_a_virtual_display(tmp_path):
     with xvfb() as display:
         env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=str(tmp_path))
-        res = subprocess.run([sys.executable, "-c", WINDOW_SCRIPT], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+        res = subprocess.run(
+            [sys.executable, "-c", WINDOW_SCRIPT], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT
+        )
     assert res.returncode == 0, res.stderr[-2000:]
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["visible"] == 1.0
@@ -65,7 +72,9 @@ def test_window_opens_at_its_size_on_a_virtual_display(tmp_path):
 def test_live_runs_in_a_window(tmp_path):
     clip = write_video(tmp_path / "short.mp4", read_frames(BRIDGE, 2.0, 3.0)[0], 30.0)
     with xvfb() as display:
-        env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=str(tmp_path), POSECHECK_DATA_DIR=str(tmp_path / "data"))
+        env = dict(
+            os.environ, DISPLAY=display, XDG_RUNTIME_DIR=str(tmp_path), POSECHECK_DATA_DIR=str(tmp_path / "data")
+        )
         res = subprocess.run(
             [sys.executable, "-m", "posecheck", "live", "-e", "bridge", "--camera", str(clip), "--windowed", "--mute", "--mirror", "--record", str(tmp_path / "s.mp4")],
             capture_output=True, text=True, timeout=180, env=env, cwd=ROOT,

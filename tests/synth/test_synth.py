@@ -21,13 +21,34 @@ SMALL = {"width": 160, "height": 120, "fps": 2.0}
 
 # name: (spec, what the truth must say) -- one row per case
 CASES = {
-    "knee_to_chest": (ClipSpec(exercise="knee_to_chest", plan=[RepPlan("left")], seed=1), {"kind": "good", "sides": ["left"], "counted": [True]}),
-    "lower_back_rotation": (ClipSpec(exercise="lower_back_rotation", plan=[RepPlan("right")], seed=2), {"kind": "good", "sides": ["right"], "counted": [True]}),
-    "pelvic_tilt": (ClipSpec(exercise="pelvic_tilt", plan=[RepPlan()], seed=3), {"kind": "good", "sides": [None], "counted": [True]}),
-    "bridge": (ClipSpec(exercise="bridge", plan=[RepPlan()], seed=4), {"kind": "good", "sides": [None], "counted": [True]}),
-    "cat_cow": (ClipSpec(exercise="cat_cow", plan=[RepPlan()], seed=5), {"kind": "good", "sides": [None], "counted": [True]}),
-    "seated_rotation": (ClipSpec(exercise="seated_rotation", plan=[RepPlan("left")], seed=6), {"kind": "good", "sides": ["left"], "counted": [True]}),
-    "shoulder_blade_squeeze": (ClipSpec(exercise="shoulder_blade_squeeze", plan=[RepPlan()], seed=7), {"kind": "good", "sides": [None], "counted": [True]}),
+    "knee_to_chest": (
+        ClipSpec(exercise="knee_to_chest", plan=[RepPlan("left")], seed=1),
+        {"kind": "good", "sides": ["left"], "counted": [True]},
+    ),
+    "lower_back_rotation": (
+        ClipSpec(exercise="lower_back_rotation", plan=[RepPlan("right")], seed=2),
+        {"kind": "good", "sides": ["right"], "counted": [True]},
+    ),
+    "pelvic_tilt": (
+        ClipSpec(exercise="pelvic_tilt", plan=[RepPlan()], seed=3),
+        {"kind": "good", "sides": [None], "counted": [True]},
+    ),
+    "bridge": (
+        ClipSpec(exercise="bridge", plan=[RepPlan()], seed=4),
+        {"kind": "good", "sides": [None], "counted": [True]},
+    ),
+    "cat_cow": (
+        ClipSpec(exercise="cat_cow", plan=[RepPlan()], seed=5),
+        {"kind": "good", "sides": [None], "counted": [True]},
+    ),
+    "seated_rotation": (
+        ClipSpec(exercise="seated_rotation", plan=[RepPlan("left")], seed=6),
+        {"kind": "good", "sides": ["left"], "counted": [True]},
+    ),
+    "shoulder_blade_squeeze": (
+        ClipSpec(exercise="shoulder_blade_squeeze", plan=[RepPlan()], seed=7),
+        {"kind": "good", "sides": [None], "counted": [True]},
+    ),
     "bridge_hips_low": (
         ClipSpec(exercise="bridge", plan=[RepPlan(), RepPlan(faults=("hips_low",))], seed=8),
         {"kind": "fault", "sides": [None, None], "counted": [True, False], "faults": ["hips_low"]},
@@ -36,8 +57,14 @@ CASES = {
         ClipSpec(exercise="cat_cow", plan=[RepPlan(faults=("too_fast",))], seed=9),
         {"kind": "fault", "sides": [None], "counted": [False], "faults": ["too_fast"]},
     ),
-    "bridge_short_hold": (ClipSpec(exercise="bridge", plan=[RepPlan(hold_s=4.0)], seed=10), {"kind": "short_hold", "sides": [None], "counted": [False]}),
-    "fidgeting": (ClipSpec(negative="fidgeting", duration_s=8, seed=11), {"kind": "negative", "sides": [], "counted": []}),
+    "bridge_short_hold": (
+        ClipSpec(exercise="bridge", plan=[RepPlan(hold_s=4.0)], seed=10),
+        {"kind": "short_hold", "sides": [None], "counted": [False]},
+    ),
+    "fidgeting": (
+        ClipSpec(negative="fidgeting", duration_s=8, seed=11),
+        {"kind": "negative", "sides": [], "counted": []},
+    ),
     "walk_through": (ClipSpec(negative="walk_through", seed=12), {"kind": "negative", "sides": [], "counted": []}),
 }
 
