@@ -166,15 +166,19 @@ def _fmt(v, pct=False, digits=2):
 
 
 def print_table(rows: list[tuple[str, dict, dict]]) -> None:
-    head = f"{'exercise':<24}{'clips':>6}{'exact':>7}{'±1':>6}{'MAE':>6}{'side':>7}{'hold s':>8}{'fault P':>9}{'R':>6}{'F1':>6}{'neg':>5}{'false':>7}"
+    head = (
+        f"{'exercise':<24}{'clips':>6}{'exact':>7}{'±1':>6}{'MAE':>6}{'side':>7}{'hold s':>8}"
+        f"{'fault P':>9}{'R':>6}{'F1':>6}{'neg':>5}{'false':>7}"
+    )
     print(head)
     print("-" * len(head))
     for name, ours, base in rows:
         for label, s in ((name, ours), ("  baseline", base)):
             note = "  (not countable from video: guided live)" if s.get("not_countable") and label == name else ""
             print(
-                f"{label:<24}{s['clips']:>6}{_fmt(s['exact'], True):>7}{_fmt(s['off_by_one'], True):>6}{_fmt(s['count_mae']):>6}"
-                f"{_fmt(s['side_acc'], True):>7}{_fmt(s['hold_err_median_s']):>8}{_fmt(s['fault_p'], True):>9}{_fmt(s['fault_r'], True):>6}"
+                f"{label:<24}{s['clips']:>6}{_fmt(s['exact'], True):>7}{_fmt(s['off_by_one'], True):>6}"
+                f"{_fmt(s['count_mae']):>6}{_fmt(s['side_acc'], True):>7}{_fmt(s['hold_err_median_s']):>8}"
+                f"{_fmt(s['fault_p'], True):>9}{_fmt(s['fault_r'], True):>6}"
                 f"{_fmt(s['fault_f1']):>6}{s['negatives']:>5}{s['false_reps']:>7}{note}"
             )
 
@@ -246,7 +250,8 @@ def main() -> None:
             else "   <-- count differs"
         )
         print(
-            f"  {d['clip']:<36} {d['kind']:<10} counted {d['counted']}/{d['truth']} (attempts {d['attempted']}), baseline {d['baseline_counted']}, "
+            f"  {d['clip']:<36} {d['kind']:<10} counted {d['counted']}/{d['truth']} (attempts {d['attempted']}), "
+            f"baseline {d['baseline_counted']}, "
             f"sides {d['sides']}, faults tp/fp/fn {d['faults_tp_fp_fn']}, hold err {d['hold_errors']}{flag}"
         )
     if args.json:

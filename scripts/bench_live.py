@@ -106,7 +106,8 @@ def modes(video: Path, frames: int = 240) -> None:
         done += 1
     lm.close()
     print(
-        f"VIDEO mode:       {done}/{len(rgbs)} frames processed, latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms"
+        f"VIDEO mode:       {done}/{len(rgbs)} frames processed, "
+        f"latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms"
     )
     # LIVE_STREAM: every frame submitted at 30 fps; MediaPipe drops what it cannot take
     got: dict[int, float] = {}
@@ -127,7 +128,8 @@ def modes(video: Path, frames: int = 240) -> None:
     lm.close()
     lat = [t - ms / 1000 for ms, t in got.items()]
     print(
-        f"LIVE_STREAM mode: {len(got)}/{len(rgbs)} frames processed, latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms"
+        f"LIVE_STREAM mode: {len(got)}/{len(rgbs)} frames processed, "
+        f"latency p50 {1000 * np.percentile(lat, 50):.0f} ms, p95 {1000 * np.percentile(lat, 95):.0f} ms"
     )
 
     # The model's own time per frame, back to back: LIVE_STREAM waited on like a call.
@@ -174,7 +176,8 @@ def main() -> None:
     ]
     r0 = results[0]
     print(
-        f"video: {args.video.name}, first {args.seconds:g} s as a {r0['camera_fps']:g} fps camera, exercise {args.exercise}, {args.runs} run(s), medians"
+        f"video: {args.video.name}, first {args.seconds:g} s as a {r0['camera_fps']:g} fps camera, "
+        f"exercise {args.exercise}, {args.runs} run(s), medians"
     )
     med = {
         k: statistics.median(r[k] for r in results)

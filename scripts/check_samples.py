@@ -316,7 +316,8 @@ def main(argv=None) -> int:
     clips = args.clips or sorted(p for p in (ROOT / "samples").glob("*.json") if p.name != "mediapipe_check.json")
     results = []
     print(
-        f"{'clip':38s} {'frames':>6s} {'inview':>6s} {'detect':>7s} {'onbody':>7s} {'err6':>5s} {'near3':>5s}  faults (MediaPipe: good holds -> faulty hold)"
+        f"{'clip':38s} {'frames':>6s} {'inview':>6s} {'detect':>7s} {'onbody':>7s} {'err6':>5s} {'near3':>5s}  "
+        "faults (MediaPipe: good holds -> faulty hold)"
     )
     for path in clips:
         r = check(path)
@@ -331,8 +332,10 @@ def main(argv=None) -> int:
             for x in r["faults"]
         )
         print(
-            f"{r['clip']:38s} {r['frames']:6d} {r['in_view']:6d} {100 * r['detection_rate']:6.1f}% {100 * r['on_person_rate']:6.1f}% "
-            f"{r['err6_px'] if r['err6_px'] is not None else '-':>5} {r['err_near3_px'] if r['err_near3_px'] is not None else '-':>5}  {f}",
+            f"{r['clip']:38s} {r['frames']:6d} {r['in_view']:6d} "
+            f"{100 * r['detection_rate']:6.1f}% {100 * r['on_person_rate']:6.1f}% "
+            f"{r['err6_px'] if r['err6_px'] is not None else '-':>5} "
+            f"{r['err_near3_px'] if r['err_near3_px'] is not None else '-':>5}  {f}",
             flush=True,
         )
     if args.json:  # merged into what is there, by clip, so one clip can be re-checked

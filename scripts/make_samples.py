@@ -47,8 +47,18 @@ OLDER_WOMAN = {"gender": 1.0, "age_years": 58, "stature_m": 1.60, "weight": 0.7,
 TALL_MAN = {"gender": 0.0, "age_years": 27, "stature_m": 1.90, "weight": 0.35, "muscle": 0.65, "proportions": 0.45}
 
 # the main bridge clip in the bootstrap clip's colours: blue shirt, dark shorts, purple mat, wood floor
-CLASSIC = {"skin": (226, 178, 146), "shirt": (40, 90, 170), "bottoms": (45, 45, 52), "hair": (55, 38, 28), "feet": (235, 235, 235),
-               "sleeves": "short", "pants": "short", "mat": (78, 70, 150), "floor": (150, 100, 62), "wall": (214, 208, 196)}  # fmt: skip
+CLASSIC = {
+    "skin": (226, 178, 146),
+    "shirt": (40, 90, 170),
+    "bottoms": (45, 45, 52),
+    "hair": (55, 38, 28),
+    "feet": (235, 235, 235),
+    "sleeves": "short",
+    "pants": "short",
+    "mat": (78, 70, 150),
+    "floor": (150, 100, 62),
+    "wall": (214, 208, 196),
+}
 
 SET = [
     # -- good form, real holds ----------------------------------------------------------------
@@ -317,8 +327,12 @@ SET = [
 # wrong, kept as they were rendered so the fix stays tested. Each is remade by
 # `python -m posecheck.synth clip EXERCISE --seed SEED --name NAME`.
 KEPT_FROM_SWEEP = {
-    "sweep_seated_rotation_112": "the knees' height difference faded as the trunk turned: good reps were read as legs not crossed",
-    "sweep_shoulder_blade_squeeze_106": "a good squeeze shortened the neck by 0.07 torso lengths: it was read as a shrug",
+    "sweep_seated_rotation_112": (
+        "the knees' height difference faded as the trunk turned: good reps were read as legs not crossed"
+    ),
+    "sweep_shoulder_blade_squeeze_106": (
+        "a good squeeze shortened the neck by 0.07 torso lengths: it was read as a shrug"
+    ),
 }
 
 
@@ -366,7 +380,8 @@ def render(names: list[str]) -> None:
         truth = make_clip(spec_of(s), SAMPLES, s.name)
         size = (SAMPLES / f"{s.name}.mp4").stat().st_size / 1e6
         print(
-            f"{s.name}: {truth['kind']}, {truth['frames']} frames, {truth['summary']}, {size:.2f} MB, {time.time() - start:.0f} s",
+            f"{s.name}: {truth['kind']}, {truth['frames']} frames, {truth['summary']}, {size:.2f} MB, "
+            f"{time.time() - start:.0f} s",
             flush=True,
         )
 
@@ -430,7 +445,8 @@ def index() -> None:
         rows.append(
             f"| {t['video']} | {t['exercise']} | {t['kind']} | {s.shows} | {side} | {t['body']['describe']} | "
             f"{cam['view']}, h {cam['height_m']} m, d {cam['distance_m']} m, az {cam['azimuth_deg']:+.0f} deg | "
-            f"{t['width']}x{t['height']}@{t['fps']:g} | {t['hold_s']:g} | {t['summary']['reps_counted']}/{t['summary']['reps_attempted']} | "
+            f"{t['width']}x{t['height']}@{t['fps']:g} | {t['hold_s']:g} | "
+            f"{t['summary']['reps_counted']}/{t['summary']['reps_attempted']} | "
             f"{faults} | {t['duration_s']:.1f} s | {size / 1e6:.2f} MB | {det} | {err} |"
         )
     fault_lines = [f"- {s.name}.mp4: {_fault_text(checks, s.name)}" for s in SET if _fault_text(checks, s.name)]
@@ -443,10 +459,14 @@ def index() -> None:
         total += _clip_bytes(name)
         cam = t["camera"]
         kept.append(
-            f"- {t['video']}: {t['exercise']}, {t['varies']}; {t['body']['describe']}; {cam['view']}, h {cam['height_m']} m, "
+            f"- {t['video']}: {t['exercise']}, {t['varies']}; {t['body']['describe']}; "
+            f"{cam['view']}, h {cam['height_m']} m, "
             f"az {cam['azimuth_deg']:+.0f} deg; {t['width']}x{t['height']}@{t['fps']:g}. Kept because {why}. "
             f"Remake: `python -m posecheck.synth clip {t['exercise']} --seed {t['seed']} --name {name}`"
         )
+    columns = ["file", "exercise", "kind", "shows", "side", "body", "camera", "video", "hold_s", "counted/attempted"]
+    columns += ["faults", "duration", "size", "MP detection", "MP err px"]
+    table_head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns)
     text = f"""# samples/: rendered clips with their truth
 
 Made by `scripts/make_samples.py` with the performer (`posecheck.synth`): an anny body posed
@@ -461,8 +481,7 @@ Side: the side of the body facing the camera. MP: MediaPipe pose_landmarker_full
 mode (`scripts/check_samples.py`): share of in-view frames with a pose on the person, and
 mean 2D error (px) of shoulders, hips and knees (all six / the three facing the camera).
 
-| file | exercise | kind | shows | side | body | camera | video | hold_s | counted/attempted | faults | duration | size | MP detection | MP err px |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+{table_head}
 {chr(10).join(rows)}
 
 {len(rows) + len(kept)} clips, {total / 1e6:.1f} MB with truth and keypoints. Fault clips start with a good

@@ -36,7 +36,8 @@ def _session_line(s: SessionRow) -> str:
     dur = f"{s.duration_s:.0f} s" if s.duration_s else "-"
     return (
         f"{s.id:>4}  {s.started_at:%Y-%m-%d %H:%M}  {s.time_of_day:<7}  {s.exercise:<22}  {s.kind:<6}  "
-        f"{s.reps_counted:>3}/{s.reps_attempted:<3}  {s.target if s.target is not None else '-':>6}  {hold:>11}  {dur:>6}  "
+        f"{s.reps_counted:>3}/{s.reps_attempted:<3}  {s.target if s.target is not None else '-':>6}  "
+        f"{hold:>11}  {dur:>6}  "
         f"{status:<11}  {_fmt_faults(s.fault_ids)}"
     )
 

@@ -80,7 +80,8 @@ def review_cmd(
         saved = (
             recorder
             and recorder.session_id
-            and f"history: session {recorder.session_id}; {exercise.id} target now {recorder.history.target(exercise).reps}"
+            and f"history: session {recorder.session_id}; "
+            f"{exercise.id} target now {recorder.history.target(exercise).reps}"
         )
     finally:
         if recorder:

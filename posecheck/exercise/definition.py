@@ -122,7 +122,8 @@ class Condition(_Model):
                 out[(m.group(1) or "") + m.group(2)] = value
             else:
                 raise ValueError(
-                    f"unexpected key {key!r}: expected 'signal' and bounds like min_deg, max_deg, exit_min_deg, exit_max_deg"
+                    f"unexpected key {key!r}: expected 'signal' and bounds like "
+                    "min_deg, max_deg, exit_min_deg, exit_max_deg"
                 )
         if "signal" not in out:
             raise ValueError("missing key 'signal'")

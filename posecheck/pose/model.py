@@ -38,7 +38,8 @@ def check_model(path: Path) -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != BUNDLED_MODEL_SHA256:
             raise ModelError(
-                f"the bundled pose model is damaged (sha256 {digest[:12]}…, expected {BUNDLED_MODEL_SHA256[:12]}…): reinstall posecheck"
+                f"the bundled pose model is damaged (sha256 {digest[:12]}…, "
+                f"expected {BUNDLED_MODEL_SHA256[:12]}…): reinstall posecheck"
             )
         return path
     try:

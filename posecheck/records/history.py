@@ -100,7 +100,8 @@ class History:
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise HistoryError(
-                    f"{self.path}: written by a newer posecheck (history schema v{version}; this one reads up to v{SCHEMA_VERSION})"
+                    f"{self.path}: written by a newer posecheck "
+                    f"(history schema v{version}; this one reads up to v{SCHEMA_VERSION})"
                 )
             if self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 self.db.execute("PRAGMA journal_mode = WAL")
@@ -220,7 +221,8 @@ class History:
         self._write(
             [
                 (
-                    "INSERT OR REPLACE INTO reps (session_id, idx, side, start_s, end_s, hold_s, counted, faults, holds, guided)"
+                    "INSERT OR REPLACE INTO reps"
+                    " (session_id, idx, side, start_s, end_s, hold_s, counted, faults, holds, guided)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         session_id,
@@ -280,8 +282,12 @@ class History:
         )
 
     def delete_session(self, session_id: int) -> None:
-        self._write([(f"DELETE FROM {table} WHERE {key} = ?", (session_id,))
-                     for table, key in (("reps", "session_id"), ("faults", "session_id"), ("sessions", "id"))])  # fmt: skip
+        self._write(
+            [
+                (f"DELETE FROM {table} WHERE {key} = ?", (session_id,))
+                for table, key in (("reps", "session_id"), ("faults", "session_id"), ("sessions", "id"))
+            ]
+        )
 
     # --- targets set by hand ------------------------------------------------------------------
 

@@ -110,7 +110,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         )
         faults = f"; faults: {', '.join(rep['faults'])}" if rep["faults"] else ""
         lines.append(
-            f"  rep {rep['index']}{side}: {rep['start_s']:.1f}–{rep['end_s']:.1f} s, held {rep['hold_s']:.1f} s, {verdict}{faults}"
+            f"  rep {rep['index']}{side}: {rep['start_s']:.1f}–{rep['end_s']:.1f} s, "
+            f"held {rep['hold_s']:.1f} s, {verdict}{faults}"
         )
     if report.get("countable") is False:
         lines.append(f"  not counted from video: {report.get('not_countable_reason') or ''}".rstrip())

@@ -114,11 +114,15 @@ def _png(image, width: int) -> bytes:
 # --- the page ----------------------------------------------------------------------------------------
 
 CSS = """
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1d; max-width: 1000px; margin: 2em auto; padding: 0 1em; }
-h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; } td, th { padding: .25em .7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1d;
+       max-width: 1000px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.5em; margin-bottom: .2em; }
+h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; }
+td, th { padding: .25em .7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.no { color: #b35900; } .yes { color: #207a38; } .note { background: #fff6e0; padding: .5em .8em; border-left: 3px solid #e0a000; }
+.no { color: #b35900; } .yes { color: #207a38; }
+.note { background: #fff6e0; padding: .5em .8em; border-left: 3px solid #e0a000; }
 .muted { color: #666; font-size: .9em; } figure { display: inline-block; margin: .5em 1em .5em 0; vertical-align: top; }
 figcaption { font-size: .9em; max-width: 480px; } img { max-width: 100%; }
 """
@@ -237,7 +241,8 @@ def render(
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody></table>")
         out.append(
-            f'<p class="muted">A rep counts when its hold reached {report["hold_s"]:g} s with good form; a shorter one is an attempt.</p>'
+            f'<p class="muted">A rep counts when its hold reached {report["hold_s"]:g} s with good form; '
+            "a shorter one is an attempt.</p>"
         )
 
     # timeline
@@ -264,9 +269,8 @@ def render(
         out.append('<p class="note">A live session: no video was recorded, so there are no still frames.</p>')
     elif video is None:
         where = video_named or report.get("video") or "the video"
-        out.append(
-            f'<p class="note">{escape(f"The video ({where}) was not found, so there are no still frames. Pass it with --video.")}</p>'
-        )
+        missing = f"The video ({where}) was not found, so there are no still frames. Pass it with --video."
+        out.append(f'<p class="note">{escape(missing)}</p>')
     else:
         frames = frames or {}
         for f in faults[:MAX_STILLS]:

@@ -197,8 +197,17 @@ def test_migrates_a_version_1_file(tmp_path):
         assert (a.reps_counted, a.reps_attempted, a.fault_ids, a.duration_s) == (2, 3, ["hips_low"], 95.0)
         assert (a.day, a.time_of_day, b.time_of_day) == (date(2025, 1, 10), "morning", "evening")
         assert (a.kind, a.status, a.settings) == ("review", "complete", {"hold_s": 12.0})
-        assert h.reps(1)[2] == {"index": 3, "side": None, "start_s": None, "end_s": None, "hold_s": 6.0, "counted": False,
-                                "faults": ["hips_low"], "holds": {}, "guided": False}  # fmt: skip
+        assert h.reps(1)[2] == {
+            "index": 3,
+            "side": None,
+            "start_s": None,
+            "end_s": None,
+            "hold_s": 6.0,
+            "counted": False,
+            "faults": ["hips_low"],
+            "holds": {},
+            "guided": False,
+        }
         # and the new parts work on the old file
         sid = h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0)
         h.add_rep(sid, _rep(1))
@@ -367,7 +376,8 @@ def test_killed_review_keeps_every_completed_rep(tmp_path):
     data = tmp_path / "data"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "posecheck", "review", str(video), "-e", "bridge", "--hold", "2", "--no-progress", "--data-dir", str(data)],
+        [sys.executable, "-m", "posecheck", "review", str(video), "-e", "bridge", "--hold", "2", "--no-progress",
+         "--data-dir", str(data)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     db = data / DB_NAME
@@ -454,7 +464,8 @@ def test_live_log_keeps_one_session_per_set_and_sets_targets(tmp_path):
 
 @pytest.mark.model
 def test_live_session_is_recorded_and_uses_the_target(tmp_path):
-    """`posecheck live` on a file at real-time pace (one rep, ~7 s): the set lands in the history with the hand-set target."""
+    """`posecheck live` on a file at real-time pace (one rep, ~7 s): the set lands in the history
+    with the hand-set target."""
     video = _slow_bridge(tmp_path / "one_rep.mp4", tail_s=0.0)
     cap = cv2.VideoCapture(str(video))
     frames = []

@@ -102,26 +102,55 @@ def _check_page(html: str, report: dict) -> Page:
 
 def _report(video: str) -> dict:
     reps = [
-        {"index": 1, "side": None, "start_s": 0.2, "end_s": 1.4, "hold_s": 0.9, "counted": True, "faults": [], "holds": {"up": 0.9}},
-        {"index": 2, "side": "left", "start_s": 1.6, "end_s": 2.9, "hold_s": 0.4, "counted": False,
-         "faults": ["hips_low", "odd<id>"], "holds": {"up": 0.4}},
-    ]  # fmt: skip
+        {
+            "index": 1,
+            "side": None,
+            "start_s": 0.2,
+            "end_s": 1.4,
+            "hold_s": 0.9,
+            "counted": True,
+            "faults": [],
+            "holds": {"up": 0.9},
+        },
+        {
+            "index": 2,
+            "side": "left",
+            "start_s": 1.6,
+            "end_s": 2.9,
+            "hold_s": 0.4,
+            "counted": False,
+            "faults": ["hips_low", "odd<id>"],
+            "holds": {"up": 0.4},
+        },
+    ]
     faults = [
         {"id": "hips_low", "message": "Lift your hips", "start_s": 1.0, "end_s": 1.3, "rep": 1},
         {"id": "odd<id>", "message": "<script>alert('x')</script> & more", "start_s": 2.0, "end_s": 2.5, "rep": 2},
     ]
     t = [round(i * 0.1, 3) for i in range(31)]
     return {
-        "exercise": "bridge", "name": "Bridge <exercise>", "video": video, "duration_s": 3.0, "frames": 90, "frames_with_pose": 88,
-        "hold_s": 0.8, "target": 5, "reps": reps, "faults": faults,
+        "exercise": "bridge",
+        "name": "Bridge <exercise>",
+        "video": video,
+        "duration_s": 3.0,
+        "frames": 90,
+        "frames_with_pose": 88,
+        "hold_s": 0.8,
+        "target": 5,
+        "reps": reps,
+        "faults": faults,
         "summary": {"reps_counted": 1, "reps_attempted": 2, "reps_guided": 0, "fault_ids": ["hips_low", "odd<id>"]},
         "settings": {"hold_s": 0.8, "model": "bundled"},
-        "timeline": {"signal": "hip_line", "unit": "deg", "t_s": t,
-                     "values": [None if i == 5 else -40 + 40 * np.sin(i / 5) ** 2 for i in range(31)],
-                     "phase": [None] + ["rest"] * 4 + ["up"] * 10 + ["rest"] * 4 + ["up"] * 12,
-                     "holding": [False] * 6 + [True] * 8 + [False] * 17},
+        "timeline": {
+            "signal": "hip_line",
+            "unit": "deg",
+            "t_s": t,
+            "values": [None if i == 5 else -40 + 40 * np.sin(i / 5) ** 2 for i in range(31)],
+            "phase": [None] + ["rest"] * 4 + ["up"] * 10 + ["rest"] * 4 + ["up"] * 12,
+            "holding": [False] * 6 + [True] * 8 + [False] * 17,
+        },
         "posecheck": "test",
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture

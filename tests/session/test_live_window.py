@@ -76,9 +76,27 @@ def test_live_runs_in_a_window(tmp_path):
             os.environ, DISPLAY=display, XDG_RUNTIME_DIR=str(tmp_path), POSECHECK_DATA_DIR=str(tmp_path / "data")
         )
         res = subprocess.run(
-            [sys.executable, "-m", "posecheck", "live", "-e", "bridge", "--camera", str(clip), "--windowed", "--mute", "--mirror", "--record", str(tmp_path / "s.mp4")],
-            capture_output=True, text=True, timeout=180, env=env, cwd=ROOT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "posecheck",
+                "live",
+                "-e",
+                "bridge",
+                "--camera",
+                str(clip),
+                "--windowed",
+                "--mute",
+                "--mirror",
+                "--record",
+                str(tmp_path / "s.mp4"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+            cwd=ROOT,
+        )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "Traceback" not in res.stderr
     assert "Bridge exercise (bridge)" in res.stdout
