@@ -38,7 +38,7 @@ PURE = [
 # What the pure core may import besides posecheck's own pure modules.
 PURE_MAY_IMPORT = {
     "__future__", "collections", "dataclasses", "math", "pathlib", "re", "statistics", "tomllib", "typing",
-    "numpy", "pydantic",
+    "numpy", "pydantic", "pydantic_core",
 }  # fmt: skip
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from posecheck.errors import DefinitionError
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
@@ -358,7 +359,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "missing":
         return "missing: this key is required"
@@ -381,7 +382,7 @@ def _cross_check(ex: Exercise, path: Path) -> None:
     if dup:
         raise _fail(path, "phases", f"phase ids must be unique, repeated: {sorted(dup)}")
 
-    def conditions(key: str, conds: list[Condition] | list[Still]) -> None:
+    def conditions(key: str, conds: Sequence[Condition | Still]) -> None:
         for i, c in enumerate(conds):
             if c.signal not in ex.signals:
                 raise _fail(path, f"{key}[{i}].signal", f"unknown signal {c.signal!r}; defined: {sorted(ex.signals)}")
@@ -396,7 +397,7 @@ def _cross_check(ex: Exercise, path: Path) -> None:
     for i, p in enumerate(ex.phases):
         conditions(f"phases[{i}].when", p.when)
         conditions(f"phases[{i}].hold_when", p.hold_when)
-        conditions(f"phases[{i}].still", p.still)  # type: ignore[arg-type]
+        conditions(f"phases[{i}].still", p.still)
     for i, f in enumerate(ex.faults):
         conditions(f"faults[{i}].when", f.when)
         for ph in f.phases:

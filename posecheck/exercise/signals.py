@@ -183,9 +183,11 @@ def _name(point: str, side: str, near: str) -> str | tuple[str, str]:
 
 
 def _at(arr: np.ndarray, name: str | tuple[str, str]) -> np.ndarray:
-    if isinstance(name, tuple):
-        return (arr[INDEX[name[0]]] + arr[INDEX[name[1]]]) / 2.0
-    return arr[INDEX[name]]
+    # the midpoint of a pair ("mid" points), else the landmark itself
+    point: np.ndarray = (
+        (arr[INDEX[name[0]]] + arr[INDEX[name[1]]]) / 2.0 if isinstance(name, tuple) else arr[INDEX[name]]
+    )
+    return point
 
 
 def _present(pose: Pose, names: list[str | tuple[str, str]], min_presence: float) -> bool:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # the smoothing parameters come from the exercise's [tracking
 
 
 def _centre(pose: Pose) -> np.ndarray:
-    return pose.xy[[11, 12, 23, 24]].mean(axis=0)
+    centre: np.ndarray = pose.xy[[11, 12, 23, 24]].mean(axis=0)  # shoulders and hips
+    return centre
 
 
 class Follower:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.engine import Engine
@@ -79,7 +80,7 @@ class Pipeline:
         self.events.extend(events)
         return events
 
-    def timeline_dict(self) -> dict:
+    def timeline_dict(self) -> dict[str, Any]:
         return {
             "signal": self.exercise.key_signal,
             "unit": self.exercise.signals[self.exercise.key_signal].unit,
