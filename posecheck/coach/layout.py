@@ -125,7 +125,7 @@ def paragraph(
             break
         scale *= 0.9
     lines = lines[:max_lines]
-    y = box.y + measure("A", scale)[1]
+    y: float = box.y + measure("A", scale)[1]
     for line in lines:
         w = measure(line, scale)[0]
         x = box.x + (box.w - w) // 2 if centre else box.x

@@ -93,8 +93,8 @@ class CueScheduler:
             elif ev.kind == "tracking_lost":
                 say("I can't see you", "setup")
             elif ev.kind == "setup" and ev.text and not state.started:
-                last = self._setup_said
-                if last is None or last[0] != ev.text or t - last[1] >= self.setup_repeat_s:
+                setup_said = self._setup_said
+                if setup_said is None or setup_said[0] != ev.text or t - setup_said[1] >= self.setup_repeat_s:
                     self._setup_said = (ev.text, t)
                     say(ev.text, "setup")
         # The instruction at each phase change (and once, when counting starts).
@@ -103,8 +103,8 @@ class CueScheduler:
             say(state.instruction, "instruction")
         # Setup advice that stays unchanged is repeated now and then, not every frame.
         if not state.started and state.tracking and state.setup_message:
-            last = self._setup_said
-            if last is None or last[0] != state.setup_message or t - last[1] >= self.setup_repeat_s:
+            setup_said = self._setup_said
+            if setup_said is None or setup_said[0] != state.setup_message or t - setup_said[1] >= self.setup_repeat_s:
                 self._setup_said = (state.setup_message, t)
                 say(state.setup_message, "setup")
         # The hold countdown: the last seconds, each said once.
@@ -166,6 +166,16 @@ class Backend:
     command: Callable[[Cue], list[str] | None]
 
 
+def _speak_with(*argv: str) -> Callable[[Cue], list[str] | None]:
+    """The command line that speaks a cue: argv, then the cue's words."""
+    return lambda cue: [*argv, cue.text]
+
+
+def _tones_with(folder: Path, *argv: str) -> Callable[[Cue], list[str] | None]:
+    """The command line that plays a cue's tone (made once, in folder)."""
+    return lambda cue: [*argv, str(_tone_wav(folder, cue.kind))]
+
+
 def choose_backend(
     *, mute: bool = False, which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform
 ) -> Backend:
@@ -175,15 +185,15 @@ def choose_backend(
     for exe in ("espeak-ng", "espeak"):
         path = which(exe)
         if path:
-            return Backend(exe, lambda cue, p=path: [p, "-s", "150", "--", cue.text])
+            return Backend(exe, _speak_with(path, "-s", "150", "--"))
     say = which("say") if platform == "darwin" else None
     if say:
-        return Backend("say", lambda cue, p=say: [p, "--", cue.text])
+        return Backend("say", _speak_with(say, "--"))
     folder = Path(tempfile.mkdtemp(prefix="posecheck-tones-"))
     for player, args in (("paplay", []), ("pw-play", []), ("aplay", ["-q"]), ("afplay", [])):
         path = which(player)
         if path:
-            return Backend(f"tones ({player})", lambda cue, p=path, a=args: [p, *a, str(_tone_wav(folder, cue.kind))])
+            return Backend(f"tones ({player})", _tones_with(folder, path, *args))
     return Backend("none", lambda cue: None)
 
 

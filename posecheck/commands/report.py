@@ -57,11 +57,12 @@ def report_cmd(
         from posecheck.records.history import History
         from posecheck.records.report import from_history
 
+        assert session_id is not None  # one of the two, checked above
         with History.open(data_dir) as h:
             row = h.session(session_id)
-            report = h.report(session_id)
-            if report is None:  # unfinished (killed) or from an older schema: rebuild from the rep rows
-                report = from_history(row, h.reps(session_id), h.faults(session_id))
+            stored = h.report(session_id)
+            # unfinished (killed) or from an older schema: rebuild from the rep rows
+            report = stored if stored is not None else from_history(row, h.reps(session_id), h.faults(session_id))
         session = row.as_dict()
         source = row.source if row.kind == "review" else None
     found = find_video(report, video, report_json, source)

@@ -47,8 +47,8 @@ def review_cmd(
     from posecheck.settings import load_settings
 
     exercise = definition.load(exercise_id)
-    settings = load_settings()
-    hold_s, target = settings.hold_s(exercise.id, hold_s), settings.target(exercise.id, target)
+    own = load_settings()  # the user's own holds and targets, under any flag given
+    hold_s, target = own.hold_s(exercise.id, hold_s), own.target(exercise.id, target)
     options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
     recorder = None
     if keep_history:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -125,19 +126,13 @@ class History:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def _errors(self):
-        history = self
-
-        class _Ctx:
-            def __enter__(self) -> None:
-                return None
-
-            def __exit__(self, et, e, tb) -> bool:
-                if isinstance(e, sqlite3.Error):
-                    raise _translate(history.path, e) from None
-                return False
-
-        return _Ctx()
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors inside, as one-line HistoryErrors."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            raise _translate(self.path, e) from None
 
     def _write(self, sql_params: Sequence[tuple[str, tuple[Any, ...]]]) -> sqlite3.Cursor | None:
         """Statements in one transaction: all of them land, or none."""
@@ -212,8 +207,8 @@ class History:
                 )
             ]
         )
-        assert cur is not None
-        return int(cur.lastrowid)
+        assert cur is not None and cur.lastrowid is not None
+        return cur.lastrowid
 
     def add_rep(self, session_id: int, rep: Rep | dict[str, Any]) -> None:
         """One completed rep, in its own transaction (with the session's running duration)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from posecheck.records.sessions import SessionRow, days_of
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
 
 PHASE_COLOURS = ["#dfe9f5", "#fbe7c6", "#e3f1df", "#efe0f3", "#f6dede", "#e0f3f1"]
@@ -106,7 +107,7 @@ def timeline_figure(report: dict[str, Any], phases: Sequence[str] = ()) -> Figur
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Line2D([], [], color=SIGNAL, lw=1.4, label=tl["signal"])]
+    handles: list[Artist] = [Line2D([], [], color=SIGNAL, lw=1.4, label=tl["signal"])]
     handles += [Patch(color=colour[p], label=f"phase: {p}") for p in order]
     handles += [
         Line2D([], [], color=HOLD, lw=5, label="hold timer running"),

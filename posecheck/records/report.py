@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from posecheck import __version__
 from posecheck.exercise.definition import Exercise
@@ -17,7 +17,13 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 3)
 
 
-def rep_at(reps: Sequence[Rep], t: float) -> int | None:
+class _Timed(Protocol):
+    index: int
+    start_s: float
+    end_s: float | None
+
+
+def rep_at(reps: Sequence[_Timed], t: float) -> int | None:
     """The rep a fault that began at t belongs to: the one under way then (the next to finish)."""
     for rep in reps:
         if rep.start_s - 1e-6 <= t <= (rep.end_s if rep.end_s is not None else t) + 1e-6:

@@ -62,7 +62,7 @@ def find_video(
     """The video to take stills from: as given, else where the report says (also beside the report)."""
     if given is not None:
         return given
-    candidates = [source] if source else []
+    candidates: list[str | None] = [source] if source else []
     candidates.append(report.get("video"))
     for c in filter(None, candidates):
         p = Path(c)
@@ -170,7 +170,7 @@ def render(
     sub = []
     if session:
         sub.append(f"session {session['id']}, {session.get('kind', '')}")
-    if when:
+    if session and when:
         sub.append(f"{when} ({session.get('time_of_day', '')})")
     if sub:
         out.append(f'<p class="muted">{escape("; ".join(sub))}</p>')

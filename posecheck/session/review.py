@@ -57,7 +57,7 @@ def review(
     timings: Timings | None = None,
     on_step: Callable[[float, Step], None] | None = None,
     listeners: Sequence[Listener] = (),
-    on_report: Callable[[dict[str, Any]], None] | None = None,
+    on_report: Callable[[dict[str, Any]], object] | None = None,
 ) -> dict[str, Any]:
     """Review a video. Returns the report (also written to options.report when given).
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,7 +23,7 @@ import cv2
 import numpy as np
 
 from posecheck.errors import CameraError
-from posecheck.sources.video import VIDEO_SUFFIXES, VideoFile
+from posecheck.sources.video import VIDEO_SUFFIXES, Frame, VideoFile
 
 
 class Source(Protocol):
@@ -147,7 +148,7 @@ class FileSource:
         self.ended = False
         self._speed = speed
         self._realtime = realtime
-        self._frames = None
+        self._frames: Iterator[Frame] | None = None
         self._t0: float | None = None
 
     def open(self) -> None:

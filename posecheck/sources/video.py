@@ -138,12 +138,14 @@ class VideoWriter:
         if suffix not in _FOURCC:
             raise VideoError(f"{path}: cannot write {suffix or 'this'} files; use .mp4, .mov, .avi or .mkv")
         check_writable(path)
-        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*_FOURCC[suffix]), fps or 30.0, size)
+        fourcc = cv2.VideoWriter.fourcc(*_FOURCC[suffix])
+        self._writer: cv2.VideoWriter | None = cv2.VideoWriter(str(path), fourcc, fps or 30.0, size)
         if not self._writer.isOpened():
             raise VideoError(f"{path}: cannot open for writing")
         self.frames = 0
 
     def write(self, image: np.ndarray) -> None:
+        assert self._writer is not None, "written after close"
         self._writer.write(image)
         self.frames += 1
 
