@@ -33,16 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from posecheck.evaluation.accuracy import ClipResult, compare, fault_tally, summarise  # noqa: E402
 from posecheck.pose.landmarks import INDEX  # noqa: E402
+from posecheck.session.routine import ROUTINE_IDS  # noqa: E402
 
-ORDER = [
-    "knee_to_chest",
-    "lower_back_rotation",
-    "pelvic_tilt",
-    "bridge",
-    "cat_cow",
-    "seated_rotation",
-    "shoulder_blade_squeeze",
-]
+ORDER = list(ROUTINE_IDS)  # the page's order
 
 # The baseline: one 2D joint angle per exercise and two thresholds, the way most
 # open-source trainers count: a rep when the angle passes `enter`, then comes back past
