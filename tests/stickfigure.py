@@ -181,3 +181,12 @@ def lift_for_line(target_deg: float, body: Body = REST) -> float:
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def bridge_reps(n: int, hold_s: float = 2.5, rest_s: float = 1.5) -> list[Key]:
+    """n bridges with hips in a straight line, each held hold_s, from and back to rest."""
+    top = Body(lift_deg=lift_for_line(0.0))
+    keys = [Key(REST, stay_s=rest_s)]
+    for _ in range(n):
+        keys += [Key(top, 1.0, hold_s), Key(REST, 1.0, rest_s)]
+    return keys
