@@ -1,53 +1,66 @@
 """Baselines: a signal measured against the person's own start position (the definition's
-`baseline = "subtract"` or `"divide"`), so a body's proportions and the camera's angle cancel.
+`baseline = "subtract"` or `"ratio"`), so a body's proportions and the camera's angle cancel.
+
+The start position is measured only while the person is settled in it (the setup check
+passing, the body still), never on the pose they pass through on the way (kneeling before
+going onto all fours, the middle of another movement). Each half window of settled
+frames is a candidate; the first one's spread is the person's own calm, and a later one is
+taken only when it is about as calm: a start position that drifts (a heel slid, a mat
+moved) is followed, a restless one is not. The value is the median of what was taken over
+the last minute.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from statistics import median
 
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.state import Signals
 
+# How far back taken samples count toward the start position (seconds): long enough to
+# outvote one odd visit, short enough to follow a person who shifts on the mat.
+_MEMORY_S = 60.0
+# A half window counts as seen when its frames span this share of it (frame times jitter).
+_FULL_SHARE = 0.9
+
 
 @dataclass
 class _Baseline:
-    visit_start: float | None = None
-    samples: list[float] = field(default_factory=list)
+    recent: deque[tuple[float, float]] = field(default_factory=deque)
+    calm_spread: float | None = None
+    pool: deque[tuple[float, float]] = field(default_factory=deque)
     value: float | None = None
 
 
 class Baselines:
-    """Each baseline signal's value in the start position (the median over a window once the
-    body has settled), and the signals taken against it."""
+    """Each baseline signal's value in the start position, and the signals taken against it."""
 
     def __init__(self, exercise: Exercise) -> None:
         self.ex = exercise
-        self.window_s = exercise.tracking.baseline_window_s
+        self.half_window_s = exercise.tracking.baseline_window_s / 2
+        self.factor = exercise.tracking.noise_speed_factor
         self._by_signal = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
 
-    def apply(self, t: float, raw: Signals, in_start: bool, arrived_s: float | None) -> Signals:
-        """The signals at t with baselines applied; `in_start`: the person is in the start
-        position, where they arrived at `arrived_s`."""
+    @property
+    def measured(self) -> bool:
+        """Whether every baseline has been taken from a settled start position."""
+        return all(b.pool for b in self._by_signal.values())
+
+    def apply(self, t: float, raw: Signals, settled: bool, in_start: bool) -> Signals:
+        """The signals at t with baselines applied. `settled`: the person is settled in the
+        start position (measure it); `in_start`: they are in it at all (a first sight of it
+        stands in until it is measured)."""
         out = dict(raw)
         for name, b in self._by_signal.items():
             v = raw.get(name)
-            if in_start and v is not None:
-                if b.visit_start is None:
-                    b.visit_start, b.samples = arrived_s if arrived_s is not None else t, []
-                # The start position is measured once the body has settled into it: from
-                # half a window after arriving, for one window.
-                into = t - b.visit_start
-                window = self.window_s
-                if window / 2 <= into <= window + window / 2 or b.value is None:
-                    if b.value is None and into < window / 2:
-                        b.value = v  # until then, the first sight of the person
-                    else:
-                        b.samples.append(v)
-                        b.value = median(b.samples)
-            elif not in_start:
-                b.visit_start = None
+            if v is not None and settled:
+                self._sample(b, t, v)
+            else:
+                b.recent.clear()
+                if v is not None and in_start and b.value is None:
+                    b.value = v  # provisional: the first sight of the start position
             if v is None:
                 continue
             mode = self.ex.signals[name].baseline
@@ -59,3 +72,25 @@ class Baselines:
             else:
                 out[name] = v / b.value if abs(b.value) > 1e-9 else None
         return out
+
+    def _sample(self, b: _Baseline, t: float, v: float) -> None:
+        b.recent.append((t, v))
+        while b.recent and b.recent[0][0] < t - self.half_window_s:
+            b.recent.popleft()
+        if t - b.recent[0][0] < self.half_window_s * _FULL_SHARE:
+            if not b.pool:
+                b.value = v if b.value is None else b.value
+            return
+        values = [x for _, x in b.recent]
+        spread = max(values) - min(values)
+        if b.calm_spread is None:
+            b.calm_spread = spread
+        elif spread > self.factor * max(b.calm_spread, 1e-9):
+            return
+        if not b.pool:
+            b.pool.extend(b.recent)
+        else:
+            b.pool.append((t, v))
+        while b.pool[0][0] < t - _MEMORY_S:
+            b.pool.popleft()
+        b.value = median(x for _, x in b.pool)

@@ -25,6 +25,7 @@ SIGNAL_UNITS: dict[str, str] = {
     "line_offset": "deg",  # signed bend at the middle point away from the line of the outer two; + is up
     "incline": "deg",  # segment a->b from the horizontal; + when b is higher
     "lean": "deg",  # segment a->b from the vertical; + toward where the person faces
+    "tip": "deg",  # segment a->b from straight up in the picture; + toward the person's feet
     "height": "torso_len",  # a above b, in torso lengths
     "forward": "torso_len",  # a ahead of b along the facing direction, in torso lengths
     "distance": "torso_len",  # a to b, in torso lengths
@@ -42,6 +43,7 @@ POINT_COUNT: dict[str, tuple[int, int]] = {
     "line_offset": (3, 3),
     "incline": (2, 2),
     "lean": (2, 2),
+    "tip": (2, 2),
     "height": (2, 2),
     "forward": (2, 2),
     "distance": (2, 2),
@@ -205,6 +207,9 @@ class Phase(_Model):
     # How long this position must last before it counts (overrides tracking.debounce_s):
     # a position passed through on the way between two others should not count.
     debounce_s: float | None = Field(default=None, ge=0)
+    # False for a recognised wrong position (a slouch, legs uncrossed): it is tracked and
+    # judged for faults, but it is not a step of a rep and no hold runs there.
+    counts: bool = True
 
 
 class Hold(_Model):
@@ -225,11 +230,21 @@ class Tracking(_Model):
     min_presence: float = Field(ge=0, le=1)
     # Time constant for deciding which side of the body faces the camera.
     side_tau_s: float = Field(gt=0)
+    # Stillness fitted to the person: a hold's movement limit is at least this share of
+    # their own peak speed on the way into the position...
+    settle_speed_share: float = Field(ge=0, le=1)
+    # ...and at least this many times their own speed while resting still (landmark
+    # noise); a later start position is taken as a baseline only while its spread is within
+    # this many times the first one's.
+    noise_speed_factor: float = Field(ge=1)
 
 
 class Reps(_Model):
     sequence: list[str | list[str]] = Field(min_length=2)
     counting: Literal["reps", "each_side", "rounds"] = "reps"
+    # The middle positions in any order (cat then cow, or cow then cat): a rep is one visit
+    # to each, wherever it starts.
+    any_order: bool = False
     # A trip out of the start position shorter than this (in its hold phases) is not an attempt.
     min_attempt_s: float = Field(default=0.0, ge=0)
     rounds: list[Literal[REP_SIDES]] = Field(default_factory=list)  # type: ignore[valid-type]
@@ -252,6 +267,11 @@ class Reps(_Model):
             raise ValueError('counting = \'rounds\' needs rounds = ["left", "right", "both"] or similar')
         if not isinstance(self.sequence[0], str) or self.sequence[0] != self.sequence[-1]:
             raise ValueError("sequence must start and end with the same single phase (the start position)")
+        middle = self.sequence[1:-1]
+        if self.any_order and (
+            self.counting != "reps" or len(middle) < 2 or not all(isinstance(s, str) for s in middle)
+        ):
+            raise ValueError("any_order = true needs counting = 'reps' and two or more single middle phases")
         return self
 
 

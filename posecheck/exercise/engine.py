@@ -12,29 +12,13 @@ a hold phase is held with good form; a *fault* is a named form problem with a sp
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from posecheck.exercise.baseline import Baselines
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
 from posecheck.exercise.faults import FaultJudge
+from posecheck.exercise.hold import HoldTimer, Visit
 from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep, Signals
 from posecheck.exercise.stillness import Stillness
-
-# --- internals --------------------------------------------------------------------------
-
-
-@dataclass
-class _Visit:
-    """One stay in a hold phase during a rep."""
-
-    phase: Phase
-    side: str | None
-    start: float
-    end: float
-    elapsed: float
-    first_ok: float | None
-    last_ok: float | None
-    settled: float = 0.0  # time still in the position, faults or not
 
 
 class Engine:
@@ -64,6 +48,7 @@ class Engine:
 
         self.setup_ok = False
         self.setup_message = ""
+        self._setup_ok_since: float | None = None
         self.started = False
 
         self.rep: Rep | None = None
@@ -73,21 +58,12 @@ class Engine:
         self._faults = FaultJudge(exercise)
         self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
         self._rep_short: list[Fault] = []
-        self._visits: list[_Visit] = []
-
-        self.hold_elapsed = 0.0
-        self.hold_ok = False
-        self.hold_done = False
-        self._hold_visit_start: float | None = None
-        self._hold_first_ok: float | None = None
-        self._hold_last_ok: float | None = None
+        self._visits: list[Visit] = []
+        self._visited: set[str] = set()  # any-order reps: the middle positions seen
+        self._middle = {ph for step in self.steps[1:-1] for ph in step}
 
         self._stillness = Stillness(exercise)
-        self._run_start: float | None = None
-        self._settled = 0.0
-        self._was_still = False
-        self._moving_since: float | None = None
-        self._placed_since: float | None = None
+        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s)
         self._baselines = Baselines(exercise)
         self.round = 1
         self._round_done: set[str] = set()
@@ -118,13 +94,22 @@ class Engine:
             gap = prev_t is not None and self.last_seen is not None and self.last_seen < prev_t
             self.last_seen = t_s
             in_start = self.phase is not None and self.phase.id == self.start_phase
-            self.values = self._baselines.apply(t_s, signals, in_start, self.phase_since)
+            settled = self._settled_in_start(t_s)
+            self.values = self._baselines.apply(t_s, signals, settled, in_start)
             self._stillness.remember(t_s, self.values)
+            self._stillness.learn(settled, in_start, self.hold.ok)
             self._update_setup(t_s, events)
             self._update_phase(t_s, events)
+            # The exercise starts once the person is settled in the start position with the
+            # setup right: not on a pose passed through on the way (kneeling, sitting up).
+            self.started = self.started or self._settled_in_start(t_s)
+            done = self.phase is not None and self.phase.hold and self.hold.done
             opened = self._faults.update(
-                t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events
+                t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events, done=done
             )
+            for span in opened:
+                if self.rep is not None and self.phase is not None and self.phase.hold:
+                    self.hold.uncredit(span.start_s, t_s)
             self.fault_spans.extend(opened)
             self._update_hold(t_s, None if gap else prev_t, events)
         return self.state(), events
@@ -134,12 +119,12 @@ class Engine:
         if all its holds were completed; otherwise it is an attempt."""
         t = t_s if t_s is not None else (self.t or 0.0)
         events: list[Event] = []
-        self._end_hold_visit(t, events)
+        self._end_hold_visit(t)
         self._faults.close_all(t, events)
         if self.rep is not None:
             # The end came before the return to the start position (the video or the
             # camera stopped): the rep counts if every hold in it was completed.
-            self._finish_rep(t, events, complete=True)
+            self._finish_rep(t, events, complete=True, cut=True)
         return events
 
     def state(self) -> EngineState:
@@ -163,11 +148,11 @@ class Engine:
             reps_counted=self.reps_counted,
             reps_attempted=len(self.reps),
             target=self.target,
-            hold_s=self.hold_elapsed if in_hold else 0.0,
+            hold_s=self.hold.elapsed if in_hold else 0.0,
             hold_target_s=target_s,
             in_hold=in_hold,
-            holding=in_hold and self.hold_ok,
-            hold_done=self.hold_done and in_hold,
+            holding=in_hold and self.hold.ok,
+            hold_done=self.hold.done and in_hold,
             faults=active,
             fault_message=fault_message,
             values=dict(self.values),
@@ -186,13 +171,29 @@ class Engine:
             self._set_phase(None, self.last_seen, events)
             self._faults.close_all(self.last_seen, events)
 
+    def _settled_in_start(self, t: float) -> bool:
+        """In the start position with the setup right for a debounce time, and still there."""
+        phase = self.phase
+        if phase is None or phase.id != self.start_phase or not self.setup_ok or self._setup_ok_since is None:
+            return False
+        if t - self._setup_ok_since < self.tracking.debounce_s:
+            return False
+        return not phase.still or self._stillness.still(phase)
+
     def _update_setup(self, t: float, events: list[Event]) -> None:
+        if self.rep is not None:
+            # mid-rep the body leaves the setup's lying or sitting bands by design
+            return
         message = ""
         for check in self.ex.setup:
             if not all_hold(check.when, self.values, inside=self.setup_ok):
                 message = check.message
                 break
         ok = not message
+        if ok and not self.setup_ok:
+            self._setup_ok_since = t
+        elif not ok:
+            self._setup_ok_since = None
         if ok != self.setup_ok or message != self.setup_message:
             events.append(Event(t, "setup", text=message))
         self.setup_ok, self.setup_message = ok, message
@@ -235,7 +236,7 @@ class Engine:
         if old is phase:
             return
         left_at = since if left_at is None else left_at
-        self._end_hold_visit(left_at if old is not None and old.hold else since, events)
+        self._end_hold_visit(left_at if old is not None and old.hold else since)
         if old is not None and old.id == self.start_phase:
             self.left_start_at = left_at
         self.phase, self.phase_since = phase, since
@@ -243,33 +244,54 @@ class Engine:
         if phase is None:
             return
         if not self.started:
-            if phase.id == self.start_phase and self.setup_ok:
-                self.started = True
             return
-        self._advance_rep(phase, since, events)
+        if self.ex.reps.any_order:
+            self._advance_any_order(phase, since, events)
+        else:
+            self._advance_rep(phase, since, events)
         if phase.hold and self.rep is not None:
-            self._hold_visit_start = since
-            self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
-            self._hold_first_ok = self._hold_last_ok = None
-            self._placed_since = None
-            self._settled, self._was_still, self._moving_since = 0.0, False, None
-            events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
+            self.hold.begin(since)
+            if phase.counts:
+                events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
+
+    def _begin_rep(self, phase: Phase, t: float, start: float | None = None) -> None:
+        if start is None:
+            start = self.left_start_at if self.left_start_at is not None else t
+        rep = self.rep = Rep(index=len(self.reps) + 1, side=self._side_of(phase), start_s=start)
+        # a fault already showing (hands misplaced at the start, say) belongs to it too
+        for ft in self._faults.tracks:
+            if ft.span is not None:
+                ft.span.rep = ft.span.rep or rep.index
+                if ft.fault.id not in rep.faults:
+                    rep.faults.append(ft.fault.id)
+        self.step = 1
+        self._rep_short = []
+        self._visits = []
+        self._visited = {phase.id}
+
+    def _advance_any_order(self, phase: Phase, t: float, events: list[Event]) -> None:
+        """A rep is one visit to each middle position in any order (cow then cat, or cat
+        then cow); it ends back in the start position, or when a position seen comes round
+        again after all were seen (the person flows on without pausing in the start)."""
+        if phase.id == self.start_phase:
+            if self.rep is not None:
+                self._finish_rep(t, events, complete=self._visited >= self._middle)
+            return
+        if phase.id not in self._middle:
+            return
+        if self.rep is None:
+            self._begin_rep(phase, t)
+        elif phase.id in self._visited and self._visited >= self._middle:
+            self._finish_rep(t, events, complete=True)
+            self._begin_rep(phase, t, start=t)
+        else:
+            self._visited.add(phase.id)
 
     def _advance_rep(self, phase: Phase, t: float, events: list[Event]) -> None:
         nxt = self.step + 1
         if self.rep is None:
             if phase.id in self.steps[1]:
-                start = self.left_start_at if self.left_start_at is not None else t
-                self.rep = Rep(index=len(self.reps) + 1, side=self._side_of(phase), start_s=start)
-                # a fault already showing (hands misplaced at the start, say) belongs to it too
-                for ft in self._faults.tracks:
-                    if ft.span is not None:
-                        ft.span.rep = ft.span.rep or self.rep.index
-                        if ft.fault.id not in self.rep.faults:
-                            self.rep.faults.append(ft.fault.id)
-                self.step = 1
-                self._rep_short = []
-                self._visits = []
+                self._begin_rep(phase, t)
             return
         if nxt < len(self.steps) and phase.id in self.steps[nxt]:
             self.step = nxt
@@ -300,7 +322,9 @@ class Engine:
                     out.append(side)
         return out
 
-    def _finish_rep(self, t: float, events: list[Event], complete: bool) -> None:
+    def _finish_rep(self, t: float, events: list[Event], complete: bool, cut: bool = False) -> None:
+        """End the rep at t: `complete` when its sequence was walked, `cut` when the video or
+        session ended first (then leaving the position soon is not rushing)."""
         rep = self.rep
         assert rep is not None
         rep.end_s = t
@@ -312,18 +336,19 @@ class Engine:
             if not held:
                 continue
             visits = [v for v in self._visits if v.phase.id in step]
-            best = max(visits, key=lambda v: v.elapsed, default=None)
+            # a visit to a wrong position of the step (legs uncrossed) is not its best
+            best = max([v for v in visits if v.phase.counts] or visits, key=lambda v: v.elapsed, default=None)
             done = best is not None and best.elapsed >= self.hold_target(best.phase) - 1e-9
             step_holds.append(best.elapsed if best else 0.0)
             step_ok.append(done)
             if best is not None:
                 best_visits.append(best)
-            if not done and complete:
+            if not done and complete and (best is None or best.phase.counts):
                 target = self.hold_target(best.phase if best else held[0])
                 events.append(Event(t, "hold_short", text=f"{target:g}", phase=best.phase.id if best else held[0].id))
                 # rushing: the position itself was left too soon (not a hold paused by a fault)
                 stayed = max((v.settled if v.phase.still else v.end - v.start for v in visits), default=0.0)
-                if stayed < target:
+                if visits and stayed < target and not cut:
                     self._rep_short += [
                         f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short
                     ]
@@ -387,79 +412,22 @@ class Engine:
 
     def _update_hold(self, t: float, prev_t: float | None, events: list[Event]) -> None:
         phase = self.phase
-        if phase is None or not phase.hold or self.rep is None:
-            self.hold_ok = False
+        if phase is None or not phase.hold or not phase.counts or self.rep is None:
+            self.hold.ok = False
             return
-        clean = not any(ft.raw for ft in self._faults.tracks if phase.id in ft.fault.phases)
-        placed = clean and all_hold(phase.hold_when, self.values, inside=self.hold_ok)
-        if not placed or prev_t is None:
-            # after a gap the hold resumes from now: the lost time is not credited
-            self._placed_since = None
-        if placed and self._placed_since is None:
-            first = self._hold_first_ok is None and prev_t is not None and self._hold_visit_start is not None
-            self._placed_since = self._hold_visit_start if first and not phase.hold_when else t
-        still = self._stillness.still(phase)
-        if still:
-            self._moving_since = None
-        elif self.hold_ok:
-            # A hold pauses only for movement that lasts: a spike of landmark noise does not
-            # pause it (the same debounce as a change of position).
-            if self._moving_since is None:
-                self._moving_since = t
-            still = t - self._moving_since < self._debounce(phase)
-        ok = placed and still
-        # time settled in the position, faults or not: what "rushing" is judged by
-        if still and self._was_still and prev_t is not None:
-            self._settled += t - prev_t
-        self._was_still = still
-        window = max((st.window_s for st in phase.still), default=0.0)
-        target = self.hold_target(phase)
-        if ok and self.hold_ok and prev_t is not None:
-            self.hold_elapsed += t - prev_t
-        elif ok:
-            # A run begins. Speed over the last window describes the middle of that window,
-            # so the body settled about half a window ago; a phase is adopted after its
-            # debounce, so it began then.
-            since = self._placed_since if self._placed_since is not None else t
-            credit = min(window / 2, t - since) if phase.still else t - since
-            self.hold_elapsed += max(0.0, credit)
-            self._run_start = t - max(0.0, credit)
-            if self._hold_first_ok is None:
-                self._hold_first_ok = self._run_start
-        elif self.hold_ok and placed and self._run_start is not None:
-            # Movement shows in the speed over a window: it began about half a window ago,
-            # and a slow start shows in the smoothed landmarks one filter time-constant late.
-            moving_for = t - self._moving_since if self._moving_since is not None else 0.0
-            back = min(moving_for + window / 2 + self._filter_lag_s, t - self._run_start)
-            self.hold_elapsed = max(0.0, self.hold_elapsed - back)
-            if self.hold_done:
-                self.hold_elapsed = max(self.hold_elapsed, target)
-            self._hold_last_ok = t - back
-        if ok:
-            self._hold_last_ok = t
-        self.hold_ok = ok
-        if not self.hold_done and self.hold_elapsed >= target - 1e-9:
-            self.hold_done = True
+        # Only a reported fault pauses the hold: a condition that flickers for a frame and is
+        # never shown to the person must not silently stop their timer.
+        clean = not any(ft.span is not None for ft in self._faults.tracks if phase.id in ft.fault.phases)
+        if self.hold.update(t, prev_t, phase, clean, self.values, self.hold_target(phase)):
             events.append(Event(t, "hold_complete", text=phase.done_instruction, phase=phase.id))
 
-    def _end_hold_visit(self, t: float, events: list[Event]) -> None:
+    def _end_hold_visit(self, t: float) -> None:
         phase = self.phase
-        if phase is None or not phase.hold or self.rep is None or self._hold_visit_start is None:
+        if phase is None or not phase.hold or self.rep is None:
             return
-        self._visits.append(
-            _Visit(
-                phase,
-                self._side_of(phase),
-                self._hold_visit_start,
-                t,
-                self.hold_elapsed,
-                self._hold_first_ok,
-                self._hold_last_ok,
-                self._settled,
-            )
-        )
-        self._hold_visit_start = None
-        self.hold_elapsed, self.hold_done, self.hold_ok = 0.0, False, False
+        visit = self.hold.end(phase, self._side_of(phase), t)
+        if visit is not None:
+            self._visits.append(visit)
 
     # --- words ----------------------------------------------------------------------------
 
@@ -471,7 +439,7 @@ class Engine:
         phase = self.phase
         if phase is None:
             return ""
-        if phase.hold and self.hold_done and phase.done_instruction:
+        if phase.hold and self.hold.done and phase.done_instruction:
             return phase.done_instruction
         if phase.id == self.start_phase:
             side = self._next_side()

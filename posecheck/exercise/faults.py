@@ -42,14 +42,17 @@ class FaultJudge:
         rep: Rep | None,
         still: Callable[[Phase], bool],
         events: list[Event],
+        done: bool = False,
     ) -> list[FaultSpan]:
-        """Judge the faults at t; returns the spans that began (their events are in `events`)."""
+        """Judge the faults at t; returns the spans that began (their events are in `events`).
+        `done`: the hold in this phase is complete, so its form is no longer judged (the
+        person is told to come back down, and may start to)."""
         opened: list[FaultSpan] = []
         pid = phase.id if phase else None
         judged = []  # (track, applies, its own condition)
         held: dict[str, bool] = {}  # per fault id, for `unless`
         for ft in self.tracks:
-            applies = pid in ft.fault.phases and started
+            applies = pid in ft.fault.phases and started and not done
             inside = ft.span is not None or ft.since is not None
             cond = applies and all_hold(ft.fault.when, values, inside=inside)
             judged.append((ft, applies, cond))

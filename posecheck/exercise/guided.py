@@ -47,10 +47,10 @@ class GuidedEngine(Engine):
             phase = self.ex.phase(self.steps[self._step][0])
         return phase
 
-    def _finish_rep(self, t: float, events: list[Event], complete: bool) -> None:
+    def _finish_rep(self, t: float, events: list[Event], complete: bool, cut: bool = False) -> None:
         if self.rep is not None:
             self.rep.guided = True
-        super()._finish_rep(t, events, complete)
+        super()._finish_rep(t, events, complete, cut)
 
     @property
     def next_cue_s(self) -> float | None:

@@ -201,6 +201,13 @@ def facing(pose: Pose) -> float:
     return 1.0 if pose.xy[INDEX["nose"], 0] >= ears[0] else -1.0
 
 
+def feet_direction(pose: Pose) -> float:
+    """+1 when the feet lie toward the right of the picture from the hips, -1 the left."""
+    hips = (pose.xy[INDEX["left_hip"], 0] + pose.xy[INDEX["right_hip"], 0]) / 2
+    feet = (pose.xy[INDEX["left_ankle"], 0] + pose.xy[INDEX["right_ankle"], 0]) / 2
+    return 1.0 if feet >= hips else -1.0
+
+
 def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | None:
     names = [_name(p, sig.side, near) for p in sig.points]
     kind = sig.kind
@@ -239,6 +246,8 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
         return incline(*p)
     if kind == "lean":
         return lean(p[0], p[1], facing(pose))
+    if kind == "tip":
+        return lean(p[0], p[1], feet_direction(pose))
     torso = pose.torso_px
     if torso < 1.0:
         return None

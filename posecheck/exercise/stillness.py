@@ -1,13 +1,28 @@
 """Stillness: how fast the signals a phase must hold still are moving, each over its own
-window of seconds (a phase's `still` list in the definition).
+window of seconds (a phase's `still` list in the definition), and how fast is "still"
+for this person.
+
+A fixed speed limit fits one body and one camera: a real person at the top of a bridge
+sways and breathes, and their landmarks jitter more on a far or oblique camera. So the
+limit is the largest of the definition's `max_<unit>_per_s`, a share of the person's own
+peak speed on the way into the position (`tracking.settle_speed_share`: someone who moves
+fast settles fast) and a multiple of their own speed while resting in the start position
+(`tracking.noise_speed_factor`: the landmark noise of this body on this camera).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from statistics import median
 
-from posecheck.exercise.definition import Exercise, Phase
+from posecheck.exercise.definition import Exercise, Phase, Still
 from posecheck.exercise.state import Signals
+
+# How many resting speeds are remembered, and how many are needed before they count
+# (frames, about three and one second at 30 fps): enough for a median that one twitch
+# cannot move.
+_NOISE_SAMPLES = 90
+_NOISE_MIN_SAMPLES = 30
 
 
 class Stillness:
@@ -19,6 +34,10 @@ class Stillness:
             st.signal: deque() for p in exercise.phases for st in p.still
         }
         self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
+        self._share = exercise.tracking.settle_speed_share
+        self._factor = exercise.tracking.noise_speed_factor
+        self._rest: dict[str, deque[float]] = {n: deque(maxlen=_NOISE_SAMPLES) for n in self._history}
+        self._peak: dict[str, float] = dict.fromkeys(self._history, 0.0)
 
     def remember(self, t: float, values: Signals) -> None:
         for name, hist in self._history.items():
@@ -30,6 +49,28 @@ class Stillness:
             while len(hist) > 2 and hist[1][0] <= t - self._window[name]:
                 hist.popleft()
 
+    def learn(self, resting: bool, in_start: bool, holding: bool) -> None:
+        """Learn the person's speeds: their noise while `resting` (settled in the start
+        position), their peak on the way out of the start position until they hold."""
+        for name in self._history:
+            speed = self.speed(name)
+            if in_start:
+                self._peak[name] = 0.0
+            if speed is None:
+                continue
+            if resting:
+                self._rest[name].append(speed)
+            elif not in_start and not holding:
+                self._peak[name] = max(self._peak[name], speed)
+
+    def limit(self, st: Still) -> float:
+        """The speed under which this person counts as still for `st`."""
+        out = max(st.max_speed, self._share * self._peak[st.signal])
+        rest = self._rest[st.signal]
+        if len(rest) >= _NOISE_MIN_SAMPLES:
+            out = max(out, self._factor * median(rest))
+        return out
+
     def speed(self, name: str) -> float | None:
         hist = self._history[name]
         if len(hist) < 2 or hist[-1][0] - hist[0][0] < self._window[name] / 2:
@@ -40,6 +81,6 @@ class Stillness:
     def still(self, phase: Phase) -> bool:
         for st in phase.still:
             speed = self.speed(st.signal)
-            if speed is None or speed > st.max_speed:
+            if speed is None or speed > self.limit(st):
                 return False
         return True
