@@ -38,6 +38,7 @@ class Body:
     lift_deg: float = 0.0  # trunk rotation about the shoulders (the bridge)
     shoulder_up_m: float = 0.0  # shoulders raised off the floor
     head_up_m: float = 0.0  # head raised off the floor (shoulders down)
+    head_flex_deg: float = 0.0  # the face turned from the ceiling toward the feet (chin tucked)
     heel_x_m: float = 0.95  # where the feet are planted, from the shoulders
     near: str = "right"  # the side facing the camera
 
@@ -53,7 +54,7 @@ def _mix(a: Body, b: Body, u: float) -> Body:
     k = _ease(u)
     vals = {
         f: getattr(a, f) + (getattr(b, f) - getattr(a, f)) * k
-        for f in ("lift_deg", "shoulder_up_m", "head_up_m", "heel_x_m")
+        for f in ("lift_deg", "shoulder_up_m", "head_up_m", "head_flex_deg", "heel_x_m")
     }
     return replace(a, **vals)
 
@@ -85,8 +86,14 @@ def pose_of(body: Body) -> Pose:
     heel = ankle + np.array([-0.03, -0.05])
     toe = ankle + np.array([0.15, -0.06])
     ear = np.array([-s["neck"], 0.12 + body.shoulder_up_m + body.head_up_m])
-    nose = ear + np.array([-0.02, 0.08])
-    eye = ear + np.array([-0.04, 0.06])
+    fl = math.radians(body.head_flex_deg)
+
+    def face(dx: float, dy: float) -> np.ndarray:
+        # turned about the ear toward the feet (+x) by the flex
+        return ear + np.array([dx * math.cos(fl) + dy * math.sin(fl), -dx * math.sin(fl) + dy * math.cos(fl)])
+
+    nose = face(-0.02, 0.08)
+    eye = face(-0.04, 0.06)
     elbow = shoulder + np.array([0.28, -0.05])
     wrist = elbow + np.array([0.26, 0.0])
     parts = {
@@ -105,7 +112,7 @@ def pose_of(body: Body) -> Pose:
         "pinky": wrist + np.array([0.05, 0]),
         "index": wrist + np.array([0.06, 0]),
         "thumb": wrist + np.array([0.04, 0.01]),
-        "mouth": nose + np.array([0.02, -0.03]),
+        "mouth": face(0.0, 0.05),
     }
     xy = np.zeros((33, 2))
     z = np.zeros(33)

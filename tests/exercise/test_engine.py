@@ -16,7 +16,10 @@ TOP = Body(lift_deg=lift_for_line(0.0))
 LOW = Body(lift_deg=lift_for_line(-17.0))
 HIGH = Body(lift_deg=lift_for_line(22.0))
 SHRUG = Body(shoulder_up_m=0.15, lift_deg=lift_for_line(0.0, Body(shoulder_up_m=0.15)))
-NOD = Body(head_up_m=0.03, lift_deg=lift_for_line(0.0))
+# a head lifted off the floor: raised a little and the chin tucked
+NOD = Body(head_up_m=0.03, head_flex_deg=35.0, lift_deg=lift_for_line(0.0))
+# a head resting on the floor as real people's do when the chest rises: tipped a little
+HEAD_DOWN_REAL = Body(head_up_m=0.01, head_flex_deg=8.0, lift_deg=lift_for_line(0.0))
 MOVE_S = 1.5
 
 
@@ -53,6 +56,7 @@ CASES = {
     # raised shoulders carry the head and bend the hip line: only the cause is named
     "shoulders lifted": (reps_of(SHRUG, 12.0), 0, 1, [0.0], [["shoulders_lifted"]]),
     "head lifted": (reps_of(NOD, 12.0), 0, 1, [0.0], [["head_lifted"]]),
+    "head on the floor, tipped as real people do": (reps_of(HEAD_DOWN_REAL, 12.0), 1, 1, [12.0], [[]]),
 }
 
 
