@@ -48,10 +48,10 @@ class Baselines:
         """Whether every baseline has been taken from a settled start position."""
         return all(b.pool for b in self._by_signal.values())
 
-    def apply(self, t: float, raw: Signals, settled: bool, in_start: bool) -> Signals:
-        """The signals at t with baselines applied. `settled`: the person is settled in the
-        start position (measure it); `in_start`: they are in it at all (a first sight of it
-        stands in until it is measured)."""
+    def apply(self, t: float, raw: Signals, settled: bool) -> Signals:
+        """The signals at t with baselines applied; `settled`: the person is settled in the
+        start position, so it is measured. Until it first is, the person is taken to be at
+        it (a pose on the way in, such as sitting up, must not become the reference)."""
         out = dict(raw)
         for name, b in self._by_signal.items():
             v = raw.get(name)
@@ -59,8 +59,6 @@ class Baselines:
                 self._sample(b, t, v)
             else:
                 b.recent.clear()
-                if v is not None and in_start and b.value is None:
-                    b.value = v  # provisional: the first sight of the start position
             if v is None:
                 continue
             mode = self.ex.signals[name].baseline

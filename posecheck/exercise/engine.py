@@ -95,7 +95,7 @@ class Engine:
             self.last_seen = t_s
             in_start = self.phase is not None and self.phase.id == self.start_phase
             settled = self._settled_in_start(t_s)
-            self.values = self._baselines.apply(t_s, signals, settled, in_start)
+            self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)
             self._stillness.learn(settled, in_start, self.hold.ok)
             self._update_setup(t_s, events)

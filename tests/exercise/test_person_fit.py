@@ -1,0 +1,164 @@
+"""The engine's person-fitting mechanisms (issue 9), each on a performance where the
+old, render-fitted behaviour gave the wrong answer: a hold that survives a flicker of a
+fault never shown, a start position taken only once the person has settled into it,
+cat-cow in either order, a standing person not taken for a seated one.
+
+Bridges use the stick figure (landmarks -> smoothing -> signals -> engine); the other
+exercises feed the engine signal values directly, keyframed like a performance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_engine import MOVE_S, NOD, run
+
+from posecheck.exercise.definition import load
+from posecheck.exercise.engine import Engine
+
+from stickfigure import REST, Body, Key, lift_for_line
+
+TOP = Body(lift_deg=lift_for_line(0.0))
+# shoulders propped up: lying not yet reached (the trunk inclined past the setup's band)
+SITTING_UP = Body(shoulder_up_m=0.3)
+
+
+def test_a_fault_flickering_shorter_than_its_onset_does_not_pause_the_hold():
+    keys = [Key(REST, stay_s=2.0), Key(TOP, MOVE_S, 5.0), Key(NOD, 0.2, 0.3), Key(TOP, 0.2, 6.4), Key(REST, MOVE_S, 2)]
+    eng = run(keys)
+    (rep,) = eng.reps
+    assert rep.counted and rep.faults == []
+    assert rep.hold_s == pytest.approx(12.0, abs=0.4)
+
+
+def test_a_reported_fault_takes_back_the_hold_time_since_it_began():
+    # 5 s good, then the head lifted for 3 s (reported after its 1 s onset), then good
+    keys = [Key(REST, stay_s=2.0), Key(TOP, MOVE_S, 5.0), Key(NOD, 0.3, 3.0), Key(TOP, 0.3, 5.0), Key(REST, MOVE_S, 2)]
+    eng = run(keys)
+    (rep,) = eng.reps
+    assert rep.faults == ["head_lifted"]
+    assert not rep.counted
+    # the hold pauses for the fault and resumes: 5 s + 5 s of good form, and not the
+    # second the head was already up before the fault was reported (that would be 11 s)
+    assert rep.hold_s == pytest.approx(10.0, abs=0.4)
+
+
+def test_the_start_is_not_taken_while_the_setup_fails():
+    # propped up on the elbows first (setup fails), then lying down, then one bridge: the
+    # propped-up pose must not become the start position the bridge is measured from
+    keys = [Key(SITTING_UP, stay_s=2.0), Key(REST, 1.5, 3.0), Key(TOP, MOVE_S, 12.0), Key(REST, MOVE_S, 2.0)]
+    eng = run(keys)
+    assert [r.counted for r in eng.reps] == [True]
+
+
+def test_a_hold_on_noisy_landmarks_counts():
+    # landmark noise a real camera gives: the stillness limit fits the noise seen at rest
+    keys = [Key(REST, stay_s=4.0), Key(TOP, MOVE_S, 12.0), Key(REST, MOVE_S, 2.0)]
+    eng = run(keys, noise_px=1.5, seed=3)
+    (rep,) = eng.reps
+    assert rep.counted and rep.faults == []
+    assert rep.hold_s == pytest.approx(12.0, abs=1.0)
+
+
+# --- signal-level performances ---------------------------------------------------------
+
+
+def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0):
+    """Keyframes (values, move_s, stay_s) -> engine. Values ease linearly between keys;
+    `noise` gives per-signal standard deviations."""
+    rng = np.random.default_rng(seed)
+    eng = Engine(exercise)
+    t, prev = 0.0, keys[0][0]
+    for values, move_s, stay_s in keys:
+        for u0, length, a, b in ((t, move_s, prev, values), (t + move_s, stay_s, values, values)):
+            for i in range(round(length * fps)):
+                k = i / max(1, round(length * fps))
+                v = {n: a[n] + (b[n] - a[n]) * k for n in a}
+                for n, sd in (noise or {}).items():
+                    v[n] += rng.normal(0, sd)
+                eng.update(u0 + i / fps, v)
+        t += move_s + stay_s
+        prev = values
+    eng.finish(t)
+    return eng
+
+
+CAT_COW = load("cat_cow")
+ALL_FOURS = {
+    "head_bend": 0.0,
+    "back_curve": 0.0,
+    "arm_upright": 88.0,
+    "thigh_upright": 87.0,
+    "trunk_incline": 3.0,
+    "hip_width": 0.2,
+    "body_in_frame": 1.0,
+    "near_side_is_right": 1.0,
+}
+CAT = {**ALL_FOURS, "head_bend": 25.0, "back_curve": 0.05}
+COW = {**ALL_FOURS, "head_bend": -20.0, "back_curve": -0.04}
+KNEELING_UP = {**ALL_FOURS, "arm_upright": 20.0, "thigh_upright": 88.0, "trunk_incline": 80.0, "head_bend": -15.0}
+
+
+def cat_cow(order, hold_s=5.5, start=ALL_FOURS):
+    keys = [(start, 0.0, 3.0)]
+    if start is not ALL_FOURS:
+        keys.append((ALL_FOURS, 1.5, 3.0))
+    for pos in order:
+        keys.append((pos, 1.0, hold_s))
+    keys.append((ALL_FOURS, 1.0, 2.0))
+    return keys
+
+
+@pytest.mark.parametrize(
+    ("name", "order", "counted"),
+    [
+        ("cat then cow", [CAT, COW], 1),
+        ("cow then cat", [COW, CAT], 1),
+        ("cow, cat, cow, cat flowing", [COW, CAT, COW, CAT], 2),
+        ("cat only", [CAT], 0),
+    ],
+)
+def test_cat_cow_counts_one_of_each_in_any_order(name, order, counted):
+    eng = perform_signals(CAT_COW, cat_cow(order))
+    assert eng.reps_counted == counted, [(r.counted, r.holds) for r in eng.reps]
+
+
+def test_cat_cow_from_kneeling_up_measures_the_start_on_all_fours():
+    # kneeling upright first, head raised: the old start baseline read that head as level
+    eng = perform_signals(CAT_COW, cat_cow([CAT, COW], start=KNEELING_UP), noise={"head_bend": 0.5})
+    assert eng.reps_counted == 1
+
+
+SEATED = load("seated_rotation")
+SITTING = {
+    "twist": 0.0,
+    "leg_cross": 0.2,
+    "knee_gap": 0.35,
+    "left_elbow_to_right_knee": 0.5,
+    "right_elbow_to_left_knee": 0.5,
+    "upright": 74.0,  # leaning back a little, as people sit
+    "lean_change": 74.0,
+    "thigh_drop": 0.1,
+    "shoulder_width": 0.8,
+    "body_in_frame": 1.0,
+    "near_side_is_right": 1.0,
+}
+STANDING = {**SITTING, "upright": 88.0, "lean_change": 88.0, "thigh_drop": 1.0, "knee_gap": 0.3}
+
+
+def twists(base, n=1, hold_s=32.0):
+    keys = [(base, 0.0, 3.0)]
+    for _ in range(n):
+        keys += [({**base, "twist": 30.0}, 1.5, hold_s), (base, 1.5, 3.0)]
+    return keys
+
+
+def test_a_seated_twist_leaning_back_counts():
+    eng = perform_signals(SEATED, twists(SITTING))
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, "left")]
+
+
+def test_a_standing_twist_is_not_a_seated_one():
+    eng = perform_signals(SEATED, twists(STANDING))
+    assert eng.reps == []
+    assert not eng.started
