@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import cv2
 
 from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, VideoError
 from posecheck.exercise.definition import Exercise
-from posecheck.pose.model import PoseEstimator
 from posecheck.records import report as report_mod
 from posecheck.session.pipeline import Listener, Pipeline, Step
+from posecheck.session.poses import ModelPoses, PoseSource, Timings
 from posecheck.sources.video import VideoFile, VideoWriter, check_writable
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
-
-
-@dataclass
-class Timings:
-    """Seconds spent per stage, for the benchmark."""
-
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    frames: int = 0
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] += time.perf_counter() - t0
 
 
 @dataclass
@@ -58,9 +38,12 @@ def review(
     on_step: Callable[[float, Step], None] | None = None,
     listeners: Sequence[Listener] = (),
     on_report: Callable[[dict[str, Any]], object] | None = None,
+    poses: PoseSource | None = None,
 ) -> dict[str, Any]:
     """Review a video. Returns the report (also written to options.report when given).
 
+    The detections come from the pose model over the video's frames, or from `poses`
+    when given (a record of an earlier run: see session/poses.py); the rest is the same.
     Raises a PosecheckError for bad input. When interrupted or when the video ends
     early, the outputs cover what was reviewed and are still written.
     """
@@ -68,7 +51,11 @@ def review(
     for out in (options.output, options.report):
         if out is not None:
             check_writable(out)
-    video = VideoFile(video_path)
+    if poses is None:
+        poses = ModelPoses(VideoFile(video_path), options.model)
+    elif options.output is not None and not poses.images:
+        raise ValueError("an annotated copy needs the video's frames; these poses come without them")
+    video = poses.facts
     pipeline = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
     writer = None
     if options.output is not None:
@@ -90,22 +77,13 @@ def review(
             disable=None,
         )
     try:
-        with PoseEstimator(options.model, masks=exercise.needs_mask) as estimator:
-            frames = iter(video)
-            while True:
-                with timings.stage("decode"):
-                    frame = next(frames, None)
-                    if frame is not None:
-                        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-                if frame is None:
-                    break
-                with timings.stage("pose"):
-                    detection = estimator.detect(rgb, frame.t_s)
+        with closing(poses.frames(masks=exercise.needs_mask, timings=timings)) as frames:
+            for frame in frames:
                 with timings.stage("engine"):
-                    step = pipeline.step(frame.t_s, detection)
+                    step = pipeline.step(frame.t_s, frame.detection)
                 for listen in listeners:
                     listen(exercise, step.events, step.view.state)
-                if writer is not None:
+                if writer is not None and frame.image is not None:
                     with timings.stage("overlay"):
                         scene = annotate(frame.image, step.view)
                     with timings.stage("encode"):
@@ -126,6 +104,7 @@ def review(
     for listen in listeners:
         listen(exercise, end_events, pipeline.state)
 
+    video = poses.facts  # now that every frame has been read: where it ended, whether early
     duration = video.last_t_s + (1.0 / video.fps if video.fps else 0.0)
     engine = pipeline.engine
     hold_used = options.hold_s if options.hold_s is not None else exercise.hold.hold_s

@@ -1,0 +1,256 @@
+"""Where a review's detections come from: the pose model over a video file's frames
+(`ModelPoses`, what `posecheck review` reads), or a record of an earlier run of it,
+replayed (`RecordedPoses`).
+
+A record keeps every frame's detection as the model gave it: the landmarks as the same
+float64 numbers, the crowd check's count, and the person mask in 8 bits with its 0.5
+boundary kept exactly (the signals read the mask only as `mask > 0.5`). So a review from
+a record counts what a review of the video counts, without running the model again. The
+accuracy benchmark keeps records of clips that must never enter the repository outside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from posecheck.pose.landmarks import COUNT as LANDMARKS
+from posecheck.pose.model import PoseEstimator
+from posecheck.pose.types import Detection, Pose
+from posecheck.sources.video import VideoFile
+
+RECORD_FORMAT = 1
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage, for the benchmark."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    frames: int = 0
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - t0
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    """What a report says about the video. `last_t_s` and `truncated` are final once its
+    frames have been read."""
+
+    fps: float
+    width: int
+    height: int
+    frame_count: int | None
+    last_t_s: float = 0.0
+    truncated: bool = False
+    nominal_duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Posed:
+    """One frame's time and detection, with its picture (BGR) when the source has it."""
+
+    t_s: float
+    detection: Detection
+    image: np.ndarray | None = None
+
+
+class PoseSource(Protocol):
+    # Whether frames come with their pictures (an annotated copy needs them).
+    images: bool
+
+    @property
+    def facts(self) -> VideoFacts: ...
+
+    def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
+        """Every frame's detection, in order; with person masks when `masks`."""
+        ...
+
+
+class ModelPoses:
+    """The pose model over a video file's frames, one at a time."""
+
+    images = True
+
+    def __init__(self, video: VideoFile, model: Path | None = None) -> None:
+        self.video = video
+        self.model = model
+
+    @property
+    def facts(self) -> VideoFacts:
+        v = self.video
+        return VideoFacts(
+            fps=v.fps,
+            width=v.width,
+            height=v.height,
+            frame_count=v.frame_count,
+            last_t_s=v.last_t_s,
+            truncated=v.truncated,
+            nominal_duration_s=v.nominal_duration_s,
+        )
+
+    def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
+        timings = timings or Timings()
+        with PoseEstimator(self.model, masks=masks) as estimator:
+            frames = iter(self.video)
+            while True:
+                with timings.stage("decode"):
+                    frame = next(frames, None)
+                    if frame is not None:
+                        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+                if frame is None:
+                    return
+                with timings.stage("pose"):
+                    detection = estimator.detect(rgb, frame.t_s)
+                yield Posed(frame.t_s, detection, frame.image)
+
+
+def pack_mask(mask: np.ndarray) -> bytes:
+    """A person mask in 8 bits, compressed; `> 0.5` reads the same before and after."""
+    q = np.rint(np.nan_to_num(mask) * 255).clip(0, 255).astype(np.uint8)
+    above = mask > 0.5
+    q[above & (q < 128)] = 128
+    q[~above & (q > 127)] = 127
+    return zlib.compress(q.tobytes(), 1)
+
+
+def unpack_mask(data: bytes, width: int, height: int) -> np.ndarray:
+    q = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(height, width)
+    return q.astype(np.float32) / np.float32(255)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """One pose as recorded: its mask compressed."""
+
+    pose: Pose  # mask=None
+    mask: bytes | None
+
+
+class RecordedPoses:
+    """Detections recorded from a source, replayed without the model."""
+
+    images = False
+
+    def __init__(self, facts: VideoFacts, frames: list[tuple[float, int | None, tuple[_Kept, ...]]], masks: bool):
+        self._facts = facts
+        self._frames = frames
+        self.masks = masks  # whether the record carries person masks
+
+    @property
+    def facts(self) -> VideoFacts:
+        return self._facts
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    @classmethod
+    def record(cls, source: PoseSource, *, masks: bool, timings: Timings | None = None) -> RecordedPoses:
+        """Read every frame of `source` (with masks when asked: the landmarks are the same either way)."""
+        frames = []
+        for posed in source.frames(masks=masks, timings=timings):
+            kept = tuple(
+                _Kept(replace(p, mask=None), pack_mask(p.mask) if masks and p.mask is not None else None)
+                for p in posed.detection.poses
+            )
+            frames.append((posed.t_s, posed.detection.people, kept))
+        return cls(source.facts, frames, masks)
+
+    def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
+        if masks and not self.masks:
+            raise ValueError("this record holds no person masks; record it with masks=True")
+        timings = timings or Timings()
+        for t_s, people, kept in self._frames:
+            with timings.stage("decode"):
+                poses = tuple(
+                    replace(k.pose, mask=unpack_mask(k.mask, k.pose.width, k.pose.height))
+                    if masks and k.mask is not None
+                    else k.pose
+                    for k in kept
+                )
+            yield Posed(t_s, Detection(poses=poses, people=people))
+
+    def save(self, path: Path) -> None:
+        """Write the record as one .npz (no pickles); atomically, so a cut-short run leaves none."""
+        kept = [k for _, _, ks in self._frames for k in ks]
+        n = len(kept)
+        masks = [k.mask or b"" for k in kept]
+        meta = {
+            "format": RECORD_FORMAT,
+            "masks": self.masks,
+            "facts": {f: getattr(self._facts, f) for f in VideoFacts.__dataclass_fields__},
+        }
+
+        def stack(rows: list[np.ndarray], *shape: int) -> np.ndarray:
+            return np.array(rows, dtype=np.float64).reshape(n, LANDMARKS, *shape)
+
+        arrays = {
+            "meta": np.array(json.dumps(meta)),
+            "t_s": np.array([t for t, _, _ in self._frames], dtype=np.float64),
+            "people": np.array([-1 if p is None else p for _, p, _ in self._frames], dtype=np.int32),
+            "n_poses": np.array([len(ks) for _, _, ks in self._frames], dtype=np.int32),
+            "xy": stack([k.pose.xy for k in kept], 2),
+            "z": stack([k.pose.z for k in kept]),
+            "visibility": stack([k.pose.visibility for k in kept]),
+            "presence": stack([k.pose.presence for k in kept]),
+            "has_world": np.array([k.pose.world is not None for k in kept], dtype=bool),
+            "world": stack(
+                [k.pose.world if k.pose.world is not None else np.full((LANDMARKS, 3), np.nan) for k in kept], 3
+            ),
+            "size": np.array([(k.pose.width, k.pose.height) for k in kept], dtype=np.int64).reshape(n, 2),
+            "has_mask": np.array([k.mask is not None for k in kept], dtype=bool),
+            "mask_ends": np.cumsum([len(m) for m in masks], dtype=np.int64),
+            "mask_data": np.frombuffer(b"".join(masks), dtype=np.uint8),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # (mypy reads a name as allow_pickle)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> RecordedPoses:
+        with np.load(path, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        meta = json.loads(str(a["meta"]))
+        if meta.get("format") != RECORD_FORMAT:
+            raise ValueError(f"{path}: a pose record of format {meta.get('format')}, not {RECORD_FORMAT}")
+        data = a["mask_data"].tobytes()
+        ends = a["mask_ends"]
+        kept = []
+        for i in range(len(a["xy"])):
+            width, height = (int(v) for v in a["size"][i])
+            pose = Pose(
+                xy=a["xy"][i].copy(),
+                z=a["z"][i].copy(),
+                visibility=a["visibility"][i].copy(),
+                presence=a["presence"][i].copy(),
+                world=a["world"][i].copy() if a["has_world"][i] else None,
+                mask=None,
+                width=width,
+                height=height,
+            )
+            start = int(ends[i - 1]) if i else 0
+            kept.append(_Kept(pose, data[start : int(ends[i])] if a["has_mask"][i] else None))
+        frames, at = [], 0
+        for t_s, people, n in zip(a["t_s"], a["people"], a["n_poses"], strict=True):
+            frames.append((float(t_s), None if people < 0 else int(people), tuple(kept[at : at + n])))
+            at += int(n)
+        return cls(VideoFacts(**meta["facts"]), frames, bool(meta["masks"]))
