@@ -1,0 +1,268 @@
+#!/usr/bin/env python
+"""An untouched validation sweep: N fresh clips of the seven exercises, a share of them with
+injected faults, each rendered by the performer with what people vary (camera angle, height
+and distance, frame size, fps, tempo, reps, sides, holds near the target and just under it).
+
+    python scripts/make_sweep.py --out /work/sweep --count 104 --seed 900000
+    python scripts/make_sweep.py --out /work/sweep --count 104 --seed 900000 --dry-run  # the plan only
+    python scripts/bench_accuracy.py --samples /work/sweep --json /work/sweep/bench.json
+
+Deterministic: clip i's parameters come from (--seed, i) alone, so the same seed gives the same
+clips, and a larger --count only adds clips. Clips already rendered (NAME.json present) are
+skipped, so a stopped run resumes where it was. Use seeds nobody has tuned on: the exercise
+data must never be adjusted to a sweep and the sweep then reported as out of sample.
+
+Exercises go round robin in the page's order; clip i carries faults when
+floor((i + 1) * share) > floor(i * share) (exactly that share, spread evenly over the seven).
+A fault clip has 1-3 reps, at least one with a fault drawn from the exercise's faults; other
+reps are good, some held just under the target (not counted). Reps are trimmed (to one at
+least) while the clip's estimated frames exceed --frame-budget, which keeps renders short.
+Writes DIR/sweep.json (every clip's parameters and its command line) and DIR/NAME.mp4/.json/.npz.
+Needs the synth extra (torch, anny); run it niced on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from posecheck.synth import poses as P  # noqa: E402
+
+EXERCISES = list(P.HOLD_S)  # the page's order
+FPS = (12, 15, 24, 30, 60)
+FPS_P = (0.2, 0.2, 0.2, 0.25, 0.15)  # 30 the commonest webcam rate; 60 rarer (and the dearest to render)
+AZIMUTH_DEG = 25.0
+TEMPO = (0.7, 1.5)
+DISTANCE_M = {"near": (1.5, 2.1), "mid": (2.2, 3.0), "far": (3.2, 4.2)}  # grown by the renderer if needed
+CAMERA_HEIGHT_M = {"floor": (0.2, 1.3), "upright": (0.5, 1.6)}
+SIZES = {"landscape": (640, 480), "portrait": (480, 640), "wide": (640, 360)}
+PORTRAIT_SHARE = {"floor": 0.15, "upright": 0.35}
+WIDE_SHARE = 0.2
+FAULTY_REP_P = 0.6  # in a fault clip, each rep carries a fault with this chance (one at least)
+SHORT_HOLD_P = 0.2  # a rep without faults is held just under the target with this chance
+NEAR_TARGET_S = (0.4, 1.5)  # a full hold: the target plus this
+SHORT_BY_S = {"cat_cow": (0.25, 0.45)}  # a short hold: the target minus this (others: below)
+SHORT_BY_S_DEFAULT = (1.0, 2.0)
+FRAME_BUDGET = 700
+
+# Rough seconds of movement per rep at tempo 1 (choreography.py), and holds per rep, to
+# estimate a clip's length before rendering it.
+MOVE_S = {
+    "knee_to_chest": 3.5,
+    "lower_back_rotation": 5.1,
+    "pelvic_tilt": 6.2,
+    "bridge": 4.5,
+    "cat_cow": 5.9,
+    "seated_rotation": 6.9,
+    "shoulder_blade_squeeze": 2.8,
+}
+HOLDS_PER_REP = {"pelvic_tilt": 2, "cat_cow": 2}
+REST_S = 3.5 + 2.0  # before the first rep and after the last; between reps (per gap)
+
+
+def is_fault_clip(i: int, share: float) -> bool:
+    return math.floor((i + 1) * share) > math.floor(i * share)
+
+
+def estimate_s(exercise: str, reps: list[dict], tempo: float) -> float:
+    total = REST_S - 2.0 + 2.0 * (len(reps) - 1)
+    for rep in reps:
+        setup = any(f in P.SETUP_FAULTS for f in rep["faults"])
+        hold = 0.3 if "too_fast" in rep["faults"] else rep["hold_s"]
+        total += MOVE_S[exercise] / tempo + HOLDS_PER_REP.get(exercise, 1) * hold + (4.0 if setup else 0.0)
+    return total
+
+
+def rep_text(rep: dict) -> str:
+    side = rep["side"] or "-"
+    faults = "+".join(rep["faults"])
+    return f"{side}{':' + faults if faults else ''}@{rep['hold_s']:g}"
+
+
+def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
+    """Clip i of the sweep seeded `seed`: its parameters, from (seed, i) alone."""
+    rng = np.random.default_rng([seed, i])
+    exercise = EXERCISES[i % len(EXERCISES)]
+    fault = is_fault_clip(i, share)
+    sides = P.SIDES.get(exercise, (None,))
+    faults = list(P.FAULTS[exercise])
+    target = P.HOLD_S[exercise]
+    posture = "upright" if P.POSTURE[exercise] == "upright" else "floor"
+    side_view = P.VIEW[exercise] == "side"
+
+    n = int(rng.integers(1, 4))
+    faulty = [bool(rng.random() < FAULTY_REP_P) for _ in range(n)] if fault else [False] * n
+    if fault and not any(faulty):
+        faulty[int(rng.integers(n))] = True
+    reps = []
+    for bad in faulty:
+        side = sides[int(rng.integers(len(sides)))]
+        names: list[str] = []
+        if bad:
+            name = faults[int(rng.integers(len(faults)))]
+            if name == "other_leg_lifted" and side == "both":  # needs a one-leg rep
+                side = ("left", "right")[int(rng.integers(2))]
+            names = [name]
+        if not bad and rng.random() < SHORT_HOLD_P:
+            hold = target - float(rng.uniform(*SHORT_BY_S.get(exercise, SHORT_BY_S_DEFAULT)))
+        else:
+            hold = target + float(rng.uniform(*NEAR_TARGET_S))
+        reps.append({"side": side, "faults": names, "hold_s": round(hold, 1)})
+
+    fps = FPS[int(rng.choice(len(FPS), p=FPS_P))]
+    tempo = round(float(rng.uniform(*TEMPO)), 2)
+    band = ("near", "mid", "far")[int(rng.integers(3))]
+    distance = round(float(rng.uniform(*DISTANCE_M[band])), 2)
+    height = round(float(rng.uniform(*CAMERA_HEIGHT_M[posture])), 2)
+    azimuth = round(float(rng.uniform(-AZIMUTH_DEG, AZIMUTH_DEG)), 1)
+    u, portrait = rng.random(), PORTRAIT_SHARE[posture]
+    frame = "portrait" if u < portrait else "wide" if u < portrait + WIDE_SHARE else "landscape"
+    camera_side = ("left", "right")[int(rng.integers(2))] if side_view else None
+
+    # keep renders short: drop reps from the end (a fault clip keeps a faulty one)
+    while len(reps) > 1 and estimate_s(exercise, reps, tempo) * fps > budget:
+        last_fault = max((k for k, r in enumerate(reps) if r["faults"]), default=None)
+        drop = len(reps) - 1
+        if fault and last_fault == drop and sum(bool(r["faults"]) for r in reps) == 1:
+            drop -= 1
+        reps.pop(drop)
+
+    name = f"sweep_{exercise}_{seed + i}"
+    width, hgt = SIZES[frame]
+    argv = ["clip", exercise]
+    for rep in reps:
+        argv += ["--rep", rep_text(rep)]
+    argv += ["--seed", str(seed + i), "--name", name, "--fps", f"{fps:g}", "--tempo", f"{tempo:g}"]
+    argv += ["--azimuth", f"{azimuth:g}", "--distance", f"{distance:g}", "--camera-height", f"{height:g}"]
+    argv += ["--width", str(width), "--height", str(hgt)]
+    if camera_side:
+        argv += ["--side", camera_side]
+    return {
+        "index": i,
+        "name": name,
+        "exercise": exercise,
+        "seed": seed + i,
+        "faults_injected": fault,
+        "reps": [rep_text(r) for r in reps],
+        "hold_target_s": target,
+        "fps": fps,
+        "tempo": tempo,
+        "width": width,
+        "height": hgt,
+        "frame": frame,
+        "azimuth_deg": azimuth,
+        "distance_band": band,
+        "distance_m": distance,
+        "camera_height_m": height,
+        "side_to_camera": camera_side,
+        "estimated_frames": round(estimate_s(exercise, reps, tempo) * fps),
+        "argv": argv,
+    }
+
+
+def describe(c: dict) -> str:
+    view = f" {c['side_to_camera']} side" if c["side_to_camera"] else ""
+    return (
+        f"{c['name']:<38} {'FAULT' if c['faults_injected'] else 'good ':<5} {' '.join(c['reps']):<48} "
+        f"{c['fps']:>2} fps {c['width']}x{c['height']} tempo {c['tempo']:.2f} az {c['azimuth_deg']:+.0f} "
+        f"dist {c['distance_m']:.2f} ({c['distance_band']}) h {c['camera_height_m']:.2f}{view} "
+        f"~{c['estimated_frames']} fr"
+    )
+
+
+def render(argv: list[str], out: Path) -> tuple[int, str]:
+    """One clip through the performer's own command line, in this process (no reimport per clip)."""
+    from posecheck.synth.cli import main as synth_main
+
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            code = synth_main([*argv, "--out", str(out)])
+    except Exception as e:  # one clip failing must not stop the sweep; its line says why
+        return 1, f"{type(e).__name__}: {e}"
+    lines = [ln for ln in captured.getvalue().splitlines() if ln.strip() and ": frame " not in ln]
+    return code, lines[-1] if lines else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True, help="folder of the clips and sweep.json")
+    ap.add_argument("--count", type=int, required=True, help="number of clips")
+    ap.add_argument("--seed", type=int, required=True, help="first seed; clip i uses seed + i")
+    ap.add_argument("--fault-share", type=float, default=0.5, help="share of clips with faults (default 0.5)")
+    ap.add_argument("--frame-budget", type=int, default=FRAME_BUDGET, help="trim reps above this many frames")
+    ap.add_argument("--dry-run", action="store_true", help="print the plan and write nothing")
+    args = ap.parse_args()
+    if not 0.0 <= args.fault_share <= 1.0:
+        sys.exit(f"--fault-share {args.fault_share}: between 0 and 1")
+
+    clips = [plan_clip(args.seed, i, args.fault_share, args.frame_budget) for i in range(args.count)]
+    if args.dry_run:
+        for c in clips:
+            print(describe(c))
+        frames = [c["estimated_frames"] for c in clips]
+        print(f"{len(clips)} clips, {sum(c['faults_injected'] for c in clips)} with faults, ~{sum(frames)} frames")
+        return
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    index = args.out / "sweep.json"
+    renders: dict[str, dict] = {}
+    if index.exists():
+        old = json.loads(index.read_text())
+        if (old["seed"], old["fault_share"]) != (args.seed, args.fault_share):
+            sys.exit(f"{index}: a sweep with seed {old['seed']}, share {old['fault_share']}; use another --out")
+        renders = {c["name"]: c["render"] for c in old["clips"] if c.get("render")}
+
+    def save() -> None:
+        body = {
+            "generator": "scripts/make_sweep.py",
+            "seed": args.seed,
+            "count": args.count,
+            "fault_share": args.fault_share,
+            "frame_budget": args.frame_budget,
+            "command": "python -m posecheck.synth <argv> --out DIR",
+            "clips": [{**c, "render": renders.get(c["name"])} for c in clips],
+        }
+        index.write_text(json.dumps(body, indent=1) + "\n")
+
+    save()
+    for n, c in enumerate(clips, start=1):
+        head = f"[{n}/{len(clips)}] {describe(c)}"
+        if (args.out / f"{c['name']}.json").exists():
+            print(f"{head}  already there", flush=True)
+            continue
+        t0 = time.time()
+        code, last = render(c["argv"], args.out)
+        seconds = round(time.time() - t0, 1)
+        ok = code == 0 and (args.out / f"{c['name']}.json").exists()
+        if ok:
+            truth = json.loads((args.out / f"{c['name']}.json").read_text())
+            renders[c["name"]] = {"seconds": seconds, "frames": truth["frames"], "kind": truth["kind"]}
+            print(f"{head}  {truth['frames']} frames, {truth['kind']}, {seconds:.0f} s", flush=True)
+        else:
+            renders[c["name"]] = {"failed": last, "seconds": seconds}
+            print(f"{head}  FAILED: {last}", flush=True)
+        save()
+    done = [r["seconds"] for r in renders.values() if "frames" in r]
+    failed = [name for name, r in renders.items() if "failed" in r]
+    print(
+        f"{len(done)} rendered in this folder"
+        + (f", median {statistics.median(done):.0f} s a clip" if done else "")
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
