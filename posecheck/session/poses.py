@@ -123,12 +123,16 @@ class ModelPoses:
 
 
 def pack_mask(mask: np.ndarray) -> bytes:
-    """A person mask in 8 bits, compressed; `> 0.5` reads the same before and after."""
-    q = np.rint(np.nan_to_num(mask) * 255).clip(0, 255).astype(np.uint8)
-    above = mask > 0.5
-    q[above & (q < 128)] = 128
-    q[~above & (q > 127)] = 127
-    return zlib.compress(q.tobytes(), 1)
+    """A person mask (values in [0, 1]) in 8 bits, compressed; `> 0.5` reads the same before and after.
+
+    Rounding half down in float32 keeps the boundary: 255 * m - 0.5 is exact near 127 and
+    above 127 exactly when m > 0.5, so m = 0.5 gives 127 and the next float32 up 128.
+    """
+    q = np.multiply(mask, np.float32(255), dtype=np.float32)
+    q -= np.float32(0.5)
+    np.ceil(q, out=q)
+    np.clip(q, 0, 255, out=q)
+    return zlib.compress(q.astype(np.uint8).tobytes(), 1)
 
 
 def unpack_mask(data: bytes, width: int, height: int) -> np.ndarray:

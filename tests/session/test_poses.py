@@ -22,11 +22,15 @@ SAME = ("reps", "faults", "summary", "frames", "frames_with_pose", "duration_s",
 def test_a_packed_mask_reads_the_same_at_one_half():
     rng = np.random.default_rng(1)
     mask = rng.random((40, 60), dtype=np.float32)
-    mask[0, :6] = [0.5, np.nextafter(np.float32(0.5), np.float32(1)), 0.499, 0.501, 0.0, 1.0]
     back = unpack_mask(pack_mask(mask), 60, 40)
     assert back.dtype == np.float32 and back.shape == mask.shape
     assert np.array_equal(back > 0.5, mask > 0.5)
     assert np.abs(back - mask).max() <= 1 / 255 + 1e-6
+    # every float32 near the boundary, 0.5 itself included
+    lo, hi = np.array([0.499, 0.501], dtype=np.float32).view(np.int32)
+    near = np.arange(lo, hi + 1, dtype=np.int32).view(np.float32).reshape(1, -1)
+    assert 0.5 in near
+    assert np.array_equal(unpack_mask(pack_mask(near), near.shape[1], 1) > 0.5, near > 0.5)
 
 
 class _Listed:
