@@ -7,6 +7,17 @@ open-source trainers use, run on the same landmarks. Prints a table; asserts not
     python scripts/bench_accuracy.py --sweep 7       # plus 7 freshly rendered random clips
                                                      #   (needs the synth extra; ~1 min a clip)
     python scripts/bench_accuracy.py --jobs 2 --json out.json
+    python scripts/bench_accuracy.py --real /tmp/real  # real people's clips, labelled by hand
+                                                     #   (how to fetch them: ../shared/real/README.md)
+
+With --real DIR, each labelled clip (DIR/labels/<clip>.json) goes through the pose model
+once; its detections are kept in --cache (outside the repository: never commit them) and
+replayed through the same review as `posecheck review` (session/poses.py) with --hold
+(default 0.1 s: demo clips hold briefly). Per clip: the labelled range (expected..expected +
+ambiguous), our count, the sides, the faults reported on good form, and the baseline's
+count. Negative clips (exercise null) run against all seven exercises and must count 0.
+--only SUBSTR keeps the clips whose name holds SUBSTR; --exercise ID keeps that exercise's
+clips and runs the negatives against it alone.
 
 Columns: exact = share of clips whose counted reps equal the truth's; ±1 = off by one;
 MAE = mean absolute count error; side = share of matched reps with the right side;
@@ -18,11 +29,14 @@ the reps (attempts included) reported on them.
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import json
 import math
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -31,7 +45,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from posecheck.evaluation.accuracy import ClipResult, compare, fault_tally, summarise  # noqa: E402
+from posecheck.evaluation.accuracy import ClipResult, compare, fault_tally, match_reps, summarise  # noqa: E402
 from posecheck.pose.landmarks import INDEX  # noqa: E402
 from posecheck.session.routine import ROUTINE_IDS  # noqa: E402
 
@@ -176,6 +190,301 @@ def print_table(rows: list[tuple[str, dict, dict]]) -> None:
             )
 
 
+# --- Real clips (--real DIR): real people, labelled by hand; never committed ------------------
+
+SHORT = {
+    "knee_to_chest": "knee",
+    "lower_back_rotation": "rotation",
+    "pelvic_tilt": "tilt",
+    "bridge": "bridge",
+    "cat_cow": "catcow",
+    "seated_rotation": "seated",
+    "shoulder_blade_squeeze": "squeeze",
+}
+
+
+def default_cache() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("posecheck")) / "bench"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@functools.cache
+def _model_sha256(path: Path) -> str:
+    return _sha256(path)
+
+
+def record_path(cache: Path, clip: Path, clip_sha: str, masks: bool) -> Path:
+    """Where a clip's detections are kept: keyed by the clip's content, the model, the
+    MediaPipe build, the record's format and the settings that change detections."""
+    import mediapipe
+
+    from posecheck.pose.model import bundled_model
+    from posecheck.session.poses import RECORD_FORMAT
+
+    key = json.dumps(
+        {
+            "clip": clip_sha,
+            "model": _model_sha256(bundled_model()),
+            "mediapipe": mediapipe.__version__,
+            "format": RECORD_FORMAT,
+            "masks": masks,
+            "estimator": "review defaults",  # PoseEstimator's defaults, as `posecheck review` runs it
+        },
+        sort_keys=True,
+    )
+    return cache / f"{clip.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+
+
+def record_one(job: tuple[str, bool, str]) -> tuple[str, int, float]:
+    """Worker: the pose model over one clip, once; its detections saved to the cache."""
+    from posecheck.pose.model import silence_native_logs
+    from posecheck.session.poses import ModelPoses, RecordedPoses
+    from posecheck.sources.video import VideoFile
+
+    clip, masks, out = job
+    silence_native_logs()
+    t0 = time.perf_counter()
+    record = RecordedPoses.record(ModelPoses(VideoFile(clip)), masks=masks)
+    record.save(Path(out))
+    return clip, len(record), time.perf_counter() - t0
+
+
+def replay_one(job: tuple[str, str, str, float]) -> dict:
+    """Worker: one clip's recorded detections through the review of one exercise; and the
+    baseline counter on the same landmarks."""
+    from posecheck.errors import PosecheckError
+    from posecheck.exercise import definition
+    from posecheck.session.poses import RecordedPoses
+    from posecheck.session.review import ReviewOptions, review
+
+    clip, path, ex, hold_s = job
+    ts, xys, zs = [], [], []
+
+    def keep(t, step):
+        ts.append(t)
+        pose = step.raw_pose
+        xys.append(pose.xy if pose is not None else np.full((33, 2), np.nan))
+        zs.append(pose.z if pose is not None else np.full(33, np.nan))
+
+    options = ReviewOptions(hold_s=hold_s, progress=False)
+    try:
+        report = review(Path(clip), definition.load(ex), options, poses=RecordedPoses.load(Path(path)), on_step=keep)
+    except PosecheckError as e:  # nobody found, a truncated clip: said in the row
+        return {"clip": clip, "exercise": ex, "run": {"error": str(e).splitlines()[0]}}
+    base = baseline_report(ex, np.array(ts), np.array(xys), np.array(zs))
+    return {"clip": clip, "exercise": ex, "run": {"report": report, "baseline": base}}
+
+
+def _sides(reps: list[dict]) -> str:
+    return ",".join({"left": "L", "right": "R"}.get(r.get("side") or "", "-") for r in reps) or "–"
+
+
+def _in_range(n: int | None, lo: int, hi: int) -> bool:
+    return n is not None and lo <= n <= hi
+
+
+def real_clip_row(label: dict, ex: str, run: dict) -> dict:
+    """The figures of one labelled clip of one of the seven."""
+    lo = label["expected_reps"]
+    hi = lo + label.get("ambiguous_reps", 0)
+    row: dict = {"clip": Path(label["clip"]).stem, "exercise": ex, "expected": [lo, hi]}
+    if "error" in run:
+        return {**row, "error": run["error"], "ok": False, "baseline": None, "baseline_ok": False, "guided": False}
+    report, base = run["report"], run["baseline"]
+    counted = [r for r in report["reps"] if r["counted"]]
+    duration = label.get("duration_s") or report["duration_s"]
+    want = [{**r, "end_s": r["end_s"] if r["end_s"] is not None else duration} for r in label["reps"]]
+    matched = [(g, w) for g, w in match_reps(counted, want) if w.get("side") is not None]
+    guided = report.get("countable") is False
+    faults: dict[str, int] = {}
+    for f in report["faults"]:
+        faults[f["id"]] = faults.get(f["id"], 0) + 1
+    return {
+        **row,
+        "counted": report["summary"]["reps_counted"],
+        "attempted": report["summary"]["reps_attempted"],
+        "guided": guided,
+        "ok": not guided and _in_range(report["summary"]["reps_counted"], lo, hi),
+        "sides": _sides(counted),
+        "sides_labelled": _sides([r for r in label["reps"] if r.get("side")])
+        if any(r.get("side") for r in label["reps"])
+        else "–",
+        "sides_right": [sum(g.get("side") == w["side"] for g, w in matched), len(matched)],
+        "faults": faults,
+        "baseline": base["summary"]["reps_counted"],
+        "baseline_ok": _in_range(base["summary"]["reps_counted"], lo, hi),
+    }
+
+
+def real_negative_row(label: dict, runs: dict) -> dict:
+    per = {}
+    for ex in (ex for ex in ORDER if ex in runs):
+        run = runs[ex]
+        if "error" in run:
+            per[ex] = {"error": run["error"], "counted": 0, "attempted": 0, "baseline": None}
+            continue
+        s = run["report"]["summary"]
+        per[ex] = {
+            "counted": s["reps_counted"],
+            "attempted": s["reps_attempted"],
+            "faults": sorted({f["id"] for f in run["report"]["faults"]}),
+            "baseline": run["baseline"]["summary"]["reps_counted"],
+        }
+    return {"clip": Path(label["clip"]).stem, "control": label.get("control_exercise"), "exercises": per}
+
+
+def print_real(clips: list[dict], negatives: list[dict], summary: dict) -> None:
+    if clips:
+        head = (
+            f"{'clip':<36}{'exercise':<24}{'label':>6}{'ours':>6}  {'':<8}{'sides got / labelled':<24}"
+            f"{'faults reported':<34}{'baseline':>9}"
+        )
+        print(head)
+        print("-" * len(head))
+    for c in clips:
+        lo, hi = c["expected"]
+        rng = f"{lo}" if lo == hi else f"{lo}..{hi}"
+        if "error" in c:
+            print(f"{c['clip']:<36}{c['exercise']:<24}{rng:>6}{'–':>6}  error: {c['error']}")
+            continue
+        verdict = "guided" if c["guided"] else "OK" if c["ok"] else "miss"
+        ours = f"{c['counted']}" + (f"+{c['attempted'] - c['counted']}a" if c["attempted"] > c["counted"] else "")
+        sides = f"{c['sides']} / {c['sides_labelled']}" if c["sides_labelled"] != "–" else "–"
+        faults = ", ".join(f"{k}×{n}" if n > 1 else k for k, n in sorted(c["faults"].items())) or "–"
+        base = f"{c['baseline']} {'OK' if c['baseline_ok'] else 'miss'}"
+        print(f"{c['clip']:<36}{c['exercise']:<24}{rng:>6}{ours:>6}  {verdict:<8}{sides:<24}{faults:<34}{base:>9}")
+    if negatives:
+        exs = [ex for ex in ORDER if any(ex in n["exercises"] for n in negatives)]
+        print()
+        print("negatives: every count must be 0 (ours/baseline; +Na = attempts not counted)")
+        head = f"{'clip':<36}" + "".join(f"{SHORT[ex]:>10}" for ex in exs)
+        print(head)
+        print("-" * len(head))
+        for n in negatives:
+            cells = []
+            for ex in exs:
+                r = n["exercises"].get(ex)
+                if r is None:
+                    cells.append("")
+                    continue
+                extra = f"+{r['attempted'] - r['counted']}a" if r["attempted"] > r["counted"] else ""
+                base = "–" if r["baseline"] is None else r["baseline"]
+                cells.append(f"{r['counted']}{extra}/{base}")
+            print(f"{n['clip']:<36}" + "".join(f"{c:>10}" for c in cells))
+    s = summary
+    within, neg, faults = s["within_range"], s["negatives"], s["faults_on_good_form"]
+    print()
+    print(
+        f"summary: within range ours {within['ours']}/{within['clips']}, "
+        f"baseline {within['baseline']}/{within['clips']}"
+        + (f" (guided, not judged: {', '.join(s['guided'])})" if s["guided"] else "")
+        + f" | negatives' false counts ours {neg['ours']}, baseline {neg['baseline']} ({neg['runs']} runs)"
+        + f" | faults on good form {faults['spans']} (on {faults['clips']} of {faults['of']} clips)"
+    )
+
+
+def run_real(args: argparse.Namespace) -> None:
+    cache = (args.cache or default_cache()).expanduser().resolve()
+    if cache.is_relative_to(ROOT):
+        sys.exit(f"--cache {cache}: inside the repository; real clips' landmarks must stay outside it")
+    labels = sorted((args.real / "labels").glob("*.json"))
+    if not labels:
+        sys.exit(f"{args.real}/labels: no labels (see ../shared/real/README.md)")
+    if args.hold < 0.1:
+        sys.exit(f"--hold {args.hold}: at least 0.1 s (the smallest posecheck review takes)")
+    if args.exercise is not None and args.exercise not in ORDER:
+        sys.exit(f"--exercise {args.exercise}: not one of {', '.join(ORDER)}")
+    jobs = []  # (label, clip path, exercises)
+    for path in labels:
+        label = json.loads(path.read_text())
+        clip = args.real / label["clip"]
+        if args.only and args.only not in clip.stem:
+            continue
+        ex = label["exercise"]
+        if args.exercise is not None and ex not in (None, args.exercise):
+            continue
+        exercises = [ex] if ex is not None else [args.exercise] if args.exercise else list(ORDER)
+        if not clip.exists():
+            print(f"{clip}: missing (labelled, not extracted); skipped", file=sys.stderr)
+            continue
+        jobs.append((label, clip, exercises))
+    if not jobs:
+        sys.exit("no labelled clips left to run")
+
+    from posecheck.exercise import definition
+
+    needs_mask = {ex: definition.load(ex).needs_mask for ex in ORDER}
+    records, missing = {}, []
+    for _, clip, exercises in jobs:
+        sha = _sha256(clip)
+        masks = any(needs_mask[ex] for ex in exercises)
+        # A record with masks serves an exercise without them too: the landmarks are the same.
+        found = [p for m in ((True,) if masks else (False, True)) if (p := record_path(cache, clip, sha, m)).exists()]
+        records[clip] = found[0] if found else record_path(cache, clip, sha, masks)
+        if not found:
+            missing.append((str(clip), masks, str(records[clip])))
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for clip, frames, seconds in pool.map(record_one, missing):
+            print(f"  poses of {Path(clip).name}: {frames} frames in {seconds:.0f} s", file=sys.stderr)
+        recorded_s = time.perf_counter() - t0
+        # one review a job, the longest first: about 1 ms a frame, and reading the person mask
+        # (cat_cow) about 2 ms more per megapixel
+        replays = [(str(c), str(records[c]), ex, args.hold) for lab, c, exs in jobs for ex in exs]
+        size = {str(c): (lab.get("frames", 0), math.prod(map(int, lab["resolution"].split("x")))) for lab, c, _ in jobs}
+        replays.sort(key=lambda j: size[j[0]][0] * (1 + 2e-6 * size[j[0]][1] * needs_mask[j[2]]), reverse=True)
+        runs: dict[str, dict[str, dict]] = {}
+        for r in pool.map(replay_one, replays):
+            runs.setdefault(r["clip"], {})[r["exercise"]] = r["run"]
+    print(
+        f"{len(jobs)} real clips from {args.real}, hold {args.hold} s; poses: {len(missing)} recorded "
+        f"({recorded_s:.0f} s), {len(jobs) - len(missing)} from the cache ({cache}); "
+        f"reviews {time.perf_counter() - t0 - recorded_s:.0f} s\n"
+    )
+
+    clips = [real_clip_row(lab, exs[0], runs[str(c)][exs[0]]) for lab, c, exs in jobs if lab["exercise"] is not None]
+    negatives = [real_negative_row(lab, runs[str(c)]) for lab, c, _ in jobs if lab["exercise"] is None]
+    order = {ex: i for i, ex in enumerate(ORDER)}
+    clips.sort(key=lambda c: (order[c["exercise"]], c["clip"]))
+    judged = [c for c in clips if not c["guided"]]
+    neg_runs = [r for n in negatives for r in n["exercises"].values()]
+    summary = {
+        "within_range": {
+            "clips": len(judged),
+            "ours": sum(c["ok"] for c in judged),
+            "baseline": sum(c["baseline_ok"] for c in judged),
+        },
+        "guided": [c["clip"] for c in clips if c["guided"]],
+        "negatives": {
+            "clips": len(negatives),
+            "runs": len(neg_runs),
+            "ours": sum(r["counted"] for r in neg_runs),
+            "ours_attempts": sum(r["attempted"] for r in neg_runs),
+            "baseline": sum(r["baseline"] or 0 for r in neg_runs),
+        },
+        "faults_on_good_form": {
+            "spans": sum(sum(c.get("faults", {}).values()) for c in clips),
+            "clips": sum(bool(c.get("faults")) for c in clips),
+            "of": len(clips),
+        },
+    }
+    print_real(clips, negatives, summary)
+    if args.json:
+        settings = {"dir": str(args.real), "hold_s": args.hold, "only": args.only, "exercise": args.exercise}
+        args.json.write_text(
+            json.dumps({"settings": settings, "clips": clips, "negatives": negatives, "summary": summary}, indent=1)
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--samples", type=Path, default=ROOT / "samples")
@@ -185,7 +494,15 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", type=Path, help="write every clip's comparison here")
     ap.add_argument("--clips", nargs="*", help="only these clip names")
+    ap.add_argument("--real", type=Path, metavar="DIR", help="real clips with hand-made labels (DIR/labels/)")
+    ap.add_argument("--hold", type=float, default=0.1, help="--real: hold time in seconds (default 0.1)")
+    ap.add_argument("--cache", type=Path, help="--real: where detections are kept (default: the user cache folder)")
+    ap.add_argument("--only", metavar="SUBSTR", help="--real: only clips whose name holds SUBSTR")
+    ap.add_argument("--exercise", metavar="ID", help="--real: only this exercise (negatives run against it alone)")
     args = ap.parse_args()
+    if args.real is not None:
+        run_real(args)
+        return
 
     videos = sorted(p for p in args.samples.glob("*.mp4") if p.with_suffix(".json").exists())
     if args.clips:
