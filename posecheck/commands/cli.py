@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -23,12 +27,39 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+@contextmanager
+def _signals_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a service manager, a closed terminal, a batch scheduler) end the run
+    as Ctrl-C does: what was done so far is kept and written. The first one interrupts; any
+    later one is ignored, so the outputs can still be finished."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = False
+
+    def interrupt(signum, frame) -> None:
+        nonlocal seen
+        if not seen:
+            seen = True
+            raise KeyboardInterrupt
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    # a signal already ignored (nohup) stays ignored
+    before = {sig: signal.signal(sig, interrupt) for sig in wanted if signal.getsignal(sig) is signal.SIG_DFL}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 class _Group(click.Group):
     """Turns every expected failure into one line on stderr and a non-zero exit."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _signals_as_interrupt():
+                return super().invoke(ctx)
         except PosecheckError as e:
             _fail(str(e), e.exit_code)
         except KeyboardInterrupt:

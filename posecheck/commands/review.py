@@ -43,13 +43,14 @@ def review_cmd(
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
     from posecheck.exercise import definition
     from posecheck.records import report as report_mod
-    from posecheck.session.review import ReviewOptions, review
+    from posecheck.session.review import ReviewOptions, check_outputs, review
     from posecheck.settings import load_settings
 
     exercise = definition.load(exercise_id)
     own = load_settings()  # the user's own holds and targets, under any flag given
     hold_s, target = own.hold_s(exercise.id, hold_s), own.target(exercise.id, target)
     options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
+    check_outputs(video, options)  # before the history or anything else is opened
     recorder = None
     if keep_history:
         from posecheck.records.recorder import open_recorder

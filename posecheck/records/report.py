@@ -95,9 +95,10 @@ def build(
 
 
 def write(report: dict[str, Any], path: Path) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    """Write the report safely: to a temporary file beside `path`, moved into place when complete."""
+    from posecheck.records.safeout import write_text
+
+    write_text(path, json.dumps(report, indent=1) + "\n")
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:

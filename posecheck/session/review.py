@@ -12,9 +12,10 @@ from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, VideoError
 from posecheck.exercise.definition import Exercise
 from posecheck.records import report as report_mod
+from posecheck.records import safeout
 from posecheck.session.pipeline import Listener, Pipeline, Step
 from posecheck.session.poses import ModelPoses, PoseSource, Timings
-from posecheck.sources.video import VideoFile, VideoWriter, check_writable
+from posecheck.sources.video import VideoFile, VideoWriter
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
 
@@ -48,19 +49,13 @@ def review(
     early, the outputs cover what was reviewed and are still written.
     """
     timings = timings or Timings()
-    for out in (options.output, options.report):
-        if out is not None:
-            check_writable(out)
+    check_outputs(video_path, options)
     if poses is None:
         poses = ModelPoses(VideoFile(video_path), options.model)
     elif options.output is not None and not poses.images:
         raise ValueError("an annotated copy needs the video's frames; these poses come without them")
     video = poses.facts
     pipeline = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
-    writer = None
-    if options.output is not None:
-        writer = VideoWriter(options.output, video.fps or 30.0, (video.width, video.height))
-
     interrupted = False
     bar = None
     if options.progress:
@@ -76,6 +71,9 @@ def review(
             dynamic_ncols=True,
             disable=None,
         )
+    writer = None
+    if options.output is not None:
+        writer = _open_writer(options.output, video.fps or 30.0, (video.width, video.height))
     try:
         with closing(poses.frames(masks=exercise.needs_mask, timings=timings)) as frames:
             for frame in frames:
@@ -95,11 +93,20 @@ def review(
                     on_step(frame.t_s, step)
     except KeyboardInterrupt:
         interrupted = True
+    except BaseException:
+        if writer is not None:
+            writer.close()
+            safeout.discard(writer.path)
+        raise
     finally:
         if bar is not None:
             bar.close()
-        if writer is not None:
-            writer.close()
+    annotated, video_error = None, None
+    if writer is not None:
+        try:
+            annotated = _finish_writer(writer, options.output)
+        except VideoError as e:  # e.g. the disk filled up: the history's session still ends
+            video_error = e
     end_events = pipeline.finish()
     for listen in listeners:
         listen(exercise, end_events, pipeline.state)
@@ -130,17 +137,26 @@ def review(
         },
         interrupted=interrupted,
         truncated=video.truncated,
-        annotated=str(options.output) if options.output else None,
+        annotated=str(options.output) if annotated else None,
         timeline=pipeline.timeline_dict(),
         # A guided exercise's movement cannot be seen: a review checks position and
         # faults, and counts nothing (live coaching paces and counts it).
         countable=exercise.guided is None,
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
     )
-    if options.report is not None:
-        report_mod.write(rep, options.report)
-    if on_report is not None:
-        on_report(rep)
+    try:
+        if video_error is not None:
+            raise video_error
+        if annotated is not None and options.output is not None:
+            safeout.commit(annotated, options.output)
+            annotated = None
+        if options.report is not None:
+            report_mod.write(rep, options.report)
+    finally:
+        if annotated is not None:
+            safeout.discard(annotated)
+        if on_report is not None:  # the history's session ends even when an output could not be written
+            on_report(rep)
     if interrupted:
         raise Interrupted(f"interrupted: the outputs cover the first {duration:.1f} s")
     if pipeline.frames_with_pose == 0:
@@ -155,3 +171,67 @@ def review(
             "the outputs cover what could be read"
         )
     return rep
+
+
+def check_outputs(video_path: Path, options: ReviewOptions) -> None:
+    """Before anything is opened: each output a writable regular file, none the same file as
+    the video, the model or the other output."""
+    safeout.check_outputs(
+        {"--output": options.output, "--report": options.report},
+        {"video": video_path, "model": options.model},
+    )
+
+
+def _open_writer(output: Path, fps: float, size: tuple[int, int]) -> VideoWriter:
+    """A writer on a temporary file beside `output` (moved into place when the review is done)."""
+    temp = safeout.temp_beside(output)
+    try:
+        return VideoWriter(temp, fps, size)
+    except VideoError as e:
+        safeout.discard(temp)
+        raise VideoError(str(e).replace(str(temp), str(output))) from None
+    except BaseException:
+        safeout.discard(temp)
+        raise
+
+
+def _finish_writer(writer: VideoWriter, output: Path | None) -> Path | None:
+    """Close the writer; its file when it holds a readable video, else None (the file removed).
+    A video that cannot be read back (the disk filled up) is an error naming `output`."""
+    try:
+        writer.close()
+    except BaseException:
+        safeout.discard(writer.path)
+        raise
+    if writer.frames == 0:  # interrupted before the first frame: nothing worth replacing a file with
+        safeout.discard(writer.path)
+        return None
+    if not playable(writer.path):
+        safeout.discard(writer.path)
+        full = _disk_full(writer.path.parent)
+        raise VideoError(
+            f"{output}: cannot write: "
+            + ("no space left on the disk" if full else "the video written could not be read back")
+            + "; nothing was written there"
+        )
+    return writer.path
+
+
+def playable(path: Path) -> bool:
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        return bool(cap.isOpened()) and cap.read()[0]
+    finally:
+        cap.release()
+
+
+def _disk_full(folder: Path) -> bool:
+    import os
+
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
