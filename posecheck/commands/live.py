@@ -11,6 +11,7 @@ import click
 from posecheck.commands.options import data_dir_option
 from posecheck.errors import CameraError, Interrupted, PosecheckError
 from posecheck.records import report as report_mod
+from posecheck.records.safeout import OutputError
 from posecheck.session.routine import INTRO_S, REST_S, Item, routine_items
 
 
@@ -86,16 +87,15 @@ def live_cmd(
     Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
     """
     from posecheck.exercise import definition
+    from posecheck.records.safeout import check_outputs, write_text
     from posecheck.session import live as live_loop
     from posecheck.settings import load_settings
     from posecheck.sources.capture import open_source
-    from posecheck.sources.video import check_writable
 
     if bool(exercise_id) == bool(routine):
         raise PosecheckError("give either --exercise ID or --routine")
-    for out in (record, report):
-        if out is not None:
-            check_writable(out)
+    camera_file = None if camera.strip().isdigit() else Path(camera)
+    check_outputs({"--record": record, "--report": report}, {"camera's video": camera_file, "model": model})
     missing: list[str] = []
     if routine:
         items, missing = routine_items(hold_s=hold_s, target=target)
@@ -147,12 +147,14 @@ def live_cmd(
             click.echo(line)
     if report is not None:
         doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports}
-        tmp = report.with_name(report.name + ".part")
-        tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(report)
+        write_text(report, json.dumps(doc, indent=1) + "\n")
         click.echo(f"report: {report}")
-    if record is not None:
+    if session.recorded:
         click.echo(f"recording: {record}")
+    if session.record_error:
+        raise OutputError(session.record_error)
+    if session.ended_by == "camera_error":
+        raise CameraError(f"{session.error}; the session so far is kept")
     if session.ended_by == "camera_lost":
         raise CameraError(
             f"{session.source}: stopped sending pictures and did not come back; the session so far is kept"

@@ -26,16 +26,17 @@ import numpy as np
 
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.coach.voice import Cue, CueScheduler, Speaker
-from posecheck.errors import PosecheckError
+from posecheck.errors import CameraError, PosecheckError
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
 from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection
 from posecheck.records import report as report_mod
+from posecheck.records import safeout
 from posecheck.session.pipeline import Listener
 from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord
 from posecheck.sources.capture import Capture, Grab, Source
-from posecheck.sources.video import VideoWriter, check_writable
+from posecheck.sources.video import VideoWriter
 
 Detector = Callable[[np.ndarray, float], Detection]
 
@@ -88,9 +89,12 @@ class LiveStats:
 class Session:
     source: str
     sets: list[SetRecord]
-    ended_by: str  # end_of_video, quit, routine_done, camera_lost, window_closed, interrupted
+    ended_by: str  # end_of_video, quit, routine_done, camera_lost, camera_error, window_closed, interrupted
     stats: LiveStats
     missing: list[str] = field(default_factory=list)
+    error: str | None = None  # the camera's error when ended_by is camera_error
+    record_error: str | None = None  # why --record could not be written
+    recorded: bool = False  # --record was written
 
     def reports(self) -> list[dict[str, Any]]:
         return [set_report(rec, self.source) for rec in self.sets]
@@ -229,11 +233,13 @@ class Window:
 
 class Recorder:
     """The screen as a video at a steady rate: a frame is repeated while the loop was busy,
-    so the recording plays at the pace of the session."""
+    so the recording plays at the pace of the session. Written to a temporary file beside
+    `path`, moved into place by `close`."""
 
     def __init__(self, path: Path, fps: float = 30.0) -> None:
         self.path = path
         self.fps = fps
+        self.saved = False
         self._writer: VideoWriter | None = None
         self._size: tuple[int, int] | None = None
         self._t0: float | None = None
@@ -242,7 +248,12 @@ class Recorder:
     def write(self, canvas: np.ndarray, t_s: float) -> None:
         if self._writer is None:
             self._size = (canvas.shape[1], canvas.shape[0])
-            self._writer = VideoWriter(self.path, self.fps, self._size)
+            temp = safeout.temp_beside(self.path)
+            try:
+                self._writer = VideoWriter(temp, self.fps, self._size)
+            except BaseException:
+                safeout.discard(temp)
+                raise
             self._t0 = t_s
         if (canvas.shape[1], canvas.shape[0]) != self._size:
             canvas = cv2.resize(canvas, self._size, interpolation=cv2.INTER_AREA)
@@ -252,8 +263,20 @@ class Recorder:
             self.frames += 1
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
+        """Finish the recording and move it into place (raises an OutputError when it cannot)."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.close()
+        except BaseException:
+            safeout.discard(writer.path)
+            raise
+        if self.frames == 0:
+            safeout.discard(writer.path)
+            return
+        safeout.commit(writer.path, self.path)
+        self.saved = True
 
 
 # --- the loop -------------------------------------------------------------------------------
@@ -313,12 +336,14 @@ def run_live(
     speaker = speaker or Speaker(mute=options.mute)
     recorder = Recorder(options.record) if options.record else None
     if options.record:
-        check_writable(options.record)
+        safeout.check_target(options.record)
     draw = ui is not None or options.record is not None or options.render_headless or not options.headless
     estimator = None
     capture = Capture(source, stall_s=options.stall_s)
     capture.open()  # a missing or busy camera fails here, before the model loads or a window opens
     ended_by = "quit"
+    error: str | None = None
+    record_error: str | None = None
     try:
         if detector is None:
             masks = any(it.exercise.needs_mask for it in items)
@@ -333,6 +358,10 @@ def run_live(
     except KeyboardInterrupt:
         ended_by = "interrupted"
         routine.stop(routine._last_t or 0.0, "stopped")
+    except CameraError as e:  # the camera failed mid-session: the session so far is kept and reported
+        ended_by = "camera_error"
+        error = str(e)
+        routine.stop(routine._last_t or 0.0, "camera_lost")
     finally:
         status = capture.status() if capture._error is None else None
         capture.stop()
@@ -342,13 +371,25 @@ def run_live(
         if estimator is not None:
             estimator.close()
         if recorder is not None:
-            recorder.close()
+            try:
+                recorder.close()
+            except PosecheckError as e:  # the recording could not be written: the session is still reported
+                record_error = str(e)
         if ui is not None:
             ui.close()
         if own_speaker:
             speaker.drain(timeout=3.0)
             speaker.close()
-    return Session(source=source.name, sets=routine.sets, ended_by=ended_by, stats=stats, missing=list(missing or []))
+    return Session(
+        source=source.name,
+        sets=routine.sets,
+        ended_by=ended_by,
+        stats=stats,
+        missing=list(missing or []),
+        error=error,
+        record_error=record_error,
+        recorded=recorder is not None and recorder.saved,
+    )
 
 
 def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw) -> str:
