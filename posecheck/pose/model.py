@@ -52,6 +52,32 @@ def check_model(path: Path) -> Path:
     return path
 
 
+# MediaPipe's native core carries a usage logger (mediapipe issue #6291) that, through its
+# built-in libcurl, sends metrics to play.googleapis.com when a landmarker is created and
+# runs: a DNS lookup and a connection from a program that promises nothing leaves the
+# machine. The library has no setting for it. libcurl takes its proxy from these
+# variables, so pointing them at a scheme libcurl does not know makes every transfer fail
+# inside libcurl before any DNS lookup or connect() (strace-verified by
+# tests/pose/test_no_egress.py). Only the logger's upload fails; inference does not use it.
+OFFLINE_PROXY = "posecheck-offline://no-network"
+_PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY")
+_NO_PROXY_VARIABLES = ("no_proxy", "NO_PROXY")  # a host listed there would bypass the proxy
+
+
+def block_network() -> None:
+    """Keep the pose library off the network: no DNS lookup, no connection.
+
+    Process-wide: it changes this process's environment (and so that of any child it
+    starts), so any other HTTP client in the process that honours proxy variables
+    (libcurl, urllib, requests) fails too. posecheck itself never uses the network.
+    Called before MediaPipe is imported and before every landmarker is created.
+    """
+    for name in _PROXY_VARIABLES:
+        os.environ[name] = OFFLINE_PROXY
+    for name in _NO_PROXY_VARIABLES:
+        os.environ.pop(name, None)
+
+
 def silence_native_logs() -> None:
     """Send the native library's stderr chatter to /dev/null, keeping Python's stderr.
 
@@ -114,6 +140,7 @@ class PoseEstimator:
     ) -> None:
         self.model = check_model(Path(model) if model else bundled_model())
         self.masks = masks
+        block_network()  # before MediaPipe loads: its usage logger must not reach the network
         from mediapipe.tasks.python import vision
         from mediapipe.tasks.python.core.base_options import BaseOptions
 
