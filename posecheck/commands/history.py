@@ -15,6 +15,7 @@ from posecheck.commands.options import data_dir_option
 from posecheck.errors import DefinitionError
 from posecheck.exercise.definition import Exercise, load
 from posecheck.records.history import History, HistoryError
+from posecheck.records.safeout import check_outputs, pending, write_text
 from posecheck.records.sessions import Day, SessionRow, days_of, streak
 
 
@@ -98,13 +99,14 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, data_dir) -> None:
     for path in (plot, out):
         if path is not None and not path.parent.exists():
             raise HistoryError(f"{path}: the folder {path.parent} does not exist")
+    check_outputs({"--plot": plot, "--out": out})
     today = date.today()
     first = today - timedelta(days=days - 1)
     with History.open(data_dir) as h:
         if fmt:
             text = export_rows(h, h.sessions(exercise_id, since=first), fmt)
             if out:
-                out.write_text(text, encoding="utf-8")
+                write_text(out, text)
                 click.echo(f"exported: {out}", err=True)
             else:
                 click.echo(text, nl=False)
@@ -142,5 +144,6 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, data_dir) -> None:
             from posecheck.records.plots import history_figure  # matplotlib: only when asked
 
             exercises = {ex_id: ex for ex_id in {s.exercise for s in window} if (ex := _exercise_or_none(ex_id))}
-            history_figure(window, first, today, plot, names={k: v.name for k, v in exercises.items()})
+            with pending(plot) as temp:
+                history_figure(window, first, today, temp, names={k: v.name for k, v in exercises.items()})
             click.echo(f"plot: {plot}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from posecheck.records.safeout import check_outputs, write_text
 from posecheck.records.therapist import ReportError, build, find_video, load_report
 
 
@@ -47,6 +48,7 @@ def report_cmd(
         raise ReportError(f"{output}: the page is HTML; name it .html")
     if not output.parent.exists():
         raise ReportError(f"{output}: the folder {output.parent} does not exist")
+    check_outputs({"-o": output}, {"report": report_json, "video": video})
     if video is not None and not video.is_file():
         raise ReportError(f"{video}: no such video")
     session = None
@@ -67,10 +69,5 @@ def report_cmd(
         source = row.source if row.kind == "review" else None
     found = find_video(report, video, report_json, source)
     html = build(report, video=found, video_named=str(video or source or report.get("video") or ""), session=session)
-    tmp = output.with_name(output.name + ".part")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as e:
-        raise ReportError(f"{output}: cannot write ({e.strerror})") from None
+    write_text(output, html)
     click.echo(f"report: {output}")
