@@ -43,8 +43,8 @@ def check_target(path: Path) -> None:
     real = _target(path)
     try:
         st = os.stat(real)
-    except FileNotFoundError:
-        st = None
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # the folder's checks below say what is wrong
     except OSError as e:
         raise OutputError(f"{path}: cannot write here ({e.strerror})") from None
     if st is not None:
