@@ -86,12 +86,13 @@ def temp_beside(path: Path) -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=f".part{real.suffix}", dir=real.parent or ".")
     except OSError as e:
-        raise _error(path, e) from None
+        raise output_error(path, e) from None
     os.close(fd)
     return Path(name)
 
 
-def _error(path: Path, e: OSError) -> OutputError:
+def output_error(path: Path, e: OSError) -> OutputError:
+    """The one line for an OSError while writing `path` (a full disk said so)."""
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(f"{path}: cannot write: no space left on the disk; nothing was written there")
     return OutputError(f"{path}: cannot write ({e.strerror or e})")
@@ -134,7 +135,7 @@ def commit(temp: Path, path: Path) -> None:
         os.replace(temp, real)
     except OSError as e:
         discard(temp)
-        raise _error(path, e) from None
+        raise output_error(path, e) from None
     except BaseException:
         discard(temp)
         raise
@@ -154,7 +155,7 @@ def write_bytes(path: Path, data: bytes) -> None:
             os.close(fd)
     except OSError as e:
         discard(temp)
-        raise _error(path, e) from None
+        raise output_error(path, e) from None
     except BaseException:
         discard(temp)
         raise
@@ -174,7 +175,7 @@ def pending(path: Path) -> Iterator[Path]:
         yield temp
     except OSError as e:
         discard(temp)
-        raise _error(path, e) from None
+        raise output_error(path, e) from None
     except BaseException:
         discard(temp)
         raise

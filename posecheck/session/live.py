@@ -34,9 +34,9 @@ from posecheck.pose.types import Detection
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
 from posecheck.session.pipeline import Listener
+from posecheck.session.recording import Recorder
 from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord
 from posecheck.sources.capture import Capture, Grab, Source
-from posecheck.sources.video import VideoWriter
 
 Detector = Callable[[np.ndarray, float], Detection]
 
@@ -229,54 +229,6 @@ class Window:
             cv2.waitKey(1)
         except cv2.error:
             pass
-
-
-class Recorder:
-    """The screen as a video at a steady rate: a frame is repeated while the loop was busy,
-    so the recording plays at the pace of the session. Written to a temporary file beside
-    `path`, moved into place by `close`."""
-
-    def __init__(self, path: Path, fps: float = 30.0) -> None:
-        self.path = path
-        self.fps = fps
-        self.saved = False
-        self._writer: VideoWriter | None = None
-        self._size: tuple[int, int] | None = None
-        self._t0: float | None = None
-        self.frames = 0
-
-    def write(self, canvas: np.ndarray, t_s: float) -> None:
-        if self._writer is None:
-            self._size = (canvas.shape[1], canvas.shape[0])
-            temp = safeout.temp_beside(self.path)
-            try:
-                self._writer = VideoWriter(temp, self.fps, self._size)
-            except BaseException:
-                safeout.discard(temp)
-                raise
-            self._t0 = t_s
-        if (canvas.shape[1], canvas.shape[0]) != self._size:
-            canvas = cv2.resize(canvas, self._size, interpolation=cv2.INTER_AREA)
-        due = int((t_s - self._t0) * self.fps) + 1 - self.frames  # type: ignore[operator]
-        for _ in range(max(0, min(due, int(self.fps * 5)))):
-            self._writer.write(canvas)
-            self.frames += 1
-
-    def close(self) -> None:
-        """Finish the recording and move it into place (raises an OutputError when it cannot)."""
-        writer, self._writer = self._writer, None
-        if writer is None:
-            return
-        try:
-            writer.close()
-        except BaseException:
-            safeout.discard(writer.path)
-            raise
-        if self.frames == 0:
-            safeout.discard(writer.path)
-            return
-        safeout.commit(writer.path, self.path)
-        self.saved = True
 
 
 # --- the loop -------------------------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from posecheck.coach.overlay import annotate
-from posecheck.errors import Interrupted, NoPersonError, VideoError
+from posecheck.errors import Interrupted, NoPersonError, PosecheckError, VideoError
 from posecheck.exercise.definition import Exercise
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
@@ -71,6 +72,7 @@ def review(
             dynamic_ncols=True,
             disable=None,
         )
+    video_error: PosecheckError | None = None
     writer = None
     if options.output is not None:
         writer = _open_writer(options.output, video.fps or 30.0, (video.width, video.height))
@@ -93,19 +95,25 @@ def review(
                     on_step(frame.t_s, step)
     except KeyboardInterrupt:
         interrupted = True
-    except BaseException:
+    except BaseException as e:
         if writer is not None:
-            writer.close()
+            with suppress(Exception):  # already failing: the first error is the one to tell
+                writer.close()
             safeout.discard(writer.path)
-        raise
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and options.output is not None:
+                # the disk filled up: the review stops here, and the history's session still ends
+                video_error = safeout.output_error(options.output, e)
+                writer = None
+        if video_error is None:
+            raise
     finally:
         if bar is not None:
             bar.close()
-    annotated, video_error = None, None
+    annotated: Path | None = None
     if writer is not None:
         try:
             annotated = _finish_writer(writer, options.output)
-        except VideoError as e:  # e.g. the disk filled up: the history's session still ends
+        except PosecheckError as e:  # e.g. the disk filled up: the history's session still ends
             video_error = e
     end_events = pipeline.finish()
     for listen in listeners:
@@ -200,6 +208,9 @@ def _finish_writer(writer: VideoWriter, output: Path | None) -> Path | None:
     A video that cannot be read back (the disk filled up) is an error naming `output`."""
     try:
         writer.close()
+    except OSError as e:
+        safeout.discard(writer.path)
+        raise safeout.output_error(output or writer.path, e) from None
     except BaseException:
         safeout.discard(writer.path)
         raise
