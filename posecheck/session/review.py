@@ -87,7 +87,7 @@ def review(
                     with timings.stage("overlay"):
                         scene = annotate(frame.image, step.view)
                     with timings.stage("encode"):
-                        writer.write(scene)
+                        writer.write(scene, frame.t_s)
                 timings.frames += 1
                 if bar is not None:
                     bar.update(1)

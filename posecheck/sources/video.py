@@ -9,15 +9,31 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2  # OpenCV's log level is set by posecheck/__init__.py, before any cv2 import
 import numpy as np
 
 from posecheck.errors import VideoError
 
+if TYPE_CHECKING:
+    import av
+
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".gif", ".m4v", ".mpg", ".mpeg", ".wmv")
-_FOURCC = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "MJPG"}
+# What VideoWriter writes per suffix: codec, pixel format, encoder options. x264: quality
+# 23 (its default), the "veryfast" preset (the encoder keeps up with the review on two
+# cores), no B-frames (every frame's pts is its decode order: simplest for players and for
+# variable frame rates).
+_H264 = ("libx264", "yuv420p", {"crf": "23", "preset": "veryfast", "bf": "0"})
+_CODECS: dict[str, tuple[str, str, dict[str, str]]] = {
+    ".mp4": _H264,
+    ".m4v": _H264,
+    ".mov": _H264,
+    ".mkv": _H264,
+    ".avi": ("mjpeg", "yuvj420p", {}),
+}
 
 
 @dataclass(frozen=True)
@@ -130,29 +146,101 @@ def check_writable(path: Path) -> None:
 
 
 class VideoWriter:
-    """Writes BGR frames to a file; the codec follows the suffix (mp4v for .mp4)."""
+    """Writes BGR frames to a file with PyAV: H.264 (yuv420p) in .mp4, .m4v, .mov and .mkv,
+    Motion JPEG in .avi.
+
+    H.264 in MP4 with the index at the front (faststart) is what browsers and web portals
+    play; OpenCV's own writer offers only MPEG-4 Part 2 (mp4v) there. Each frame is stamped
+    with its source time when `write` is given one, so the copy of a variable-frame-rate
+    video keeps the original's timing; without one, frames are 1/fps apart. An odd width or
+    height is padded by one pixel (H.264 in yuv420p needs even sides). A file that cannot be
+    written (a full disk) raises OSError (PyAV's errors carry the errno) from `write` or
+    `close`; `close` still releases the file.
+    """
+
+    # A fine clock for the stamps: 90 kHz, MPEG's usual video clock (whole milliseconds
+    # and whole frames at 24, 25, 30, 50 and 60 fps alike). AVI has no per-frame times:
+    # there the clock is the frame rate.
+    TIME_BASE = Fraction(1, 90_000)
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
         self.path = path
         suffix = path.suffix.lower()
-        if suffix not in _FOURCC:
+        if suffix not in _CODECS:
             raise VideoError(f"{path}: cannot write {suffix or 'this'} files; use .mp4, .mov, .avi or .mkv")
         check_writable(path)
-        fourcc = cv2.VideoWriter.fourcc(*_FOURCC[suffix])
-        self._writer: cv2.VideoWriter | None = cv2.VideoWriter(str(path), fourcc, fps or 30.0, size)
-        if not self._writer.isOpened():
-            raise VideoError(f"{path}: cannot open for writing")
+        # PyAV is loaded only here, after cv2 (imported at the top of this module): PyAV's
+        # wheel carries its own libxcb, and when it loads before OpenCV's window code,
+        # cv2.imshow hangs (PyAV issues #978, #1050). This order was checked to work.
+        import av
+
+        self.fps = fps if fps and 0.5 < fps < 1000 else 30.0
+        self.size = size
+        width, height = size
+        self._pad = (width % 2, height % 2)
+        codec, pix_fmt, options = _CODECS[suffix]
+        rate = Fraction(self.fps).limit_denominator(1001)
+        self.time_base = 1 / rate if suffix == ".avi" else self.TIME_BASE
+        container_options = {"movflags": "+faststart"} if suffix in (".mp4", ".m4v", ".mov") else {}
+        try:
+            self._container = av.open(str(path), mode="w", options=container_options)
+            stream = self._container.add_stream(codec, rate=rate, options=options)
+            assert isinstance(stream, av.VideoStream)
+            stream.width = width + self._pad[0]
+            stream.height = height + self._pad[1]
+            stream.pix_fmt = pix_fmt
+            stream.time_base = self.time_base
+            stream.codec_context.time_base = self.time_base
+            if codec == "mjpeg":
+                stream.codec_context.bit_rate = 12_000_000  # its default (200 kb/s) smears the overlay
+            self._stream = stream
+        except (OSError, ValueError, av.FFmpegError) as e:
+            raise VideoError(f"{path}: cannot open for writing ({e})") from None
+        self._av = av
+        self._last_pts = -1
+        self._durations: dict[int, int] = {}
+        self._open = True
         self.frames = 0
 
-    def write(self, image: np.ndarray) -> None:
-        assert self._writer is not None, "written after close"
-        self._writer.write(image)
+    def write(self, image: np.ndarray, t_s: float | None = None) -> None:
+        """Add a BGR frame shown at t_s seconds (default: the previous frame's time + 1/fps)."""
+        assert self._open, "written after close"
+        if (image.shape[1], image.shape[0]) != self.size:
+            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+        if self._pad != (0, 0):
+            image = cv2.copyMakeBorder(image, 0, self._pad[1], 0, self._pad[0], cv2.BORDER_REPLICATE)
+        step = max(1, round(1 / (self.fps * self.time_base)))
+        if t_s is None or not np.isfinite(t_s):
+            pts = self._last_pts + step if self._last_pts >= 0 else 0
+        else:
+            pts = max(round(t_s / self.time_base), self._last_pts + 1)
+        frame = self._av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        frame.pts = pts
+        frame.time_base = self.time_base
+        # How long a frame is shown is known only at the next one: the gap before it stands
+        # in (it gives the last frame, and so the file, its length). x264 does not pass a
+        # frame's duration on to its packet, so the packet gets it here, found by its pts.
+        self._durations[pts] = pts - self._last_pts if self._last_pts >= 0 else step
+        self._last_pts = pts
+        self._mux(self._stream.encode(frame))
         self.frames += 1
 
+    def _mux(self, packets: list[av.Packet]) -> None:
+        for packet in packets:
+            duration = self._durations.pop(packet.pts, None) if packet.pts is not None else None
+            if duration is not None:
+                packet.duration = duration
+            self._container.mux(packet)
+
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.release()
-            self._writer = None
+        """Flush the encoder and finish the file (the index moved to the front)."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self._mux(self._stream.encode(None))
+        finally:
+            self._container.close()
 
     def __enter__(self) -> VideoWriter:
         return self
