@@ -277,3 +277,43 @@ def test_no_display_is_one_line(monkeypatch):
     res = CliRunner().invoke(cli, ["live", "-e", "bridge", "--camera", "0"])
     assert res.exit_code == 2
     assert "use --headless" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_cli_camera_that_raises_mid_session_still_writes_the_report_and_recording(tmp_path, monkeypatch):
+    # issue 10: a camera driver that raises ends the session; what was counted is reported
+    cam = ScriptedCamera(bridge_reps(1, rest_s=2.5))
+    read = cam.read
+
+    def failing_read():
+        if cam.samples and cam.i < len(cam.samples) and cam.samples[cam.i][0] >= 8.2:  # after the rep, in the rest
+            raise RuntimeError("the driver fell over")
+        return read()
+
+    cam.read = failing_read
+
+    class FakeEstimator:
+        def __init__(self, *a, **kw):
+            self.detect = cam.detector
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(capture_mod, "open_source", lambda spec: cam)
+    monkeypatch.setattr(live_mod, "PoseEstimator", FakeEstimator)
+    out, video = tmp_path / "session.json", tmp_path / "session.mp4"
+    args = ["live", "-e", "bridge", "--camera", "0", "--headless", "--mute", "--hold", "1"]
+    res = CliRunner().invoke(cli, [*args, "--report", str(out)])
+    assert res.exit_code == 4, res.output
+    assert "Traceback" not in res.output
+    errors = [line for line in res.stderr.splitlines() if line.startswith("posecheck: error")]
+    assert len(errors) == 1 and "the driver fell over" in errors[0] and "the session so far is kept" in errors[0]
+    doc = json.loads(out.read_text())
+    assert doc["ended_by"] == "camera_error"
+    assert doc["sets"][0]["summary"]["reps_counted"] == 1
+    # with --record too (drawing every frame is slow here: the count is not the point)
+    cam.i, cam.t0, cam.ended = 0, None, False
+    res = CliRunner().invoke(cli, [*args, "--report", str(out), "--record", str(video)])
+    assert res.exit_code == 4, res.output
+    assert json.loads(out.read_text())["ended_by"] == "camera_error"
+    assert video.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["session.json", "session.mp4"]
