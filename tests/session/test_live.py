@@ -317,3 +317,36 @@ def test_cli_camera_that_raises_mid_session_still_writes_the_report_and_recordin
     assert json.loads(out.read_text())["ended_by"] == "camera_error"
     assert video.stat().st_size > 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["session.json", "session.mp4"]
+
+
+def test_cli_record_on_a_full_disk_keeps_the_old_file_and_still_writes_the_report(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from posecheck.sources.video import VideoWriter
+
+    cam = ScriptedCamera([Key(REST, stay_s=2.0)])
+
+    class FakeEstimator:
+        def __init__(self, *a, **kw):
+            self.detect = cam.detector
+
+        def close(self):
+            pass
+
+    def full(self, *a, **kw):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(capture_mod, "open_source", lambda spec: cam)
+    monkeypatch.setattr(live_mod, "PoseEstimator", FakeEstimator)
+    monkeypatch.setattr(VideoWriter, "write", full)
+    out, video = tmp_path / "session.json", tmp_path / "session.mp4"
+    video.write_bytes(b"an earlier recording")
+    args = ["live", "-e", "bridge", "--camera", "0", "--headless", "--mute"]
+    res = CliRunner().invoke(cli, [*args, "--report", str(out), "--record", str(video)])
+    assert res.exit_code == 2, res.output
+    errors = [line for line in res.stderr.splitlines() if line.startswith("posecheck: error")]
+    assert len(errors) == 1 and "session.mp4: cannot write: no space left" in errors[0], res.stderr
+    assert json.loads(out.read_text())["ended_by"] == "end_of_video"
+    assert video.read_bytes() == b"an earlier recording"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["session.json", "session.mp4"]
