@@ -10,7 +10,7 @@ from posecheck.commands.options import data_dir_option
 
 
 @click.command("review")
-@click.argument("video", type=click.Path(path_type=Path))
+@click.argument("video", type=click.Path(path_type=Path), required=False)
 @click.option(
     "-e",
     "--exercise",
@@ -29,6 +29,14 @@ from posecheck.commands.options import data_dir_option
 @click.option(
     "--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled)."
 )
+@click.option(
+    "--landmarks-out", type=click.Path(path_type=Path), help="Also save the detections here (.npz) to re-score later."
+)
+@click.option(
+    "--landmarks",
+    type=click.Path(path_type=Path),
+    help="Re-score a record saved by --landmarks-out instead of running the model (VIDEO then optional).",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.option(
     "--history/--no-history",
@@ -38,15 +46,37 @@ from posecheck.commands.options import data_dir_option
 )
 @data_dir_option
 def review_cmd(
-    video: Path, exercise_id: str, output, report, hold_s, target, model, progress, keep_history, data_dir
+    video: Path | None,
+    exercise_id: str,
+    output,
+    report,
+    hold_s,
+    target,
+    model,
+    landmarks_out,
+    landmarks,
+    progress,
+    keep_history,
+    data_dir,
 ) -> None:
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
     from posecheck.exercise import definition
     from posecheck.records import report as report_mod
+    from posecheck.session import landmarks as kept
     from posecheck.session.review import ReviewOptions, check_outputs, review
     from posecheck.settings import load_settings
 
     exercise = definition.load(exercise_id)
+    poses = kept.for_review(
+        video,
+        landmarks=landmarks,
+        landmarks_out=landmarks_out,
+        model=model,
+        masks=exercise.needs_mask,
+        output=output,
+        report=report,
+    )
+    video = poses.video
     own = load_settings()  # the user's own holds and targets, under any flag given
     hold_s, target = own.hold_s(exercise.id, hold_s), own.target(exercise.id, target)
     options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
@@ -77,6 +107,7 @@ def review_cmd(
             options,
             listeners=[recorder] if recorder else (),
             on_report=recorder.finish if recorder else None,
+            poses=poses.source,
         )
         saved = (
             recorder
@@ -87,6 +118,7 @@ def review_cmd(
     finally:
         if recorder:
             recorder.history.close()
+        poses.save()
     for line in report_mod.summary_lines(rep):
         click.echo(line)
     for a, b in rep["second_person"][:3]:
@@ -97,5 +129,7 @@ def review_cmd(
         click.echo(f"annotated video: {output}")
     if report:
         click.echo(f"report: {report}")
+    if landmarks_out:
+        click.echo(f"landmarks: {landmarks_out}")
     if saved:
         click.echo(saved)

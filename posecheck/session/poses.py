@@ -148,15 +148,32 @@ class _Kept:
     mask: bytes | None
 
 
+def keep(posed: Posed, masks: bool) -> tuple[float, int | None, tuple[_Kept, ...]]:
+    """One frame's detection as a record keeps it (its masks packed when `masks`)."""
+    kept = tuple(
+        _Kept(replace(p, mask=None), pack_mask(p.mask) if masks and p.mask is not None else None)
+        for p in posed.detection.poses
+    )
+    return posed.t_s, posed.detection.people, kept
+
+
 class RecordedPoses:
     """Detections recorded from a source, replayed without the model."""
 
     images = False
 
-    def __init__(self, facts: VideoFacts, frames: list[tuple[float, int | None, tuple[_Kept, ...]]], masks: bool):
+    def __init__(
+        self,
+        facts: VideoFacts,
+        frames: list[tuple[float, int | None, tuple[_Kept, ...]]],
+        masks: bool,
+        about: dict | None = None,
+    ):
         self._facts = facts
         self._frames = frames
         self.masks = masks  # whether the record carries person masks
+        # where the detections came from (the video's and the model's identity), saved with them
+        self.about = about
 
     @property
     def facts(self) -> VideoFacts:
@@ -168,13 +185,7 @@ class RecordedPoses:
     @classmethod
     def record(cls, source: PoseSource, *, masks: bool, timings: Timings | None = None) -> RecordedPoses:
         """Read every frame of `source` (with masks when asked: the landmarks are the same either way)."""
-        frames = []
-        for posed in source.frames(masks=masks, timings=timings):
-            kept = tuple(
-                _Kept(replace(p, mask=None), pack_mask(p.mask) if masks and p.mask is not None else None)
-                for p in posed.detection.poses
-            )
-            frames.append((posed.t_s, posed.detection.people, kept))
+        frames = [keep(posed, masks) for posed in source.frames(masks=masks, timings=timings)]
         return cls(source.facts, frames, masks)
 
     def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
@@ -200,6 +211,7 @@ class RecordedPoses:
             "format": RECORD_FORMAT,
             "masks": self.masks,
             "facts": {f: getattr(self._facts, f) for f in VideoFacts.__dataclass_fields__},
+            "about": self.about,
         }
 
         def stack(rows: list[np.ndarray], *shape: int) -> np.ndarray:
@@ -226,7 +238,7 @@ class RecordedPoses:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
-            np.savez(f, **arrays)  # type: ignore[arg-type]  # (mypy reads a name as allow_pickle)
+            np.savez_compressed(f, **arrays)  # type: ignore[arg-type]  # (mypy reads a name as allow_pickle)
         os.replace(tmp, path)
 
     @classmethod
@@ -257,4 +269,4 @@ class RecordedPoses:
         for t_s, people, n in zip(a["t_s"], a["people"], a["n_poses"], strict=True):
             frames.append((float(t_s), None if people < 0 else int(people), tuple(kept[at : at + n])))
             at += int(n)
-        return cls(VideoFacts(**meta["facts"]), frames, bool(meta["masks"]))
+        return cls(VideoFacts(**meta["facts"]), frames, bool(meta["masks"]), meta.get("about"))
