@@ -83,6 +83,9 @@ def d(tmp_path, nobody) -> Path:
     (tmp_path / "link.mp4").symlink_to(tmp_path / "in.mp4")
     (tmp_path / "fifo.json").symlink_to(tmp_path / "fifo")
     (tmp_path / "fifo.png").symlink_to(tmp_path / "fifo")
+    (tmp_path / "fifo.html").symlink_to(tmp_path / "fifo")
+    (tmp_path / "folder.mp4").symlink_to(tmp_path / "folder")
+    os.link(tmp_path / "in.mp4", tmp_path / "hard.mp4")
     (tmp_path / "data").mkdir()
     return tmp_path
 
@@ -132,6 +135,23 @@ CASES = {
     "--report to a link to a pipe": ([*REVIEW, "-r", "{d}/fifo.json"], 2, "not a regular file"),
     "--report to a folder": ([*REVIEW, "-r", "{d}/folder"], 2, "is a folder"),
     "--output to a pipe": ([*REVIEW, "-o", "{d}/fifo"], 2, "not a regular file"),
+    "--output to a folder": ([*REVIEW, "-o", "{d}/folder"], 2, "is a folder"),
+    "--output to a link to a folder": ([*REVIEW, "-o", "{d}/folder.mp4"], 2, "is a folder"),
+    "--output is a hard link to the input": ([*REVIEW, "-o", "{d}/hard.mp4"], 2, "would overwrite the video"),
+    "--report is the input's hard link, --output fine": (
+        [*REVIEW, "-o", "{d}/new.mp4", "-r", "{d}/hard.mp4"],
+        2,
+        "would overwrite the video",
+    ),
+    "live --record to a folder": ([*LIVE, "--record", "{d}/folder.mp4"], 2, "is a folder"),
+    "live --record to a pipe": ([*LIVE, "--record", "{d}/fifo"], 2, "not a regular file"),
+    "live --record is the model": ([*LIVE, "--model", "{d}/model.task", "--record", "{d}/model.task"], 2, "the model"),
+    "report -o to a link to a pipe": (["report", "{d}/report.html", "-o", "{d}/fifo.html"], 2, "not a regular file"),
+    "history --plot is --out": (
+        ["history", "--data-dir", "{d}/data", "--export", "csv", "--out", "{d}/old.png", "--plot", "{d}/old.png"],
+        2,
+        "given as both",
+    ),
     "live --record is the camera's video": ([*LIVE, "--record", "{d}/in.mp4"], 2, "would overwrite the camera"),
     "live --report is the camera's video": ([*LIVE, "--report", "{d}/link.mp4"], 2, "would overwrite the camera"),
     "live --record is --report": ([*LIVE, "--record", "{d}/old.mp4", "--report", "{d}/old.mp4"], 2, "given as both"),
