@@ -250,3 +250,37 @@ def test_sigterm_mid_review_writes_what_was_read(tmp_path):
     cap.release()
     assert ok and frames > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "out.mp4"]  # no temporary file left
+
+
+@pytest.mark.model
+def test_sigterm_mid_live_writes_the_report_and_recording(tmp_path):
+    camera = write_video(tmp_path / "camera.mp4", blank_frames(600))  # 20 s, played at real-time pace
+    report, record = tmp_path / "live.json", tmp_path / "live.mp4"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    args = ["live", "-e", "bridge", "--headless", "--mute", "--no-history", "--camera", str(camera)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posecheck", *args, "--report", str(report), "--record", str(record)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(p.name.startswith(".live.") for p in tmp_path.iterdir()):  # the recording has begun
+            time.sleep(1.0)
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the session ended before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(lines) == 1 and "interrupted" in lines[0], err
+    assert json.loads(report.read_text())["ended_by"] == "interrupted"
+    cap = cv2.VideoCapture(str(record))
+    ok, _ = cap.read()
+    cap.release()
+    assert ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["camera.mp4", "live.json", "live.mp4"]
