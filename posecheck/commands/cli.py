@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import click
 
 from posecheck import __version__
+from posecheck.commands.batch import batch_cmd
 from posecheck.commands.config import config_cmd
 from posecheck.commands.exercises import exercises_cmd
 from posecheck.commands.history import history_cmd
@@ -93,7 +94,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 
 # Every command, one module each under posecheck/commands/ (add yours here).
-for command in (exercises_cmd, review_cmd, live_cmd, history_cmd, target_cmd, report_cmd, config_cmd):
+for command in (exercises_cmd, review_cmd, batch_cmd, live_cmd, history_cmd, target_cmd, report_cmd, config_cmd):
     cli.add_command(command)
 cli.add_command(synth_cmd, "synth")
 
