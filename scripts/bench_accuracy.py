@@ -225,9 +225,11 @@ def _model_sha256(path: Path) -> str:
 def record_path(cache: Path, clip: Path, clip_sha: str, masks: bool) -> Path:
     """Where a clip's detections are kept: keyed by the clip's content, the model, the
     MediaPipe build, the record's format and the settings that change detections."""
+    from posecheck.pose.model import block_network, bundled_model
+
+    block_network()  # before MediaPipe loads: its usage logger must not reach the network
     import mediapipe
 
-    from posecheck.pose.model import bundled_model
     from posecheck.session.poses import RECORD_FORMAT
 
     key = json.dumps(

@@ -69,6 +69,9 @@ def live_run(video: Path, exercise_id: str, seconds: float, crowd: float | None)
 
 def modes(video: Path, frames: int = 240) -> None:
     """The pose model alone in its two streaming modes, fed a 30 fps camera."""
+    from posecheck.pose.model import block_network
+
+    block_network()  # before MediaPipe loads: its usage logger must not reach the network
     import cv2
     import mediapipe as mp
     from mediapipe.tasks.python import vision

@@ -47,6 +47,9 @@ SIX = ["left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", 
 
 def run_mediapipe(video: Path):
     """Per frame: (33, 2) image landmarks in px and (33, 3) world landmarks, or None."""
+    from posecheck.pose.model import block_network
+
+    block_network()  # before MediaPipe loads: its usage logger must not reach the network
     import mediapipe as mp
     from mediapipe.tasks.python import vision
     from mediapipe.tasks.python.core.base_options import BaseOptions
