@@ -33,9 +33,8 @@ from posecheck.errors import PosecheckError
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".gif", ".m4v"}
 RECORD_SUFFIX = ".npz"
 # The parent's own limit on a file, past --timeout: for a worker stuck where the worker's
-# own timer cannot reach (inside native code). It counts from submission, so it includes
-# starting a worker process.
-GRACE_S = 60.0
+# own timer cannot reach (inside native code). It counts from when the worker began the file.
+GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -184,8 +183,13 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, before)
 
 
-def warm_worker(verbose: bool = False) -> None:
+_started: Any = None  # in a worker: the queue telling the parent when each file begins
+
+
+def warm_worker(verbose: bool = False, started: Any = None) -> None:
     """A worker's start: quiet native logs, the review's modules loaded before the first clock."""
+    global _started
+    _started = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if not verbose:
         from posecheck.pose.model import silence_native_logs
@@ -198,6 +202,8 @@ def warm_worker(verbose: bool = False) -> None:
 def run_job(job: Job) -> Result:
     """Review one file (in a worker process); never raises for the file's own failures."""
     t0 = time.monotonic()
+    if _started is not None:
+        _started.put((str(job.report), time.time()))
     try:
         with _deadline(job.timeout_s):
             rep = _review(job)
@@ -263,18 +269,28 @@ def run(
     with its pool; the files the other workers had are run again on a new one."""
     context = multiprocessing.get_context("spawn")
 
+    started_queue = context.Queue()
+    began: dict[str, float] = {}  # a job's report path -> when its worker began it (time.time())
+
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=warm_worker, initargs=(verbose,))
+        return ProcessPoolExecutor(
+            workers, mp_context=context, initializer=warm_worker, initargs=(verbose, started_queue)
+        )
 
     pending = deque(jobs)
     running: dict[Future[Result], tuple[Job, float]] = {}
     pool = new_pool()
     try:
         while pending or running:
-            while pending and len(running) < workers:  # one file per worker: submitted is started
+            while pending and len(running) < workers:  # one file per worker at a time
                 job = pending.popleft()
+                began.pop(str(job.report), None)
                 running[pool.submit(run_job, job)] = (job, time.monotonic())
             done, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            while not started_queue.empty():
+                with suppress(Exception):
+                    key, at = started_queue.get_nowait()
+                    began[key] = at
             broken = False
             for future in done:
                 job, started = running.pop(future)
@@ -288,7 +304,8 @@ def run(
                     )
                 on_result(result)
             limit = (timeout_s or 0) + grace_s
-            hung = [f for f, (_, t0) in running.items() if timeout_s and time.monotonic() - t0 > limit]
+            now = time.time()
+            hung = [f for f, (j, _) in running.items() if timeout_s and now - began.get(str(j.report), now) > limit]
             if hung or broken:
                 _kill(pool)
                 for future, (job, started) in running.items():
