@@ -15,7 +15,7 @@ from posecheck.commands.options import data_dir_option
 from posecheck.errors import DefinitionError
 from posecheck.exercise.definition import Exercise, load
 from posecheck.records.history import History, HistoryError
-from posecheck.records.safeout import check_outputs, pending, write_text
+from posecheck.records.safeout import check_outputs, history_files, pending, write_text
 from posecheck.records.sessions import Day, SessionRow, days_of, streak
 
 
@@ -99,7 +99,7 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, data_dir) -> None:
     for path in (plot, out):
         if path is not None and not path.parent.exists():
             raise HistoryError(f"{path}: the folder {path.parent} does not exist")
-    check_outputs({"--plot": plot, "--out": out})
+    check_outputs({"--plot": plot, "--out": out}, history_files(data_dir))
     today = date.today()
     first = today - timedelta(days=days - 1)
     with History.open(data_dir) as h:

@@ -87,7 +87,7 @@ def live_cmd(
     Keys: space pause, n next exercise, r redo the set, q quit (the session is kept), f full screen.
     """
     from posecheck.exercise import definition
-    from posecheck.records.safeout import check_outputs, write_text
+    from posecheck.records.safeout import check_outputs, history_files, write_text
     from posecheck.session import live as live_loop
     from posecheck.settings import load_settings
     from posecheck.sources.capture import open_source
@@ -95,7 +95,10 @@ def live_cmd(
     if bool(exercise_id) == bool(routine):
         raise PosecheckError("give either --exercise ID or --routine")
     camera_file = None if camera.strip().isdigit() else Path(camera)
-    check_outputs({"--record": record, "--report": report}, {"camera's video": camera_file, "model": model})
+    inputs: dict[str, Path | None] = {"camera's video": camera_file, "model": model}
+    if keep_history:
+        inputs.update(history_files(data_dir))
+    check_outputs({"--record": record, "--report": report}, inputs)
     missing: list[str] = []
     if routine:
         items, missing = routine_items(hold_s=hold_s, target=target)

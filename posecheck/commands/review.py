@@ -83,6 +83,10 @@ def review_cmd(
     check_outputs(video, options)  # before the history or anything else is opened
     recorder = None
     if keep_history:
+        from posecheck.records.safeout import check_outputs as check_paths
+        from posecheck.records.safeout import history_files
+
+        check_paths({"--output": output, "--report": report, "--landmarks-out": landmarks_out}, history_files(data_dir))
         from posecheck.records.recorder import open_recorder
 
         settings = {

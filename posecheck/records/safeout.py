@@ -180,3 +180,15 @@ def pending(path: Path) -> Iterator[Path]:
         discard(temp)
         raise
     commit(temp, path)
+
+
+def history_files(folder: str | Path | None) -> dict[str, Path | None]:
+    """The history's database files (for check_outputs' inputs): an output never replaces them."""
+    from posecheck.records.history import DB_NAME, data_dir
+
+    db = data_dir(folder) / DB_NAME
+    return {
+        "history": db,
+        "history's log": db.with_name(db.name + "-wal"),
+        "history's index": db.with_name(db.name + "-shm"),
+    }

@@ -147,6 +147,21 @@ CASES = {
     "live --record to a pipe": ([*LIVE, "--record", "{d}/fifo"], 2, "not a regular file"),
     "live --record is the model": ([*LIVE, "--model", "{d}/model.task", "--record", "{d}/model.task"], 2, "the model"),
     "report -o to a link to a pipe": (["report", "{d}/report.html", "-o", "{d}/fifo.html"], 2, "not a regular file"),
+    "history --out is the history": (
+        ["history", "--data-dir", "{d}/data", "--export", "csv", "--out", "{d}/data/history.sqlite3"],
+        2,
+        "would overwrite the history",
+    ),
+    "review --report is the history": (
+        ["review", "{d}/in.mp4", "-e", "bridge", "--data-dir", "{d}/data", "-r", "{d}/data/history.sqlite3"],
+        2,
+        "would overwrite the history",
+    ),
+    "live --record is the history's log": (
+        [*LIVE[:-3], "--camera", "{d}/in.mp4", "--data-dir", "{d}/data", "--record", "{d}/data/history.sqlite3-wal"],
+        2,
+        "would overwrite the history's log",
+    ),
     "history --plot is --out": (
         ["history", "--data-dir", "{d}/data", "--export", "csv", "--out", "{d}/old.png", "--plot", "{d}/old.png"],
         2,
@@ -177,10 +192,11 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_nothing_is_lost(d, name):
     args, code, match = CASES[name]
-    before = _state(d)
+    posecheck("history", "--data-dir", d / "data")  # an empty history, as a user has one
+    before = _state(d), _state(d / "data")
     proc = posecheck(*[a.format(d=d) for a in args], timeout=120)
     _one_line_error(proc, code, match)
-    assert _state(d) == before
+    assert (_state(d), _state(d / "data")) == before
 
 
 FULL_DISK_CASES = {
