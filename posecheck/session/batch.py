@@ -269,17 +269,18 @@ def run(
     with its pool; the files the other workers had are run again on a new one."""
     context = multiprocessing.get_context("spawn")
 
-    started_queue = context.Queue()
     began: dict[str, float] = {}  # a job's report path -> when its worker began it (time.time())
 
-    def new_pool() -> ProcessPoolExecutor:
+    def new_pool() -> tuple[ProcessPoolExecutor, Any]:
+        # a queue of its own: a worker killed while writing to one could leave it locked
+        queue = context.Queue()
         return ProcessPoolExecutor(
-            workers, mp_context=context, initializer=warm_worker, initargs=(verbose, started_queue)
-        )
+            workers, mp_context=context, initializer=warm_worker, initargs=(verbose, queue)
+        ), queue
 
     pending = deque(jobs)
     running: dict[Future[Result], tuple[Job, float]] = {}
-    pool = new_pool()
+    pool, started_queue = new_pool()
     try:
         while pending or running:
             while pending and len(running) < workers:  # one file per worker at a time
@@ -315,7 +316,7 @@ def run(
                     else:
                         pending.appendleft(job)
                 running.clear()
-                pool = new_pool()
+                pool, started_queue = new_pool()
     finally:
         if running or pending:  # interrupted: no worker is left behind
             _kill(pool)

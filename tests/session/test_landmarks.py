@@ -57,6 +57,26 @@ def test_a_record_replays_without_the_video_or_the_model(tmp_path, tiny_video):
     _one_line_error(proc, "needs the video")
 
 
+def test_a_replay_with_its_video_writes_an_annotated_copy(tmp_path, tiny_video):
+    record = _record(tmp_path, tiny_video)
+    out = tmp_path / "a.mp4"
+    proc = posecheck("review", tiny_video, "--landmarks", record, "-e", "bridge", "--output", out, "--no-history")
+    assert proc.returncode == 3, proc.stderr  # nobody in it; the outputs are still written
+    from helpers import read_frames
+
+    frames, _ = read_frames(out)
+    assert len(frames) == 3
+
+
+def test_landmarks_out_is_not_for_a_replay_nor_over_an_input(tmp_path, tiny_video):
+    record = _record(tmp_path, tiny_video)
+    proc = posecheck("review", "--landmarks", record, "--landmarks-out", tmp_path / "b.npz", "-e", "bridge")
+    _one_line_error(proc, "--landmarks-out")
+    proc = posecheck("review", tiny_video, "--landmarks-out", tiny_video, "-e", "bridge", "--no-history")
+    _one_line_error(proc, "would overwrite the video")
+    assert tiny_video.stat().st_size > 0
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "not ours", "another video", "another model"])
 def test_a_bad_record_is_one_line_and_exit_2(tmp_path, tiny_video, damage):
     record = _record(tmp_path, tiny_video, model_sha="0" * 64 if damage == "another model" else None)
