@@ -300,3 +300,45 @@ def test_sigterm_mid_live_writes_the_report_and_recording(tmp_path):
     cap.release()
     assert ok
     assert sorted(p.name for p in tmp_path.iterdir()) == ["camera.mp4", "live.json", "live.mp4"]
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real, nearly full filesystem: a 512 kB tmpfs with 8 kB left (needs mount rights; else skipped)."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        (mnt / "old.mp4").write_bytes(OLD)
+        (mnt / "old.json").write_bytes(OLD)
+        (mnt / "old.png").write_bytes(OLD)
+        st = os.statvfs(mnt)
+        with open(mnt / "filler", "wb") as f:
+            f.write(b"\0" * (st.f_bavail * st.f_frsize - 8192))
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_a_real_full_disk_history_plot(full_disk, tmp_path):
+    before = _state(full_disk)
+    proc = posecheck("history", "--data-dir", tmp_path / "data", "--plot", full_disk / "old.png")  # about 20 kB
+    _one_line_error(proc, 2, "no space left")
+    assert "old.png" in proc.stderr
+    assert _state(full_disk) == before
+
+
+@pytest.mark.model
+def test_a_real_full_disk_during_a_review(full_disk, tmp_path):
+    frames, fps = read_frames(BRIDGE, 2.0, 3.0)
+    clip = write_video(tmp_path / "in.mp4", frames, fps)
+    before = _state(full_disk)
+    out = ["-o", full_disk / "old.mp4", "-r", full_disk / "old.json"]
+    proc = posecheck("review", clip, "-e", "bridge", "--no-history", "--no-progress", *out)
+    _one_line_error(proc, 2, "no space left")
+    assert "old.mp4" in proc.stderr
+    assert _state(full_disk) == before
