@@ -152,12 +152,10 @@ class Poses:
             "video": video_identity(self.video),
             "model": model_identity(self.model),
         }
-        try:
-            self.recording.record(about).save(self.out)
-        except OSError as e:
-            from posecheck.records.safeout import output_error
+        from posecheck.records import safeout
 
-            raise output_error(self.out, e) from None
+        with safeout.pending(self.out) as temp:  # flushed and moved into place, as every output
+            self.recording.record(about).save(temp)
 
 
 def for_review(
