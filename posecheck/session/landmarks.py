@@ -37,7 +37,12 @@ def file_sha256(path: Path) -> str:
 
 
 def video_identity(path: Path) -> dict[str, Any]:
-    return {"path": str(path), "sha256": file_sha256(path), "size": path.stat().st_size}
+    return {
+        "path": str(path),
+        "resolved": str(path.resolve()),
+        "sha256": file_sha256(path),
+        "size": path.stat().st_size,
+    }
 
 
 def model_identity(model: Path | None) -> dict[str, Any]:
@@ -192,6 +197,8 @@ def for_review(
     if output is None:
         return Poses(video or recorded, record)
     if video is None:
+        if not recorded.is_file() and record.about:  # recorded from another folder: where it was
+            recorded = Path(record.about["video"].get("resolved", recorded))
         if not recorded.is_file():
             raise RecordError(f"an annotated copy needs the video: give the VIDEO the record {landmarks} was made from")
         check(record, landmarks, video=recorded, model=model)
