@@ -80,12 +80,13 @@ def batch_cmd(
     own = load_settings()
     taken: set[str] = set()
     jobs: list = []
+    loaded: dict = {}
     results: dict = {}
     for path, ex in listed:
         name = batch.name_for(path, taken)
         job = batch.Job(input=path, exercise=ex, report=reports_dir / f"{name}.json")
         try:
-            exercise = definition.load(ex)
+            exercise = loaded[ex] if ex in loaded else loaded.setdefault(ex, definition.load(ex))
         except PosecheckError as e:  # this file fails; the others go on
             results[job] = batch.Result(job, "failed", str(e))
             continue

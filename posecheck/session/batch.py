@@ -126,6 +126,10 @@ def name_for(path: Path, taken: set[str]) -> str:
     name = stem
     if name in taken:
         name = f"{stem}-{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]}"
+    n = 1
+    while name in taken:  # the same file listed twice (a manifest row per exercise)
+        n += 1
+        name = f"{stem}-{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]}-{n}"
     taken.add(name)
     return name
 

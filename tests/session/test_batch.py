@@ -48,7 +48,8 @@ def test_names_are_unique():
     taken: set[str] = set()
     names = [batch.name_for(Path(p), taken) for p in ("x/a.mp4", "y/a.mp4", "z/b.landmarks.npz")]
     assert names[0] == "a" and names[1].startswith("a-") and names[2] == "b"
-    assert batch.name_for(Path("y/a.mp4"), set(names)) == names[1]  # the same name on a re-run
+    assert batch.name_for(Path("y/a.mp4"), {"a"}) == names[1]  # the same name on a re-run
+    assert batch.name_for(Path("y/a.mp4"), taken) == names[1] + "-2"  # listed twice
 
 
 def test_only_a_complete_report_for_the_same_settings_counts_as_done(tmp_path):
