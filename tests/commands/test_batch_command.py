@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +115,41 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path, args, words):
     proc = posecheck("batch", *(a.format(tmp=tmp_path) for a in args), timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("posecheck: error: ") and words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _marked(mark: str) -> list[int]:
+    """The processes whose environment holds `mark` (a batch's workers inherit it)."""
+    found = []
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if mark.encode() in env.read_bytes():
+                found.append(int(env.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_sigterm_mid_batch_keeps_the_summary_and_leaves_no_worker(first, tmp_path):
+    root, _, _ = first
+    for i in range(30):
+        shutil.copy(root / "reports" / "a.landmarks.npz", tmp_path / f"r{i:02}.npz")
+    mark = f"POSECHECK_BATCH_TEST_{os.getpid()}_{time.time_ns()}"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **{mark: "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posecheck", "batch", str(tmp_path / "*.npz"), "-e", "shoulder_blade_squeeze",
+         "-r", str(tmp_path / "out"), "-j", "2", "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "out" / "r00.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "run it again to resume" in err
+    rows = _rows(tmp_path / "out")
+    assert 0 < len(rows) < 30 and all(r["status"] == "done" for r in rows.values())
+    time.sleep(1)
+    assert _marked(mark) == []
