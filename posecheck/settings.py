@@ -26,14 +26,18 @@ class SettingsError(PosecheckError):
     """The user's settings file is malformed."""
 
 
+HOLD_MAX_S = 600.0  # a hold longer than ten minutes is a typo, not a prescription
+TARGET_MAX = 1000  # more reps than this in one session is a typo (and beyond SQLite's integers soon after)
+
+
 class ExerciseSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    hold_s: float | None = Field(default=None, gt=0)
-    target: int | None = Field(default=None, ge=1)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    hold_s: float | None = Field(default=None, gt=0, le=HOLD_MAX_S)
+    target: int | None = Field(default=None, ge=1, le=TARGET_MAX)
 
 
 class UserSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     exercises: dict[str, ExerciseSettings] = Field(default_factory=dict)
 
     def hold_s(self, exercise_id: str, flag: float | None = None) -> float | None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from posecheck.commands.options import HOLD, TARGET
+
 
 @click.command("batch")
 @click.argument("inputs", nargs=-1)
@@ -30,8 +32,8 @@ import click
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (one pose model each).")  # fmt: skip
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per file.")
-@click.option("--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides).")
-@click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides).")
+@click.option("--hold", "hold_s", type=HOLD, help="Hold time in seconds (overrides).")
+@click.option("--target", type=TARGET, help="Target reps (overrides).")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar over the files on stderr.")
 @click.pass_context

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from posecheck.commands.options import data_dir_option
+from posecheck.commands.options import HOLD, TARGET, data_dir_option
 from posecheck.errors import CameraError, Interrupted, PosecheckError
 from posecheck.records import report as report_mod
 from posecheck.records.safeout import OutputError
@@ -34,10 +34,8 @@ from posecheck.session.routine import INTRO_S, REST_S, Item, routine_items
 @click.option(
     "-r", "--report", type=click.Path(path_type=Path), help="Write the session (one report per set) as JSON here."
 )
-@click.option(
-    "--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's)."
-)
-@click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
+@click.option("--hold", "hold_s", type=HOLD, help="Hold time in seconds (overrides the exercise's).")
+@click.option("--target", type=TARGET, help="Target reps (overrides the exercise's).")
 @click.option(
     "--rest",
     "rest_s",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from posecheck.commands.options import data_dir_option
+from posecheck.commands.options import HOLD, TARGET, data_dir_option
 
 
 @click.command("review")
@@ -22,10 +22,8 @@ from posecheck.commands.options import data_dir_option
     "-o", "--output", type=click.Path(path_type=Path), help="Write an annotated copy of the video here (.mp4)."
 )
 @click.option("-r", "--report", type=click.Path(path_type=Path), help="Write the report as JSON here.")
-@click.option(
-    "--hold", "hold_s", type=click.FloatRange(min=0.1), help="Hold time in seconds (overrides the exercise's)."
-)
-@click.option("--target", type=click.IntRange(min=1), help="Target reps (overrides the exercise's).")
+@click.option("--hold", "hold_s", type=HOLD, help="Hold time in seconds (overrides the exercise's).")
+@click.option("--target", type=TARGET, help="Target reps (overrides the exercise's).")
 @click.option(
     "--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file (default: bundled)."
 )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from posecheck.commands.options import data_dir_option
+from posecheck.commands.options import TARGET, data_dir_option
 from posecheck.exercise.definition import load
 from posecheck.records.history import History
 
 
 @click.command("target")
 @click.argument("exercise_id", metavar="ID")
-@click.argument("reps", type=click.IntRange(min=1), required=False)
+@click.argument("reps", type=TARGET, required=False)
 @click.option("--clear", is_flag=True, help="Forget the target set by hand; follow the plan again.")
 @data_dir_option
 def target_cmd(exercise_id, reps, clear, data_dir) -> None:

@@ -70,7 +70,8 @@ _BOUND_KEY = re.compile(r"^(exit_)?(min|max)_([a-z_]+)$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: nan or inf in any number of a file is refused where it is read
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Signal(_Model):
@@ -457,6 +458,10 @@ def load_exercise(path: str | Path) -> Exercise:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DefinitionError(f"{path}: no such exercise file") from None
+    except IsADirectoryError:
+        raise DefinitionError(f"{path}: is a folder, not an exercise file (expected a .toml file)") from None
+    except OSError as e:
+        raise DefinitionError(f"{path}: cannot read the exercise file: {e.strerror or e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise DefinitionError(f"{path}: not valid TOML: {e}") from None
     try:
@@ -489,6 +494,8 @@ def load(exercise_id: str, folder: Path | None = None) -> Exercise:
     if exercise_id.endswith(".toml"):
         return load_exercise(exercise_id)
     files = exercise_files(folder)
+    if exercise_id not in files and Path(exercise_id).is_dir():
+        raise DefinitionError(f"{exercise_id}: is a folder, not an exercise file (expected an id or a .toml file)")
     if exercise_id not in files:
         known = ", ".join(sorted(files, key=lambda i: load_exercise(files[i]).order)) or "none"
         raise DefinitionError(f"unknown exercise {exercise_id!r}; known: {known}")
