@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -148,7 +147,7 @@ def live_cmd(
             click.echo(line)
     if report is not None:
         doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports}
-        write_text(report, json.dumps(doc, indent=1) + "\n")
+        write_text(report, report_mod.dumps(doc))
         click.echo(f"report: {report}")
     if session.recorded:
         click.echo(f"recording: {record}")

@@ -98,7 +98,13 @@ def write(report: dict[str, Any], path: Path) -> None:
     """Write the report safely: to a temporary file beside `path`, moved into place when complete."""
     from posecheck.records.safeout import write_text
 
-    write_text(path, json.dumps(report, indent=1) + "\n")
+    write_text(path, dumps(report))
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """A report as JSON text; a bare NaN or Infinity (not JSON) is refused, never written
+    (the inputs are checked finite where they enter, so one here is a bug)."""
+    return json.dumps(doc, indent=1, allow_nan=False) + "\n"
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:

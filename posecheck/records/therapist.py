@@ -16,6 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from posecheck.errors import PosecheckError
 
 MAX_STILLS = 24  # a long session with many faults: the first ones tell the story
@@ -27,6 +29,68 @@ class ReportError(PosecheckError):
 
 
 # --- inputs ----------------------------------------------------------------------------------------
+
+
+class _Shape(BaseModel):
+    # a report's keys are stable and more may be added: those read here are checked, the rest kept
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class _Rep(_Shape):
+    index: int
+    counted: bool
+    side: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    hold_s: float | None = None
+    holds: dict[str, float | None] | None = None
+    faults: list[str] = []
+    guided: bool | None = None
+
+
+class _Fault(_Shape):
+    id: str
+    message: str = ""
+    start_s: float
+    end_s: float | None = None
+    rep: int | None = None
+
+
+class _Summary(_Shape):
+    reps_counted: int
+    reps_attempted: int
+    reps_guided: int | None = None
+
+
+class _Report(_Shape):
+    exercise: str
+    name: str | None = None
+    video: str | None = None
+    hold_s: float = Field(gt=0)
+    target: int | None = None
+    frames: int | None = None
+    reps: list[_Rep]
+    faults: list[_Fault]
+    summary: _Summary
+    setup: dict[str, Any] | None = None
+    second_person: list[tuple[float, float]] | None = None
+    settings: dict[str, Any] | None = None
+    timeline: dict[str, Any] | None = None
+    interrupted: bool | None = None
+    truncated: bool | None = None
+
+
+def _check_shape(path: Path, data: dict[str, Any]) -> None:
+    """The keys the page reads, of the types it reads them as: else one line naming the file and the key."""
+    try:
+        _Report.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ReportError(
+            f"{path}: {key}: {msg[0].lower() + msg[1:]}, got {err.get('input')!r:.60} (not a posecheck report?)"
+        ) from None
 
 
 def load_report(path: Path, set_number: int | None = None) -> dict[str, Any]:
@@ -53,6 +117,7 @@ def load_report(path: Path, set_number: int | None = None) -> dict[str, Any]:
     ]
     if missing:
         raise ReportError(f"{path}: not a posecheck review report (missing {', '.join(missing)})")
+    _check_shape(path, data)
     return data
 
 

@@ -56,6 +56,27 @@ def _looks_like_video(path: Path) -> bool:
     )
 
 
+def _still_image_kind(path: Path) -> str | None:
+    """The kind of still picture the file is (OpenCV opens one as a one-frame "video"), else None."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"BM"):
+        return "BMP"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
+        return "HEIC/AVIF"
+    if head.startswith((b"P1", b"P2", b"P3", b"P4", b"P5", b"P6")) and head[2:3].isspace():
+        return "PNM"
+    return None
+
+
 class VideoFile:
     """A recorded video, opened and checked. Iterate it for Frames in order."""
 
@@ -67,6 +88,9 @@ class VideoFile:
             raise VideoError(f"{self.path}: is a folder, not a video")
         if self.path.stat().st_size == 0:
             raise VideoError(f"{self.path}: the file is empty")
+        still = _still_image_kind(self.path)
+        if still is not None:
+            raise VideoError(f"{self.path}: not a video (a still {still} image; give a recording)")
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
