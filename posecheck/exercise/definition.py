@@ -6,6 +6,7 @@ A malformed file raises DefinitionError naming the file, the key and what was ex
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -69,6 +70,12 @@ _ID = r"^[a-z][a-z0-9_]*$"
 _BOUND_KEY = re.compile(r"^(exit_)?(min|max)_([a-z_]+)$")
 
 
+def _finite(key: str, value: Any) -> None:
+    """A bound given under its file key (min_torso_len ...): nan or inf named by that key."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{key}: expected a finite number, got {value!r}")
+
+
 class _Model(BaseModel):
     # allow_inf_nan=False: nan or inf in any number of a file is refused where it is read
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -122,6 +129,7 @@ class Condition(_Model):
             if key == "signal":
                 out["signal"] = value
             elif m:
+                _finite(key, value)
                 units.add(m.group(3))
                 out[(m.group(1) or "") + m.group(2)] = value
             else:
@@ -179,8 +187,11 @@ class Still(_Model):
         for key, value in data.items():
             m = re.match(r"^max_([a-z_]+)_per_s$", key)
             if key in ("signal", "window_s"):
+                if key == "window_s":
+                    _finite(key, value)
                 out[key] = value
             elif m:
+                _finite(key, value)
                 out["unit"], out["max_speed"] = m.group(1), value
             else:
                 raise ValueError(

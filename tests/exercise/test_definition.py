@@ -81,6 +81,32 @@ BROKEN = [
         r"faults\[\d\]\.unless",
         r"ids of other condition faults .*not 'shoulder_lifted'",
     ),
+    # nan and inf are valid TOML floats: every number of a file must be finite (issue 10)
+    (("hold_s = 12.0 ", "hold_s = inf "), r"hold\.hold_s", r"finite number, got inf"),
+    (("hold_s = 12.0 ", "hold_s = nan "), r"hold\.hold_s", r"finite number, got nan"),
+    (("dropout_grace_s = 0.5 ", "dropout_grace_s = +inf "), r"hold\.dropout_grace_s", r"finite number"),
+    (("distance_min_m = 2.0", "distance_min_m = nan"), r"camera\.distance_min_m", r"finite number"),
+    (("min_cutoff_hz = 1.5 ", "min_cutoff_hz = inf "), r"tracking\.min_cutoff_hz", r"finite number"),
+    (
+        ("min_torso_len = 0.4,", "min_torso_len = nan,"),
+        r"when\[\d\]",
+        r"min_torso_len: expected a finite number, got nan",
+    ),
+    (
+        ("max_torso_len = 0.03, exit_max_torso_len = 0.045", "max_torso_len = -inf, exit_max_torso_len = 0.045"),
+        r"phases\[0\]\.when\[0\]",
+        r"max_torso_len: expected a finite number, got -inf",
+    ),
+    (
+        ("max_deg_per_s = 20, window_s = 0.3", "max_deg_per_s = nan, window_s = 0.3"),
+        r"still\[0\]",
+        r"max_deg_per_s: expected a finite",
+    ),
+    (
+        ("max_deg_per_s = 20, window_s = 0.3", "max_deg_per_s = 20, window_s = inf"),
+        r"still\[0\]",
+        r"window_s: expected a finite",
+    ),
 ]
 
 
@@ -121,3 +147,12 @@ def test_no_body_numbers_in_the_engine_code():
         )
         odd = {x for x in literals if float(x) not in (0, 1, 2, 0.5, 180, 90, 360, 3)}
         assert not odd, f"{name} has numeric literals {sorted(odd)}: thresholds belong in exercises/*.toml"
+
+
+def test_a_folder_is_not_an_exercise_file(tmp_path):
+    folder = tmp_path / "mine.toml"
+    folder.mkdir()
+    for given in (str(folder), str(tmp_path)):
+        with pytest.raises(DefinitionError, match="is a folder, not an exercise file") as err:
+            load(given)
+        assert str(err.value).startswith(given + ": ") and "\n" not in str(err.value)
