@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,32 @@ def files(tmp_path_factory):
         (ROOT / "exercises" / "bridge.toml").read_text().replace("hold_s = 12.0 ", 'hold_s = "x" ', 1)
     )
     (d / "model.task").write_bytes(b"PK\x03\x04 not really")
+    # values that parse but are not sane (issue 10): nan and inf are valid TOML floats
+    bridge_text = (ROOT / "exercises" / "bridge.toml").read_text()
+    (d / "inf.toml").write_text(bridge_text.replace("hold_s = 12.0 ", "hold_s = inf ", 1))
+    (d / "nan.toml").write_text(bridge_text.replace("min_torso_len = 0.4,", "min_torso_len = nan,", 1))
+    (d / "folder.toml").mkdir()
+    (d / "settings_inf.toml").write_text("[exercises.bridge]\nhold_s = inf\n")
+    (d / "settings_nan.toml").write_text("[exercises.bridge]\nhold_s = nan\n")
+    (d / "settings_target.toml").write_text("[exercises.bridge]\ntarget = 99999999999999999999\n")
+    import numpy as np
+
+    still = np.full((240, 320, 3), 128, np.uint8)
+    cv2.imwrite(str(d / "still.png"), still)
+    cv2.imwrite(str(d / "still.jpg"), still)
+    (d / "photo.mp4").write_bytes((d / "still.png").read_bytes())  # a picture named like a video
+    report = {
+        "exercise": "bridge",
+        "video": "bridge.mp4",
+        "hold_s": 12.0,
+        "reps": [{"index": 1, "side": None, "start_s": 1.0, "end_s": 9.0, "hold_s": "long", "counted": True}],
+        "faults": [],
+        "summary": {"reps_counted": 1, "reps_attempted": 1, "fault_ids": []},
+    }
+    (d / "report_types.json").write_text(json.dumps(report))
+    (d / "report_hold.json").write_text(json.dumps({**report, "reps": [], "hold_s": [12]}))
+    (d / "report_summary.json").write_text(json.dumps({**report, "reps": [], "summary": "2 reps"}))
+    (d / "report_nan.json").write_text(json.dumps({**report, "reps": [], "hold_s": float("nan")}))
     return d
 
 
@@ -69,18 +97,99 @@ CASES = {
         2,
         "not a MediaPipe .task",
     ),
-    "bad hold": (["review", str(BRIDGE), "-e", "bridge", "--hold", "-1"], 2, "--hold"),
+    "bad hold": (["review", str(BRIDGE), "-e", "bridge", "--hold", "-1"], 2, "--hold: expected a finite number"),
+    # values checked where they enter (issue 10): finite, in a sane range, the option or key named
+    "hold inf": (["review", str(BRIDGE), "-e", "bridge", "--hold", "inf"], 2, "--hold: expected a finite number"),
+    "hold nan": (["review", str(BRIDGE), "-e", "bridge", "--hold", "nan"], 2, "got 'nan'"),
+    "hold zero": (["review", str(BRIDGE), "-e", "bridge", "--hold", "0"], 2, "from 0.1 to 600"),
+    "hold not a number": (["review", str(BRIDGE), "-e", "bridge", "--hold", "long"], 2, "--hold: "),
+    "hold huge": (["review", str(BRIDGE), "-e", "bridge", "--hold", "1e300"], 2, "--hold: "),
+    "batch hold inf": (["batch", "{d}/nobody.mp4", "-e", "bridge", "-r", "{d}/reps", "--hold", "inf"], 2, "--hold"),
+    "live hold nan": (["live", "-e", "bridge", "--camera", "{d}/nobody.mp4", "--hold", "nan"], 2, "--hold"),
+    "target huge": (
+        ["review", str(BRIDGE), "-e", "bridge", "--target", "99999999999999999999"],
+        2,
+        "--target: expected a whole number of reps from 1 to 1000",
+    ),
+    "target zero": (["review", str(BRIDGE), "-e", "bridge", "--target", "0"], 2, "--target: "),
+    "live target huge": (["live", "-e", "bridge", "--target", "99999999999999999999"], 2, "from 1 to 1000"),
+    "target command huge": (["target", "bridge", "99999999999999999999"], 2, "REPS: expected a whole number"),
+    "exercise hold inf": (["review", str(BRIDGE), "-e", "{d}/inf.toml"], 2, "hold.hold_s: input should be a finite"),
+    "exercise bound nan": (["review", str(BRIDGE), "-e", "{d}/nan.toml"], 2, "min_torso_len: expected a finite"),
+    "exercise is a folder": (["review", str(BRIDGE), "-e", "{d}/folder.toml"], 2, "is a folder, not an exercise"),
+    "exercise id is a folder": (["review", str(BRIDGE), "-e", "{d}"], 2, "is a folder, not an exercise"),
+    "settings hold inf": (
+        ["review", str(BRIDGE), "-e", "bridge"],
+        2,
+        "settings_inf.toml: exercises.bridge.hold_s: input should be a finite number",
+        {"POSECHECK_CONFIG": "{d}/settings_inf.toml"},
+    ),
+    "settings hold nan": (
+        ["review", str(BRIDGE), "-e", "bridge"],
+        2,
+        "exercises.bridge.hold_s: input should be a finite",
+        {"POSECHECK_CONFIG": "{d}/settings_nan.toml"},
+    ),
+    "settings target huge": (
+        ["review", str(BRIDGE), "-e", "bridge"],
+        2,
+        "exercises.bridge.target: input should be less than or equal to 1000",
+        {"POSECHECK_CONFIG": "{d}/settings_target.toml"},
+    ),
+    "still png": (["review", "{d}/still.png", "-e", "bridge", "--data-dir", "{d}/hist"], 2, "not a video (a still PNG"),
+    "still jpg": (
+        ["review", "{d}/still.jpg", "-e", "bridge", "--data-dir", "{d}/hist"],
+        2,
+        "not a video (a still JPEG",
+    ),
+    "picture named .mp4": (["review", "{d}/photo.mp4", "-e", "bridge", "--data-dir", "{d}/hist"], 2, "not a video"),
+    "report wrong type": (
+        ["report", "{d}/report_types.json", "-o", "{d}/page.html"],
+        2,
+        "report_types.json: reps.0.hold_s: ",
+    ),
+    "report hold a list": (["report", "{d}/report_hold.json", "-o", "{d}/page.html"], 2, "report_hold.json: hold_s: "),
+    "report summary text": (["report", "{d}/report_summary.json", "-o", "{d}/page.html"], 2, ": summary: "),
+    "report nan": (["report", "{d}/report_nan.json", "-o", "{d}/page.html"], 2, "hold_s: input should be a finite"),
 }
 
 
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in [*folder.rglob("*"), BRIDGE] if p.is_file()}
+
+
 @pytest.mark.parametrize("name", list(CASES))
-def test_bad_input(files, name):
-    args, code, match = CASES[name]
+def test_bad_input(files, name, monkeypatch):
+    args, code, match, *env = CASES[name]
+    for key, value in (env[0] if env else {}).items():
+        monkeypatch.setenv(key, value.format(d=files))  # the helper runs posecheck with os.environ
+    before = _contents(files)
     proc = posecheck(*[a.format(d=files) for a in args])
-    if name == "bad hold":  # click's own usage error: two lines of usage, then the error
-        assert proc.returncode == code and match in proc.stderr and "Traceback" not in proc.stderr
-        return
     _one_line_error(proc, code, match)
+    after = _contents(files)
+    # the inputs byte-for-byte as they were; nothing left behind but an empty history
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert not [k for k in after if k not in before and "/hist/" not in k], sorted(set(after) - set(before))
+
+
+def test_still_image_is_not_saved_to_history(files):
+    for still in ("still.png", "still.jpg"):
+        _one_line_error(posecheck("review", files / still, "-e", "bridge", "--data-dir", files / "hist2"), 2)
+    proc = posecheck("history", "--data-dir", files / "hist2", "--export", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout or "[]") in ([], {"sessions": []}), proc.stdout
+
+
+def test_report_json_never_holds_nan():
+    import math
+
+    from posecheck.records.report import dumps
+
+    assert "NaN" not in dumps({"hold_s": 1.0})
+    with pytest.raises(ValueError):
+        dumps({"hold_s": math.nan})
+    with pytest.raises(ValueError):
+        dumps({"reps": [{"hold_s": math.inf}]})
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg to make a stream-ordered mp4")
