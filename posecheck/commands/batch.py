@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from posecheck.commands.options import HOLD, TARGET
+from posecheck.commands.options import HOLD, TARGET, Seconds
 
 
 @click.command("batch")
@@ -31,7 +31,7 @@ from posecheck.commands.options import HOLD, TARGET
 @click.option("--keep-landmarks", is_flag=True, help="Also save each file's landmarks beside its report.")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (one pose model each).")  # fmt: skip
-@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per file.")
+@click.option("--timeout", "timeout_s", type=Seconds(0, 24 * 3600, above=True), help="Seconds allowed per file.")
 @click.option("--hold", "hold_s", type=HOLD, help="Hold time in seconds (overrides).")
 @click.option("--target", type=TARGET, help="Target reps (overrides).")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from posecheck.commands.options import HOLD, TARGET, data_dir_option
+from posecheck.commands.options import HOLD, TARGET, Seconds, data_dir_option
 from posecheck.errors import CameraError, Interrupted, PosecheckError
 from posecheck.records import report as report_mod
 from posecheck.records.safeout import OutputError
@@ -38,7 +38,7 @@ from posecheck.session.routine import INTRO_S, REST_S, Item, routine_items
 @click.option(
     "--rest",
     "rest_s",
-    type=click.FloatRange(min=0),
+    type=Seconds(0, 3600),
     default=REST_S,
     show_default=True,
     help="Rest between the routine's exercises, seconds.",
@@ -46,7 +46,7 @@ from posecheck.session.routine import INTRO_S, REST_S, Item, routine_items
 @click.option(
     "--camera-wait",
     "camera_wait_s",
-    type=click.FloatRange(min=0.5),
+    type=Seconds(0.5, 24 * 3600),
     default=60.0,
     show_default=True,
     help="How long to wait for a camera that stopped sending pictures before ending the session (kept).",

@@ -31,9 +31,18 @@ class _Checked(click.ParamType):
         return PosecheckError(f"{name}: expected {expected}, got {value!r}")
 
 
-class HoldSeconds(_Checked):
+class Seconds(_Checked):
+    """Seconds: a finite number from `low` (or above it, when `above`) to `high`."""
+
     name = "seconds"
-    expected = f"a finite number of seconds from {HOLD_MIN_S} to {HOLD_MAX_S:g}"
+
+    def __init__(self, low: float, high: float, *, above: bool = False) -> None:
+        self.low, self.high, self.above = low, high, above
+        self.expected = (
+            f"a finite number of seconds above {low:g} and up to {high:g}"
+            if above
+            else f"a finite number of seconds from {low:g} to {high:g}"
+        )
 
     def convert(self, value, param, ctx) -> float:
         if isinstance(value, float):
@@ -43,7 +52,8 @@ class HoldSeconds(_Checked):
                 number = float(value)
             except (TypeError, ValueError):
                 raise self._fail(param, value, self.expected) from None
-        if not math.isfinite(number) or not HOLD_MIN_S <= number <= HOLD_MAX_S:
+        too_low = number <= self.low if self.above else number < self.low
+        if not math.isfinite(number) or too_low or number > self.high:
             raise self._fail(param, value, self.expected)
         return number
 
@@ -65,5 +75,5 @@ class TargetReps(_Checked):
         return number
 
 
-HOLD = HoldSeconds()
+HOLD = Seconds(HOLD_MIN_S, HOLD_MAX_S)
 TARGET = TargetReps()

@@ -106,6 +106,13 @@ CASES = {
     "hold huge": (["review", str(BRIDGE), "-e", "bridge", "--hold", "1e300"], 2, "--hold: "),
     "batch hold inf": (["batch", "{d}/nobody.mp4", "-e", "bridge", "-r", "{d}/reps", "--hold", "inf"], 2, "--hold"),
     "live hold nan": (["live", "-e", "bridge", "--camera", "{d}/nobody.mp4", "--hold", "nan"], 2, "--hold"),
+    "batch timeout nan": (
+        ["batch", "{d}/nobody.mp4", "-e", "bridge", "-r", "{d}/reps", "--timeout", "nan"],
+        2,
+        "--timeout",
+    ),
+    "live rest inf": (["live", "-e", "bridge", "--rest", "inf"], 2, "--rest: expected a finite number"),
+    "live camera wait nan": (["live", "-e", "bridge", "--camera-wait", "nan"], 2, "--camera-wait: expected a finite"),
     "target huge": (
         ["review", str(BRIDGE), "-e", "bridge", "--target", "99999999999999999999"],
         2,
