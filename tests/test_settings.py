@@ -28,6 +28,10 @@ def test_file_then_flag(tmp_path):
         ("[exercises.bridge]\nhold_s = -1\n", r"exercises.bridge.hold_s: "),
         ("[exercises.bridge]\nhold = 8\n", r"exercises.bridge.hold: "),
         ("[exercises.bridge\n", r"not a readable TOML file"),
+        ("[exercises.bridge]\nhold_s = inf\n", r"exercises.bridge.hold_s: input should be a finite number"),
+        ("[exercises.bridge]\nhold_s = nan\n", r"exercises.bridge.hold_s: input should be a finite number"),
+        ("[exercises.bridge]\nhold_s = 86400\n", r"exercises.bridge.hold_s: input should be less than or equal to 600"),
+        ("[exercises.bridge]\ntarget = 99999999999999999999\n", r"exercises.bridge.target: .*1000"),
     ],
 )
 def test_bad_settings_name_file_and_key(tmp_path, text, match):
