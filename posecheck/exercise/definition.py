@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from posecheck.errors import DefinitionError
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
+from posecheck.settings import HOLD_MAX_S
 
 # Each signal kind measures one thing in one unit; a condition's keys carry that unit
 # (min_deg, max_torso_len ...) so a file says what its numbers mean.
@@ -211,7 +212,7 @@ class Phase(_Model):
     hold_when: list[Condition] = Field(default_factory=list)
     # ...and while the body is still: a hold starts when the movement has settled.
     still: list[Still] = Field(default_factory=list)
-    hold_s: float | None = Field(default=None, gt=0)
+    hold_s: float | None = Field(default=None, gt=0, le=HOLD_MAX_S)
     side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
     # Paced by the coach, not recognised from the picture (see Guided).
@@ -225,8 +226,8 @@ class Phase(_Model):
 
 
 class Hold(_Model):
-    hold_s: float = Field(gt=0)
-    min_hold_s: float | None = Field(default=None, gt=0)
+    hold_s: float = Field(gt=0, le=HOLD_MAX_S)
+    min_hold_s: float | None = Field(default=None, gt=0, le=HOLD_MAX_S)
     dropout_grace_s: float = Field(ge=0)
     breaths: int | None = Field(default=None, ge=1)
 

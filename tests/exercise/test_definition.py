@@ -84,6 +84,7 @@ BROKEN = [
     # nan and inf are valid TOML floats: every number of a file must be finite (issue 10)
     (("hold_s = 12.0 ", "hold_s = inf "), r"hold\.hold_s", r"finite number, got inf"),
     (("hold_s = 12.0 ", "hold_s = nan "), r"hold\.hold_s", r"finite number, got nan"),
+    (("hold_s = 12.0 ", "hold_s = 1e300 "), r"hold\.hold_s", r"less than or equal to 600"),
     (("dropout_grace_s = 0.5 ", "dropout_grace_s = +inf "), r"hold\.dropout_grace_s", r"finite number"),
     (("distance_min_m = 2.0", "distance_min_m = nan"), r"camera\.distance_min_m", r"finite number"),
     (("min_cutoff_hz = 1.5 ", "min_cutoff_hz = inf "), r"tracking\.min_cutoff_hz", r"finite number"),
