@@ -18,16 +18,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posecheck.errors import PosecheckError
+from posecheck.exercise.validation import HOLD_MAX_S, TARGET_MAX
 
 ENV = "POSECHECK_CONFIG"
 
 
 class SettingsError(PosecheckError):
     """The user's settings file is malformed."""
-
-
-HOLD_MAX_S = 600.0  # a hold longer than ten minutes is a typo, not a prescription
-TARGET_MAX = 1000  # more reps than this in one session is a typo (and beyond SQLite's integers soon after)
 
 
 class ExerciseSettings(BaseModel):

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from posecheck.errors import PosecheckError
+from posecheck.exercise.validation import HOLD_MAX_S, TARGET_MAX
 from posecheck.records.history import ENV_DATA_DIR
-from posecheck.settings import HOLD_MAX_S, TARGET_MAX
 
 HOLD_MIN_S = 0.1
 

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import ErrorDetails
 
 from posecheck.errors import DefinitionError
+from posecheck.exercise.validation import HOLD_MAX_S, describe_error, key_path
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
-from posecheck.settings import HOLD_MAX_S
 
 # Each signal kind measures one thing in one unit; a condition's keys carry that unit
 # (min_deg, max_torso_len ...) so a file says what its numbers mean.
@@ -382,28 +381,6 @@ class Exercise(_Model):
         return phase.hold_s if phase.hold_s is not None else self.hold.hold_s
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def _describe(err: ErrorDetails) -> str:
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "missing":
-        return "missing: this key is required"
-    if err["type"] == "extra_forbidden":
-        return "unexpected key (a typo?)"
-    got = err.get("input")
-    if err["type"] in ("value_error", "assertion_error") or isinstance(got, (dict, list)):
-        return "expected " + msg[0].lower() + msg[1:] if msg.startswith("Input should") else msg
-    return f"{msg[0].lower() + msg[1:]}, got {got!r}"
-
-
 def _fail(path: Path, key: str, expected: str) -> DefinitionError:
     return DefinitionError(f"{path}: {key}: {expected}")
 
@@ -482,7 +459,7 @@ def load_exercise(path: str | Path) -> Exercise:
         errs = e.errors()
         first = errs[0]
         more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
-        raise _fail(path, _loc(first["loc"]), _describe(first) + more) from None
+        raise _fail(path, key_path(first["loc"]), describe_error(first) + more) from None
     _cross_check(ex, path)
     return ex
 
