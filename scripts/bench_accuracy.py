@@ -117,10 +117,12 @@ def baseline_report(exercise: str, t: np.ndarray, xy: np.ndarray, z: np.ndarray)
     return {"reps": reps, "faults": [], "summary": {"reps_counted": len(reps), "reps_attempted": len(reps)}}
 
 
-def review_one(video: str) -> dict:
-    """Worker: the real review of one clip, and the landmarks it saw."""
+def review_one(video: str, record: str | None = None) -> dict:
+    """Worker: the real review of one clip (from its recorded detections when `record` is
+    given), and the landmarks it saw."""
     from posecheck.exercise import definition
     from posecheck.pose.model import silence_native_logs
+    from posecheck.session.poses import RecordedPoses
     from posecheck.session.review import ReviewOptions, review
 
     silence_native_logs()
@@ -134,7 +136,9 @@ def review_one(video: str) -> dict:
         xys.append(pose.xy if pose is not None else np.full((33, 2), np.nan))
         zs.append(pose.z if pose is not None else np.full(33, np.nan))
 
-    report = review(Path(video), exercise, ReviewOptions(hold_s=truth["hold_s"], progress=False), on_step=keep)
+    poses = RecordedPoses.load(Path(record)) if record is not None else None
+    options = ReviewOptions(hold_s=truth["hold_s"], progress=False)
+    report = review(Path(video), exercise, options, poses=poses, on_step=keep)
     base = baseline_report(truth["exercise"], np.array(ts), np.array(xys), np.array(zs))
     return {"video": video, "truth": truth, "report": report, "baseline": base}
 
@@ -498,7 +502,11 @@ def main() -> None:
     ap.add_argument("--clips", nargs="*", help="only these clip names")
     ap.add_argument("--real", type=Path, metavar="DIR", help="real clips with hand-made labels (DIR/labels/)")
     ap.add_argument("--hold", type=float, default=0.1, help="--real: hold time in seconds (default 0.1)")
-    ap.add_argument("--cache", type=Path, help="--real: where detections are kept (default: the user cache folder)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        help="where detections are kept (--real: default the user cache folder; samples and sweeps: only when given)",
+    )
     ap.add_argument("--only", metavar="SUBSTR", help="--real: only clips whose name holds SUBSTR")
     ap.add_argument("--exercise", metavar="ID", help="--real: only this exercise (negatives run against it alone)")
     args = ap.parse_args()
@@ -519,7 +527,24 @@ def main() -> None:
             where = Path(tmp.name)
         videos += sweep(args.sweep, where, args.seed)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        runs = list(pool.map(review_one, [str(v) for v in videos]))
+        if args.cache is None:
+            runs = list(pool.map(review_one, [str(v) for v in videos]))
+        else:
+            # detections recorded once a clip, then any engine re-scores them in seconds
+            from posecheck.exercise import definition
+
+            cache = args.cache.expanduser().resolve()
+            records, missing = [], []
+            for v in videos:
+                masks = definition.load(json.loads(v.with_suffix(".json").read_text())["exercise"]).needs_mask
+                path = record_path(cache, v, _sha256(v), masks)
+                records.append(str(path))
+                if not path.exists():
+                    missing.append((str(v), masks, str(path)))
+            cache.mkdir(parents=True, exist_ok=True)
+            for clip, frames, seconds in pool.map(record_one, missing):
+                print(f"  poses of {Path(clip).name}: {frames} frames in {seconds:.0f} s", file=sys.stderr)
+            runs = list(pool.map(review_one, [str(v) for v in videos], records))
 
     ours: dict[str, list[ClipResult]] = {}
     base: dict[str, list[ClipResult]] = {}
