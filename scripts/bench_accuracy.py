@@ -120,6 +120,7 @@ def baseline_report(exercise: str, t: np.ndarray, xy: np.ndarray, z: np.ndarray)
 def review_one(video: str, record: str | None = None) -> dict:
     """Worker: the real review of one clip (from its recorded detections when `record` is
     given), and the landmarks it saw."""
+    from posecheck.errors import PosecheckError
     from posecheck.exercise import definition
     from posecheck.pose.model import silence_native_logs
     from posecheck.session.poses import RecordedPoses
@@ -138,7 +139,11 @@ def review_one(video: str, record: str | None = None) -> dict:
 
     poses = RecordedPoses.load(Path(record)) if record is not None else None
     options = ReviewOptions(hold_s=truth["hold_s"], progress=False)
-    report = review(Path(video), exercise, options, poses=poses, on_step=keep)
+    try:
+        report = review(Path(video), exercise, options, poses=poses, on_step=keep)
+    except PosecheckError as e:  # nobody found: scored as nothing counted, and said in the row
+        empty = {"reps_counted": 0, "reps_attempted": 0}
+        report = {"reps": [], "faults": [], "summary": empty, "error": str(e).splitlines()[0]}
     base = baseline_report(truth["exercise"], np.array(ts), np.array(xys), np.array(zs))
     return {"video": video, "truth": truth, "report": report, "baseline": base}
 
@@ -569,6 +574,7 @@ def main() -> None:
                 "sides": f"{r.sides_right}/{r.sides_total}",
                 "faults_tp_fp_fn": [r.faults.tp, r.faults.fp, r.faults.fn],
                 "countable": r.countable,
+                "error": run["report"].get("error"),
             }
         )
     rows = [(ex, summarise(ours[ex]), summarise(base[ex])) for ex in ORDER if ex in ours]
@@ -580,7 +586,9 @@ def main() -> None:
     print()
     for d in detail:
         flag = (
-            "   (guided: not counted from video)"
+            f"   <-- {d['error']}"
+            if d["error"]
+            else "   (guided: not counted from video)"
             if not d["countable"]
             else ""
             if d["counted"] == d["truth"]
