@@ -11,6 +11,7 @@ from posecheck.commands.options import HOLD, TARGET, Seconds, data_dir_option
 from posecheck.errors import CameraError, Interrupted, PosecheckError
 from posecheck.records import report as report_mod
 from posecheck.records.safeout import OutputError
+from posecheck.records.summary import summary_lines, wrap
 from posecheck.session.routine import INTRO_S, REST_S, Item, routine_items
 
 
@@ -143,7 +144,7 @@ def live_cmd(
     for rep in reports:
         if rep["outcome"] == "redone":
             continue
-        for line in report_mod.summary_lines(rep):
+        for line in wrap(summary_lines(rep)):
             click.echo(line)
     if report is not None:
         doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports}

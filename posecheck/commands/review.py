@@ -59,7 +59,7 @@ def review_cmd(
 ) -> None:
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
     from posecheck.exercise import definition
-    from posecheck.records import report as report_mod
+    from posecheck.records.summary import summary_lines, wrap
     from posecheck.session import landmarks as kept
     from posecheck.session.review import ReviewOptions, check_outputs, review
     from posecheck.settings import load_settings
@@ -121,7 +121,7 @@ def review_cmd(
         if recorder:
             recorder.history.close()
         poses.save()
-    for line in report_mod.summary_lines(rep):
+    for line in wrap(summary_lines(rep)):
         click.echo(line)
     for a, b in rep["second_person"][:3]:
         click.echo(f"  note: a second person was in view {a:.1f}–{b:.1f} s; posecheck followed one", err=True)

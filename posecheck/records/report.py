@@ -107,37 +107,6 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, allow_nan=False) + "\n"
 
 
-def summary_lines(report: dict[str, Any]) -> list[str]:
-    s = report["summary"]
-    lines = [
-        f"{report['name']} ({report['exercise']}): {s['reps_counted']} reps counted, {s['reps_attempted']} attempted"
-    ]
-    for rep in report["reps"]:
-        side = f" {rep['side']}" if rep["side"] else ""
-        verdict = (
-            "counted"
-            if rep["counted"]
-            else f"too short (hold {report['hold_s']:g} s)"
-            if not rep["faults"]
-            else "not counted"
-        )
-        faults = f"; faults: {', '.join(rep['faults'])}" if rep["faults"] else ""
-        lines.append(
-            f"  rep {rep['index']}{side}: {rep['start_s']:.1f}–{rep['end_s']:.1f} s, "
-            f"held {rep['hold_s']:.1f} s, {verdict}{faults}"
-        )
-    if report.get("countable") is False:
-        lines.append(f"  not counted from video: {report.get('not_countable_reason') or ''}".rstrip())
-        lines.append(
-            f"  position and faults were checked; for a paced, counted set: posecheck live -e {report['exercise']}"
-        )
-        for f in report["faults"]:
-            lines.append(f"  fault {f['id']}: {f['start_s']:.1f}–{(f['end_s'] or 0):.1f} s")
-    elif not report["reps"]:
-        lines.append("  no reps seen")
-    return lines
-
-
 def from_history(row: SessionRow, reps: list[dict[str, Any]], faults: list[dict[str, Any]]) -> dict[str, Any]:
     """A report-shaped dict from the history's rows, for a session that never wrote one."""
 

@@ -219,7 +219,7 @@ def test_cli_camera_lost_is_exit_4_with_the_session_written(tmp_path, monkeypatc
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 4, res.output
     assert "Traceback" not in res.output
-    assert "1 reps counted" in res.output
+    assert "1 rep counted" in res.output
     errors = [line for line in res.stderr.splitlines() if line.startswith("posecheck: error")]
     assert len(errors) == 1 and "the session so far is kept" in errors[0]
     doc = json.loads(out.read_text())
