@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posecheck.errors import PosecheckError
-from posecheck.exercise.validation import HOLD_MAX_S, TARGET_MAX
+from posecheck.exercise.validation import HOLD_MAX_S, TARGET_MAX, did_you_mean, key_path, normal_id, unknown_key
 
 ENV = "POSECHECK_CONFIG"
 
@@ -67,16 +67,22 @@ def load_settings(path: Path | None = None) -> UserSettings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
         raise SettingsError(f"{path}: not a readable TOML file: {e}") from None
+    from posecheck.exercise.definition import exercise_files
+
+    known = exercise_files()
+    if isinstance(data.get("exercises"), dict):  # ids as on the command line: "Bridge" is bridge
+        own = data["exercises"]
+        data = {**data, "exercises": {(normal_id(k) if normal_id(k) in known else k): v for k, v in own.items()}}
     try:
         settings = UserSettings.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise SettingsError(f"{path}: {key}: {err['msg'].removeprefix('Value error, ').lower()}") from None
-    from posecheck.exercise.definition import exercise_files
-
-    known = exercise_files()
+        if err["type"] == "extra_forbidden":
+            raise SettingsError(f"{path}: {key_path(err['loc'])}: {unknown_key(UserSettings, err['loc'])}") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{path}: {key_path(err['loc'])}: {msg[0].lower() + msg[1:]}") from None
     for ex_id in settings.exercises:
         if ex_id not in known:
-            raise SettingsError(f"{path}: exercises.{ex_id}: unknown exercise; known: {', '.join(sorted(known))}")
+            hint = did_you_mean(ex_id, known)
+            raise SettingsError(f"{path}: exercises.{ex_id}: unknown exercise{hint}; known: {', '.join(sorted(known))}")
     return settings

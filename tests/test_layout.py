@@ -37,7 +37,7 @@ PURE = [
 ]
 # What the pure core may import besides posecheck's own pure modules.
 PURE_MAY_IMPORT = {
-    "__future__", "collections", "dataclasses", "math", "pathlib", "re", "statistics", "tomllib", "typing",
+    "__future__", "collections", "dataclasses", "difflib", "math", "pathlib", "re", "statistics", "tomllib", "typing",
     "numpy", "pydantic", "pydantic_core",
 }  # fmt: skip
 

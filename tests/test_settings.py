@@ -24,9 +24,20 @@ def test_file_then_flag(tmp_path):
 @pytest.mark.parametrize(
     "text,match",
     [
-        ("[exercises.brigde]\nhold_s = 8\n", r"exercises.brigde: unknown exercise; known: .*bridge"),
+        (
+            "[exercises.brigde]\nhold_s = 8\n",
+            r"exercises.brigde: unknown exercise "
+            r"\(did you mean 'bridge'\?\); known: .*",
+        ),
         ("[exercises.bridge]\nhold_s = -1\n", r"exercises.bridge.hold_s: "),
-        ("[exercises.bridge]\nhold = 8\n", r"exercises.bridge.hold: "),
+        (
+            "[exercises.bridge]\nhold = 8\n",
+            r"bridge.hold: unexpected key \(did you mean 'hold_s'\?\); allowed: hold_s, target$",
+        ),
+        (
+            "[exercise.bridge]\nhold_s = 8\n",
+            r": exercise: unexpected key \(did you mean 'exercises'\?\); allowed: exercises$",
+        ),
         ("[exercises.bridge\n", r"not a readable TOML file"),
         ("[exercises.bridge]\nhold_s = inf\n", r"exercises.bridge.hold_s: input should be a finite number"),
         ("[exercises.bridge]\nhold_s = nan\n", r"exercises.bridge.hold_s: input should be a finite number"),
@@ -40,6 +51,12 @@ def test_bad_settings_name_file_and_key(tmp_path, text, match):
     with pytest.raises(SettingsError, match=match) as err:
         load_settings(p)
     assert str(err.value).startswith(str(p))
+
+
+def test_exercise_ids_in_the_settings_as_on_the_command_line(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[exercises.Bridge]\nhold_s = 8\n")
+    assert load_settings(p).hold_s("bridge") == 8
 
 
 def test_review_uses_the_settings_hold(tmp_path, monkeypatch):

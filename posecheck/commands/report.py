@@ -54,7 +54,11 @@ def report_cmd(
     session = None
     source = None
     if report_json is not None:
-        report = load_report(report_json, set_number)
+        try:
+            report = load_report(report_json, set_number)
+        except ReportError:
+            _not_a_video(report_json)
+            raise
     else:
         from posecheck.records.history import History
         from posecheck.records.report import from_history
@@ -71,3 +75,14 @@ def report_cmd(
     html = build(report, video=found, video_named=str(video or source or report.get("video") or ""), session=session)
     write_text(output, html)
     click.echo(f"report: {output}")
+
+
+def _not_a_video(path: Path) -> None:
+    """A video given where the report belongs: say what is wanted and how to make it."""
+    from posecheck.sources.video import VIDEO_SUFFIXES
+
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        raise ReportError(
+            f"{path}: is a video; `posecheck report` wants the report JSON a review writes: "
+            f"posecheck review {path} -e ID --report report.json, then posecheck report report.json -o page.html"
+        )

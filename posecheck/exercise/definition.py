@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import DefinitionError
-from posecheck.exercise.validation import HOLD_MAX_S, describe_error, key_path
+from posecheck.exercise.validation import HOLD_MAX_S, describe_error, did_you_mean, key_path, normal_id
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
 
 # Each signal kind measures one thing in one unit; a condition's keys carry that unit
@@ -459,7 +459,7 @@ def load_exercise(path: str | Path) -> Exercise:
         errs = e.errors()
         first = errs[0]
         more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
-        raise _fail(path, key_path(first["loc"]), describe_error(first) + more) from None
+        raise _fail(path, key_path(first["loc"]), describe_error(first, Exercise) + more) from None
     _cross_check(ex, path)
     return ex
 
@@ -483,11 +483,12 @@ def load(exercise_id: str, folder: Path | None = None) -> Exercise:
     if exercise_id.endswith(".toml"):
         return load_exercise(exercise_id)
     files = exercise_files(folder)
-    if exercise_id not in files and Path(exercise_id).is_dir():
-        raise DefinitionError(f"{exercise_id}: is a folder, not an exercise file (expected an id or a .toml file)")
+    given, exercise_id = exercise_id, normal_id(exercise_id)  # "Bridge", "knee-to-chest" name them too
+    if exercise_id not in files and Path(given).is_dir():
+        raise DefinitionError(f"{given}: is a folder, not an exercise file (expected an id or a .toml file)")
     if exercise_id not in files:
         known = ", ".join(sorted(files, key=lambda i: load_exercise(files[i]).order)) or "none"
-        raise DefinitionError(f"unknown exercise {exercise_id!r}; known: {known}")
+        raise DefinitionError(f"unknown exercise {given!r}{did_you_mean(exercise_id, files)}; known: {known}")
     return load_exercise(files[exercise_id])
 
 

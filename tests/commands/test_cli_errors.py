@@ -77,7 +77,7 @@ CASES = {
     "empty file": (["review", "{d}/empty.mp4", "-e", "bridge"], 2, "empty"),
     "zero frames": (["review", "{d}/zero.mp4", "-e", "bridge"], 2, "holds no frames"),
     "truncated": (["review", "{d}/cut.mp4", "-e", "bridge"], 2, "damaged or truncated"),
-    "unknown exercise": (["review", str(BRIDGE), "-e", "brige"], 2, "known: "),
+    "unknown exercise": (["review", str(BRIDGE), "-e", "brige"], 2, "(did you mean 'bridge'?); known: "),
     "malformed exercise file": (["review", str(BRIDGE), "-e", "{d}/bad.toml"], 2, "hold.hold_s: "),
     "no person": (["review", "{d}/nobody.mp4", "-e", "bridge"], 3, "no person found"),
     "output folder missing": (
@@ -157,6 +157,7 @@ CASES = {
     ),
     "report hold a list": (["report", "{d}/report_hold.json", "-o", "{d}/page.html"], 2, "report_hold.json: hold_s: "),
     "report summary text": (["report", "{d}/report_summary.json", "-o", "{d}/page.html"], 2, ": summary: "),
+    "report of a video": (["report", str(BRIDGE), "-o", "{d}/page.html"], 2, "is a video; `posecheck report` wants"),
     "report nan": (["report", "{d}/report_nan.json", "-o", "{d}/page.html"], 2, "hold_s: input should be a finite"),
 }
 

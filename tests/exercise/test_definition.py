@@ -22,8 +22,16 @@ def test_every_shipped_exercise_loads():
 
 
 def test_unknown_id_lists_the_known_ones():
-    with pytest.raises(DefinitionError, match=r"unknown exercise 'brige'; known: .*bridge"):
+    with pytest.raises(DefinitionError, match=r"unknown exercise 'brige' \(did you mean 'bridge'\?\); known: .*bridge"):
         load("brige")
+    with pytest.raises(DefinitionError, match=r"unknown exercise 'squat'; known: "):
+        load("squat")
+
+
+@pytest.mark.parametrize("typed", ["Bridge", "BRIDGE", " bridge "])
+def test_ids_are_case_insensitive(typed):
+    assert load(typed).id == "bridge"
+    assert load("Knee-to-chest").id == "knee_to_chest"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -37,7 +45,11 @@ BROKEN = [
     (("hold_s = 12.0 ", 'hold_s = "long" '), r"hold\.hold_s", r"valid number"),
     (("hold_s = 12.0 ", "hold_s = -3 "), r"hold\.hold_s", r"greater than 0"),
     (("dropout_grace_s = 0.5 ", ""), r"hold\.dropout_grace_s", r"missing"),
-    (("[reps]", "[reps]\ntarget_min = 2"), r"reps\.target_min", r"unexpected key"),
+    (
+        ("[reps]", "[reps]\ntarget_min = 2"),
+        r"reps\.target_min",
+        r"unexpected key \(did you mean 'target_max'\?\); allowed: sequence",
+    ),
     (
         ("max_torso_len = 0.03, exit_max_torso_len = 0.045", "max_torso_len = 0.03, exit_max_deg = 0.045"),
         r"phases\[0\]\.when\[0\]",
