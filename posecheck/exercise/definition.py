@@ -204,6 +204,7 @@ class Still(_Model):
 
 class Phase(_Model):
     id: str = Field(pattern=_ID)
+    name: str = ""  # the position in words, for reports and plots (e.g. "hips raised")
     instruction: str
     when: list[Condition] = Field(min_length=1)
     hold: bool = False

@@ -21,6 +21,17 @@ def test_every_shipped_exercise_loads():
         assert ex.hold.hold_s > 0 and ex.reps.target <= ex.reps.target_max
 
 
+def test_every_shipped_exercise_has_words_for_its_report():
+    """The therapist's page labels the positions and the measurements that decide them in words."""
+    for ex in load_all():
+        unnamed = [p.id for p in ex.phases if not p.name.strip()]
+        assert not unnamed, f"{ex.id}: phases without a name: {unnamed}"
+        deciding = {ex.key_signal} | {c.signal for p in ex.phases for c in [*p.when, *p.hold_when]}
+        deciding |= {c.signal for f in ex.faults for c in f.when}
+        bare = sorted(s for s in deciding if not ex.signals[s].description.strip())
+        assert not bare, f"{ex.id}: signals without a description: {bare}"
+
+
 def test_unknown_id_lists_the_known_ones():
     with pytest.raises(DefinitionError, match=r"unknown exercise 'brige' \(did you mean 'bridge'\?\); known: .*bridge"):
         load("brige")
