@@ -42,6 +42,12 @@ from posecheck.commands.options import HOLD, TARGET, data_dir_option
     default=True,
     help="Record the session in the history (see `posecheck history`).",
 )
+@click.option(
+    "--mine",
+    is_flag=True,
+    help="The video is of you doing the exercise: count it toward your streak and targets "
+    "(a review is otherwise kept apart from your own sessions).",
+)
 @data_dir_option
 def review_cmd(
     video: Path | None,
@@ -55,6 +61,7 @@ def review_cmd(
     landmarks,
     progress,
     keep_history,
+    mine,
     data_dir,
 ) -> None:
     """Check a recorded VIDEO of one exercise: reps, holds, faults."""
@@ -101,6 +108,7 @@ def review_cmd(
             hold_s=hold_s,
             target=target,
             settings=settings,
+            mine=mine,
         )
     try:
         rep = review(
@@ -114,8 +122,12 @@ def review_cmd(
         saved = (
             recorder
             and recorder.session_id
-            and f"history: session {recorder.session_id}; "
-            f"{exercise.id} target now {recorder.history.target(exercise).reps}"
+            and f"history: session {recorder.session_id}"
+            + (
+                f"; {exercise.id} target now {recorder.history.target(exercise).reps}"
+                if mine
+                else " (a review: not counted toward your streak or targets; --mine if the video is of you)"
+            )
         )
     finally:
         if recorder:

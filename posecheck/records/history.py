@@ -185,13 +185,17 @@ class History:
         hold_s: float | None,
         settings: dict[str, Any] | None = None,
         started_at: datetime | None = None,
+        mine: bool | None = None,
     ) -> int:
+        """A new session. `mine`: whether it is the user's own exercise (default: a live
+        one is, a review is not); only those make streaks, adherence and targets."""
         when = (started_at or datetime.now()).astimezone()
         cur = self._write(
             [
                 (
                     "INSERT INTO sessions (exercise, kind, source, started_at, day, time_of_day, target, hold_s,"
-                    " sessions_per_day, settings, status, duration_s) VALUES (?,?,?,?,?,?,?,?,?,?, 'running', 0)",
+                    " sessions_per_day, settings, mine, status, duration_s)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?, 'running', 0)",
                     (
                         exercise.id,
                         kind,
@@ -203,6 +207,7 @@ class History:
                         hold_s,
                         exercise.reps.sessions_per_day,
                         json.dumps(settings or {}),
+                        int(kind == "live" if mine is None else mine),
                     ),
                 )
             ]
@@ -284,6 +289,23 @@ class History:
             ]
         )
 
+    def set_mine(self, session_ids: Sequence[int], mine: bool = True) -> None:
+        """Count sessions as the user's own exercise (a review of a video of them), or not."""
+        for sid in session_ids:
+            self.session(sid)  # a clear error for an id that is not there
+        self._write([("UPDATE sessions SET mine = ? WHERE id = ?", (int(mine), sid)) for sid in session_ids])
+
+    def set_pain(self, session_ids: Sequence[int], pain: int | None) -> None:
+        """The back pain (0-10) the user gave at the end of these sessions (None: skipped)."""
+        if pain is not None and not 0 <= int(pain) <= 10:
+            raise HistoryError(f"back pain is 0 to 10, not {pain}")
+        self._write(
+            [
+                ("UPDATE sessions SET pain = ? WHERE id = ?", (None if pain is None else int(pain), sid))
+                for sid in session_ids
+            ]
+        )
+
     # --- targets set by hand ------------------------------------------------------------------
 
     def set_target(self, exercise_id: str, reps: int) -> None:
@@ -323,8 +345,11 @@ class History:
         since: date | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        mine_only: bool = False,
     ) -> list[SessionRow]:
         where, params = [], []
+        if mine_only:
+            where.append("s.mine = 1")
         if exercise:
             where.append("s.exercise = ?")
             params.append(exercise)
@@ -380,11 +405,12 @@ class History:
 
     def results(self, exercise: Exercise) -> list[progression.SessionResult]:
         """Every session of the exercise, oldest first, as progression sees it (a set the user
-        chose to redo is left out: it stopped for a reason other than the reps)."""
+        chose to redo is left out: it stopped for a reason other than the reps; so is a review
+        that is not the user's own exercise)."""
         with self._errors():
             rows = self.db.execute(
                 "SELECT r.session_id, r.side, r.counted, r.faults FROM reps r JOIN sessions s ON s.id = r.session_id"
-                " WHERE s.exercise = ? AND s.status != 'redone' ORDER BY r.session_id, r.idx",
+                " WHERE s.exercise = ? AND s.status != 'redone' AND s.mine = 1 ORDER BY r.session_id, r.idx",
                 (exercise.id,),
             ).fetchall()
         by_session: dict[int, list[tuple[str | None, bool, bool]]] = {}
@@ -419,4 +445,6 @@ class History:
             best_hold_s=r["best_hold"],
             fault_ids=sorted(r["fault_ids"].split(",")) if r["fault_ids"] else [],
             has_report=bool(r["has_report"]),
+            mine=bool(r["mine"]),
+            pain=r["pain"],
         )

@@ -65,6 +65,14 @@ MIGRATIONS: list[str] = [
         set_at TEXT NOT NULL
     );
     """,
+    # 3: whether a session is the user's own exercise (a live one is; a review is only when
+    # the user says so: a demo or someone else's video must not make a streak or a target);
+    # the back pain the user gave at its end, 0-10 (NULL: not asked or skipped)
+    """
+    ALTER TABLE sessions ADD COLUMN mine INTEGER NOT NULL DEFAULT 1;
+    UPDATE sessions SET mine = 0 WHERE kind = 'review';
+    ALTER TABLE sessions ADD COLUMN pain INTEGER CHECK (pain BETWEEN 0 AND 10);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -48,8 +48,10 @@ class Recorder:
         settings: dict[str, Any] | None = None,
         warn: Warn = _stderr,
         now: Callable[[], datetime] = datetime.now,
+        mine: bool | None = None,
     ) -> None:
         self.history, self.exercise = history, exercise
+        self.mine = mine
         self.kind, self.source = kind, source
         self.hold_s = hold_s if hold_s is not None else exercise.hold.hold_s
         self.target = target
@@ -75,7 +77,7 @@ class Recorder:
                 self.target = state.target  # what the engine aims for
             self.session_id = self.history.start_session(
                 self.exercise, kind=self.kind, source=self.source, target=self.target, hold_s=self.hold_s,
-                settings=self.settings, started_at=self.now(),
+                settings=self.settings, started_at=self.now(), mine=self.mine,
             )  # fmt: skip
         self.frames += 1
         self.frames_tracked += bool(state.tracking)
@@ -226,10 +228,16 @@ class LiveLog:
         if sid is not None:
             self.session_ids.append(sid)
 
-    def close(self) -> None:
-        if self.current is not None and not self.current.finished:
-            sid = self.current.finish(status="interrupted")
-            if sid is not None:
-                self.session_ids.append(sid)
-        self.current = None
-        self.history.close()
+    def close(self, pain: int | None = None) -> None:
+        """The end of the live session; `pain`, the back pain (0-10) the user gave at its
+        end, is kept on every set of it."""
+        try:
+            if self.current is not None and not self.current.finished:
+                sid = self.current.finish(status="interrupted")
+                if sid is not None:
+                    self.session_ids.append(sid)
+            self.current = None
+            if pain is not None and self.session_ids:
+                self.history.set_pain(self.session_ids, pain)
+        finally:
+            self.history.close()

@@ -39,11 +39,13 @@ class SessionRow:
     best_hold_s: float | None
     fault_ids: list[str] = field(default_factory=list)
     has_report: bool = False
+    mine: bool = True  # the user's own exercise (live, or a review the user said is theirs)
+    pain: int | None = None  # back pain 0-10 given at its end; None: not asked or skipped
 
     @property
     def counts(self) -> bool:
-        """Whether it counts as having exercised: at least one rep counted."""
-        return self.reps_counted > 0
+        """Whether it counts as having exercised: the user's own, with a rep counted."""
+        return self.mine and self.reps_counted > 0
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -77,6 +79,15 @@ def days_of(rows: Sequence[SessionRow], first: date, last: date) -> list[Day]:
         out.append(Day(d, morning, evening, done))
         d += timedelta(days=1)
     return out
+
+
+def pain_by_day(rows: Sequence[SessionRow]) -> list[tuple[date, int]]:
+    """The back pain the user gave, one value a day (the day's last answer), oldest first."""
+    out: dict[date, int] = {}
+    for r in sorted(rows, key=lambda r: r.started_at):
+        if r.mine and r.pain is not None:
+            out[r.day] = r.pain
+    return sorted(out.items())
 
 
 def streak(rows: Sequence[SessionRow], today: date) -> int:
