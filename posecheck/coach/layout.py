@@ -9,7 +9,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posecheck.coach.overlay import DIM, FONT, ascii_text
+from posecheck.coach import lettering
+from posecheck.coach.overlay import DIM
+
+# From one baseline to the next, in capital heights (as the live screen was first drawn).
+LINE_STEP = 2.1
 
 
 @dataclass(frozen=True)
@@ -62,46 +66,23 @@ def layout(canvas: np.ndarray) -> Layout:
     return Layout(u, video, panel, Rect(0, top_h, W, band_h), fault, count, ring, bar)
 
 
-def thickness(scale: float) -> int:
-    # At least 2: OpenCV 5's font lays out 1-pixel strokes narrower than thicker ones,
-    # so a thin text would not line up with its own outline.
-    return max(2, round(scale * 1.8))
+def measure(text: str, size: float) -> tuple[int, int]:
+    """(width, height above the baseline) of text with capitals `size` pixels tall."""
+    return lettering.measure(text, size)
 
 
-def measure(text: str, scale: float) -> tuple[int, int]:
-    (w, h), _ = cv2.getTextSize(text, FONT, scale, thickness(scale))
-    return w, h
-
-
-def fit_scale(text: str, height_px: float, max_w: float) -> float:
-    """The font scale that makes capitals height_px tall, shrunk to fit max_w."""
-    scale = max(0.3, height_px / 21.0)
-    w, _ = measure(ascii_text(text), scale)
+def fit_size(text: str, height_px: float, max_w: float) -> float:
+    """The size (capital height) height_px, shrunk so text fits max_w."""
+    size = max(6.0, height_px)
+    w, _ = measure(text, size)
     if w > max_w > 0:
-        scale *= max_w / w
-    return max(0.3, scale)
+        size *= max_w / w
+    return max(6.0, size)
 
 
-def text(canvas: np.ndarray, s: str, org: tuple[int, int], scale: float, color, *, outline: bool = True) -> int:
+def text(canvas: np.ndarray, s: str, org: tuple[int, int], size: float, color, *, outline: bool = True) -> int:
     """Draw s with its baseline at org; a dark outline keeps it legible over video. Returns the width."""
-    s = ascii_text(s)
-    th = thickness(scale)
-    if outline:
-        cv2.putText(canvas, s, org, FONT, scale, DIM, th + max(2, th), cv2.LINE_AA)
-    cv2.putText(canvas, s, org, FONT, scale, color, th, cv2.LINE_AA)
-    return measure(s, scale)[0]
-
-
-def wrap_lines(s: str, scale: float, max_w: float) -> list[str]:
-    words, lines, line = ascii_text(s).split(), [], ""
-    for w in words:
-        trial = f"{line} {w}".strip()
-        if line and measure(trial, scale)[0] > max_w:
-            lines.append(line)
-            line = w
-        else:
-            line = trial
-    return lines + ([line] if line else [])
+    return lettering.draw(canvas, s, org, size, color, DIM if outline else None)
 
 
 def paragraph(
@@ -117,21 +98,21 @@ def paragraph(
 ) -> int:
     """Wrap s into box with capitals height_px tall, shrinking until it fits max_lines and
     the box. Returns the y below the last line."""
-    scale = height_px / 21.0
+    size = height_px
     while True:
-        lines = wrap_lines(s, scale, box.w)
-        step = measure("Ag", scale)[1] * 1.55
-        if (len(lines) <= max_lines and step * len(lines) <= box.h) or scale < 0.35:
+        lines = lettering.wrap(s, size, box.w)
+        step = LINE_STEP * size
+        if (len(lines) <= max_lines and step * len(lines) <= box.h) or size < 7:
             break
-        scale *= 0.9
+        size *= 0.9
     lines = lines[:max_lines]
-    y: float = box.y + measure("A", scale)[1]
+    y: float = box.y + lettering.ascent(size)
     for line in lines:
-        w = measure(line, scale)[0]
+        w = measure(line, size)[0]
         x = box.x + (box.w - w) // 2 if centre else box.x
-        text(canvas, line, (int(x), int(y)), scale, color, outline=outline)
+        text(canvas, line, (int(x), int(y)), size, color, outline=outline)
         y += step
-    return int(y - step + measure("Ag", scale)[1] * 0.6) if lines else box.y
+    return int(y - step + 0.8 * size) if lines else box.y
 
 
 def fill(canvas: np.ndarray, rect: Rect, color) -> None:

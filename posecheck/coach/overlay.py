@@ -7,12 +7,12 @@ full-screen live window read from across a room.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
 
+from posecheck.coach import lettering
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.signals import _name
 from posecheck.exercise.view import View
@@ -25,41 +25,22 @@ WARN = (0, 150, 255)  # orange, in BGR
 DIM = (40, 40, 40)
 HOLD = (255, 200, 60)
 
-FONT = cv2.FONT_HERSHEY_DUPLEX
-
-
 Painter = Callable[[np.ndarray, View], np.ndarray]
-
-
-def ascii_text(text: str) -> str:
-    """OpenCV's fonts draw ASCII only: map dashes and quotes, drop the rest of the accents."""
-    table = {"—": "-", "–": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "×": "x", "°": " deg"}
-    text = "".join(table.get(c, c) for c in text)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def _scale(scene: np.ndarray) -> float:
     return max(scene.shape[0], scene.shape[1] * 0.75) / 720.0
 
 
-def _thickness(size: float) -> int:
-    return max(1, round(size * 2))
-
-
-def text_width(text: str, size: float, thickness: int | None = None) -> int:
+def text_width(text: str, cap_px: float) -> int:
     """How wide put_text draws text, in pixels."""
-    return cv2.getTextSize(ascii_text(text), FONT, size, thickness or _thickness(size))[0][0]
+    return lettering.measure(text, cap_px)[0]
 
 
-def put_text(
-    scene: np.ndarray, text: str, org: tuple[int, int], size: float, color, thickness: int | None = None
-) -> int:
-    """Text with a dark outline so it reads on any background. Returns its width."""
-    text = ascii_text(text)
-    th = thickness or _thickness(size)
-    cv2.putText(scene, text, org, FONT, size, DIM, th + max(2, th), cv2.LINE_AA)
-    cv2.putText(scene, text, org, FONT, size, color, th, cv2.LINE_AA)
-    return text_width(text, size, th)
+def put_text(scene: np.ndarray, text: str, org: tuple[int, int], cap_px: float, color) -> int:
+    """Text with capitals cap_px tall and a dark outline so it reads on any background,
+    its baseline starting at org. Returns its width."""
+    return lettering.draw(scene, text, org, cap_px, color, DIM)
 
 
 def panel(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
@@ -69,18 +50,6 @@ def panel(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 
     if x1 > x0 and y1 > y0:
         box = scene[y0:y1, x0:x1]
         box[:] = (box.astype(np.float32) * (1.0 - alpha)).astype(np.uint8)
-
-
-def wrap(text: str, size: float, max_width: int) -> list[str]:
-    words, lines, line = ascii_text(text).split(), [], ""
-    for w in words:
-        trial = f"{line} {w}".strip()
-        if line and cv2.getTextSize(trial, FONT, size, max(1, int(size * 2)))[0][0] > max_width:
-            lines.append(line)
-            line = w
-        else:
-            line = trial
-    return lines + ([line] if line else [])
 
 
 def fault_points(exercise: Exercise, fault_ids: Sequence[str], near: str) -> set[str]:
@@ -139,9 +108,8 @@ def hold_ring(
         )
     left = max(0.0, target - elapsed)
     text = "OK" if done else f"{math.ceil(left - 1e-6):d}"
-    size = 1.3 * s
-    w, h = cv2.getTextSize(text, FONT, size, max(1, int(2 * s)))[0]
-    put_text(scene, text, (center[0] - w // 2, center[1] + h // 2), size, WHITE)
+    w, h = lettering.measure(text, 26 * s)
+    put_text(scene, text, (center[0] - w // 2, center[1] + h // 2), 26 * s, WHITE)
 
 
 def status(scene: np.ndarray, view: View) -> np.ndarray:
@@ -161,15 +129,15 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
     if side and counting != "reps":
         extra.append(f"side: {side}")
     count, of = f"{st.reps_counted}", f"/ {st.target} {label}" if counting == "reps" else label
-    of_x = pad + text_width(count, 2.2 * s) + int(14 * s)
-    right = of_x + text_width(of, 0.8 * s)
+    of_x = pad + text_width(count, 44 * s) + int(14 * s)
+    right = of_x + text_width(of, 16 * s)
     if extra:
-        right = max(right, pad + text_width("  ".join(extra), 0.7 * s))
+        right = max(right, pad + text_width("  ".join(extra), 14 * s))
     panel(scene, pad // 2, pad // 2, right + pad // 2, int((112 if extra else 84) * s))
-    put_text(scene, count, (pad, int(70 * s)), 2.2 * s, WHITE)
-    put_text(scene, of, (of_x, int(58 * s)), 0.8 * s, WHITE)
+    put_text(scene, count, (pad, int(70 * s)), 44 * s, WHITE)
+    put_text(scene, of, (of_x, int(58 * s)), 16 * s, WHITE)
     if extra:
-        put_text(scene, "  ".join(extra), (pad, int(100 * s)), 0.7 * s, WHITE)
+        put_text(scene, "  ".join(extra), (pad, int(100 * s)), 14 * s, WHITE)
     # Hold ring: top right, while holding.
     if st.in_hold:
         r = int(55 * s)
@@ -177,19 +145,19 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
     # Fault: one at a time, in the warning colour, under the counts.
     y = int(140 * s)
     if st.fault_message:
-        lines = wrap(st.fault_message, 0.9 * s, W - 2 * pad)
+        lines = lettering.wrap(st.fault_message, 18 * s, W - 2 * pad)
         panel(scene, pad // 2, y - int(30 * s), W - pad // 2, y + int(36 * s) * (len(lines) - 1) + int(12 * s))
         for line in lines:
-            put_text(scene, line, (pad, y), 0.9 * s, WARN)
+            put_text(scene, line, (pad, y), 18 * s, WARN)
             y += int(36 * s)
     # Instruction: what to do now, at the bottom.
     text = view.banner or st.instruction or ("Looking for you..." if not st.tracking else "")
-    lines = wrap(text, 0.9 * s, W - 2 * pad)
+    lines = lettering.wrap(text, 18 * s, W - 2 * pad)
     y = H - pad - int(36 * s) * (len(lines) - 1)
     if lines:
         panel(scene, 0, y - int(36 * s), W, H)
     for line in lines:
-        put_text(scene, line, (pad, y), 0.9 * s, WHITE)
+        put_text(scene, line, (pad, y), 18 * s, WHITE)
         y += int(36 * s)
     return scene
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posecheck.coach.layout import Rect, fill, fit_scale, layout, letterbox, measure, paragraph, shade, text
+from posecheck.coach.layout import Rect, fill, fit_size, layout, letterbox, measure, paragraph, shade, text
+from posecheck.coach.lettering import ascent
 from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE, skeleton
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
@@ -89,7 +90,7 @@ def header(canvas: np.ndarray, board: Board) -> np.ndarray:
     name = board.exercise.name
     if board.routine:
         name = f"{board.routine[0]}/{board.routine[1]}  {name}"
-    scale = fit_scale(name, 4.2 * u, lay.video.w - 4 * u)
+    scale = fit_size(name, 4.2 * u, lay.video.w - 4 * u)
     text(canvas, name, (lay.video.x + int(2 * u), lay.video.y + int(6.5 * u)), scale, WHITE)
     return canvas
 
@@ -118,18 +119,18 @@ def counts(canvas: np.ndarray, board: Board) -> np.ndarray:
     big, label, line = _count_words(board)
     pad = int(3 * u)
     small = min(4.5 * u, c.h / 10)
-    scale = fit_scale(big, min(20 * u, 0.5 * c.h), c.w - 2 * pad)
-    y = c.y + pad + measure(big, scale)[1]
+    scale = fit_size(big, min(20 * u, 0.5 * c.h), c.w - 2 * pad)
+    y = c.y + pad + ascent(scale)
     text(canvas, big, (c.x + pad, y), scale, GOOD if st.set_complete else WHITE)
     y += int(1.6 * small)
-    text(canvas, label, (c.x + pad, y), fit_scale(label, small, c.w - 2 * pad), MUTED)
+    text(canvas, label, (c.x + pad, y), fit_size(label, small, c.w - 2 * pad), MUTED)
     if line:
         y += int(1.5 * small)
-        text(canvas, line, (c.x + pad, y), fit_scale(line, small, c.w - 2 * pad), WHITE)
+        text(canvas, line, (c.x + pad, y), fit_size(line, small, c.w - 2 * pad), WHITE)
     if st.reps_attempted > st.reps_counted:
         y += int(1.4 * small)
         short = f"{st.reps_attempted - st.reps_counted} not counted"
-        text(canvas, short, (c.x + pad, y), fit_scale(short, 0.8 * small, c.w - 2 * pad), MUTED)
+        text(canvas, short, (c.x + pad, y), fit_size(short, 0.8 * small, c.w - 2 * pad), MUTED)
     return canvas
 
 
@@ -172,7 +173,7 @@ def hold(canvas: np.ndarray, board: Board) -> np.ndarray:
         cv2.ellipse(canvas, centre, (r, r), -90, 0, 360 * frac, colour, ring_w, cv2.LINE_AA)
     left = max(0.0, st.hold_target_s - st.hold_s)
     label = "OK" if st.hold_done else f"{math.ceil(left - 1e-6):d}"
-    scale = fit_scale(label, r * 0.75, r * 1.3)
+    scale = fit_size(label, r * 0.75, r * 1.3)
     w, h = measure(label, scale)
     text(canvas, label, (centre[0] - w // 2, centre[1] + h // 2), scale, WHITE)
     return canvas
@@ -395,7 +396,7 @@ def key_help(canvas: np.ndarray, board: Board) -> np.ndarray:
         return canvas
     H, W = canvas.shape[:2]
     u = layout(canvas).u
-    scale = fit_scale(KEYS_HELP, 2.0 * u, W * 0.5)
+    scale = fit_size(KEYS_HELP, 2.0 * u, W * 0.5)
     w, _ = measure(KEYS_HELP, scale)
     text(canvas, KEYS_HELP, (W - w - int(1.5 * u), H - int(1.2 * u)), scale, MUTED)
     return canvas
