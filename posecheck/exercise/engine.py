@@ -59,6 +59,7 @@ class Engine:
         self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
         self._rep_short: list[Fault] = []
         self._visits: list[Visit] = []
+        self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
         self._middle = {ph for step in self.steps[1:-1] for ph in step}
 
@@ -114,11 +115,20 @@ class Engine:
             self._update_hold(t_s, None if gap else prev_t, events)
         return self.state(), events
 
-    def finish(self, t_s: float | None = None) -> list[Event]:
+    def pause(self) -> None:
+        """The user paused mid-rep: if the rep does not count in the end, it is forgotten, not
+        recorded as a failed attempt (the person may have stood up, or sat back to rest)."""
+        if self.rep is not None:
+            self._rep_interrupted = True
+
+    def finish(self, t_s: float | None = None, *, by_user: bool = False) -> list[Event]:
         """End of the video or session: close what is open. An unfinished rep counts only
-        if all its holds were completed; otherwise it is an attempt."""
+        if all its holds were completed; otherwise it is an attempt, unless the user ended
+        the session (`by_user`: quit, next, redo) mid-rep: then it is forgotten."""
         t = t_s if t_s is not None else (self.t or 0.0)
         events: list[Event] = []
+        if by_user:
+            self.pause()
         self._end_hold_visit(t)
         self._faults.close_all(t, events)
         if self.rep is not None:
@@ -267,6 +277,7 @@ class Engine:
         self.step = 1
         self._rep_short = []
         self._visits = []
+        self._rep_interrupted = False
         self._visited = {phase.id}
 
     def _advance_any_order(self, phase: Phase, t: float, events: list[Event]) -> None:
@@ -364,8 +375,10 @@ class Engine:
             rep.hold_end_s = best_visits[-1].last_ok
         rep.hold_s = max(0.0, min(step_holds, default=0.0))
         rep.counted = complete and bool(step_ok) and all(step_ok)
-        if not rep.counted and sum(v.end - v.start for v in self._visits) < self.ex.reps.min_attempt_s:
-            # a fidget, not an attempt: forget it (and any fault seen during it)
+        fidget = sum(v.end - v.start for v in self._visits) < self.ex.reps.min_attempt_s
+        if not rep.counted and (fidget or self._rep_interrupted):
+            # a fidget, or a rep the user paused or quit: not an attempt; forget it (and any
+            # fault seen during it)
             self.fault_spans = [f for f in self.fault_spans if f.rep != rep.index]
             self.rep, self.step, self._visits = None, 0, []
             return

@@ -309,7 +309,7 @@ def run_live(
         ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw)
     except KeyboardInterrupt:
         ended_by = "interrupted"
-        routine.stop(routine._last_t or 0.0, "stopped")
+        routine.stop(routine._last_t or 0.0, "stopped", by_user=True)
     except CameraError as e:  # the camera failed mid-session: the session so far is kept and reported
         ended_by = "camera_error"
         error = str(e)
@@ -365,7 +365,7 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
         key = ui.poll()
         if key is not None:
             if key == "q":
-                routine.stop(now_s())
+                routine.stop(now_s(), by_user=True)
                 stats.wall_s = time.perf_counter() - t0
                 return "window_closed" if getattr(ui, "closed", False) else "quit"
             if routine.mode == "done":

@@ -75,8 +75,8 @@ class Pipeline:
         view = View(pose=pose, state=state, exercise=self.exercise, near=self.reader.near.side)
         return Step(view=view, events=events, people=2 if self.follower.crowded else len(detection.poses), raw_pose=raw)
 
-    def finish(self) -> list[Event]:
-        events = self.engine.finish(self.last_t)
+    def finish(self, *, by_user: bool = False) -> list[Event]:
+        events = self.engine.finish(self.last_t, by_user=by_user)
         self.events.extend(events)
         return events
 

@@ -177,28 +177,31 @@ class Routine:
                 self._resume(t_s)
             else:
                 self.paused, self._pause_since = True, self._last_t if self._last_t is not None else t_s
+                if self.current is not None:  # a rep paused and not finished is no failed attempt
+                    self.current.pipeline.engine.pause()
         elif key == "q":
-            self.stop(t_s)
+            self.stop(t_s, by_user=True)
         elif key == "n":
             self._resume(t_s)
             if self.mode == "rest":
                 self.index += 1
                 self._set_mode("count", t_s)
             else:
-                self._end_set(t_s, "stopped")
+                self._end_set(t_s, "stopped", by_user=True)
                 self._after_set(t_s)
         elif key == "r":
             self._resume(t_s)
             if self.mode == "rest":
                 self._set_mode("count", t_s)  # the set just done, again
             elif self.current is not None:
-                self._end_set(t_s, "redone")
+                self._end_set(t_s, "redone", by_user=True)
                 self._set_mode("count", t_s)
 
-    def stop(self, t_s: float, outcome: str = "stopped") -> None:
-        """The end of the session: by q, by the end of the video, or the camera gone."""
+    def stop(self, t_s: float, outcome: str = "stopped", *, by_user: bool = False) -> None:
+        """The end of the session: by q (`by_user`: a rep in progress that does not count is
+        then no failed attempt), by the end of the video, or the camera gone."""
         self._resume(t_s)
-        self._end_set(t_s, outcome)
+        self._end_set(t_s, outcome, by_user=by_user)
         self._set_mode("done", t_s)
 
     def camera_lost(self, t_s: float) -> Step | None:
@@ -231,11 +234,11 @@ class Routine:
             self.sets.append(self.current)
         return self.current
 
-    def _end_set(self, t_s: float, outcome: str) -> None:
+    def _end_set(self, t_s: float, outcome: str, *, by_user: bool = False) -> None:
         rec = self.current
         if rec is None:
             return
-        rec.finish_events = rec.pipeline.finish()
+        rec.finish_events = rec.pipeline.finish(by_user=by_user)
         rec.end_s = rec.pipeline.last_t if rec.pipeline.last_t is not None else self.engine_time(t_s)
         rec.outcome = "done" if outcome != "redone" and rec.state.set_complete else outcome
         self.current = None
