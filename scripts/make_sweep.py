@@ -17,6 +17,14 @@ floor((i + 1) * share) > floor(i * share) (exactly that share, spread evenly ove
 A fault clip has 1-3 reps, at least one with a fault drawn from the exercise's faults; other
 reps are good, some held just under the target (not counted). Reps are trimmed (to one at
 least) while the clip's estimated frames exceed --frame-budget, which keeps renders short.
+
+How the person performs varies too (posecheck/synth/manner.py), drawn from (seed, i, 1) so the
+draws above are untouched by it: the start (cat_cow kneeling up 30%, mid-position in cat or
+cow 10% each; the seated exercises standing up first 40%), the resting head tipped 10-25 deg
+either way (lying exercises, 40%), a nod or glance in one hold (35%), a breathing sway 1.5-2.5
+times the usual (30%), cat_cow's order per rep (cow-cat 30%, cow-cat-cow 10%, cat-cow-cat 5%),
+and a good rep held only 0.1-0.4 s over the target (15%). Sweeps planned before these existed
+(same seed and i) now plan these variations too; their other parameters are unchanged.
 Writes DIR/sweep.json (every clip's parameters and its command line) and DIR/NAME.mp4/.json/.npz.
 Needs the synth extra (torch, anny); run it niced on a shared machine.
 """
@@ -56,6 +64,21 @@ NEAR_TARGET_S = (0.4, 1.5)  # a full hold: the target plus this
 SHORT_BY_S = {"cat_cow": (0.25, 0.45)}  # a short hold: the target minus this (others: below)
 SHORT_BY_S_DEFAULT = (1.0, 2.0)
 FRAME_BUDGET = 700
+# how people perform (manner.py), drawn from their own rng
+START_P = {
+    "cat_cow": {"kneeling": 0.3, "cat": 0.1, "cow": 0.1},
+    "seated_rotation": {"standing": 0.4},
+    "shoulder_blade_squeeze": {"standing": 0.4},
+}
+HEAD_TIP_P = 0.4
+HEAD_TIP_DEG = (10.0, 25.0)
+NOD_P = 0.35
+SWAY_P = 0.3
+SWAY_GAIN = (1.5, 2.5)
+ORDER_P = {"cow-cat": 0.3, "cow-cat-cow": 0.1, "cat-cow-cat": 0.05}
+AT_THRESHOLD_P = 0.15
+AT_THRESHOLD_S = (0.1, 0.4)  # a full hold only this much over the target
+START_S = 4.0  # rough seconds a start posture adds
 
 # Rough seconds of movement per rep at tempo 1 (choreography.py), and holds per rep, to
 # estimate a clip's length before rendering it.
@@ -76,19 +99,52 @@ def is_fault_clip(i: int, share: float) -> bool:
     return math.floor((i + 1) * share) > math.floor(i * share)
 
 
-def estimate_s(exercise: str, reps: list[dict], tempo: float) -> float:
-    total = REST_S - 2.0 + 2.0 * (len(reps) - 1)
+def estimate_s(exercise: str, reps: list[dict], tempo: float, start: str = "rest") -> float:
+    total = REST_S - 2.0 + 2.0 * (len(reps) - 1) + (START_S if start != "rest" else 0.0)
     for rep in reps:
         setup = any(f in P.SETUP_FAULTS for f in rep["faults"])
         hold = 0.3 if "too_fast" in rep["faults"] else rep["hold_s"]
-        total += MOVE_S[exercise] / tempo + HOLDS_PER_REP.get(exercise, 1) * hold + (4.0 if setup else 0.0)
+        holds = len(rep["order"].split("-")) if rep.get("order") else HOLDS_PER_REP.get(exercise, 1)
+        extra = (holds - HOLDS_PER_REP.get(exercise, 1)) * 2.2 / tempo
+        total += MOVE_S[exercise] / tempo + extra + holds * hold + (4.0 if setup else 0.0)
     return total
 
 
 def rep_text(rep: dict) -> str:
     side = rep["side"] or "-"
     faults = "+".join(rep["faults"])
-    return f"{side}{':' + faults if faults else ''}@{rep['hold_s']:g}"
+    order = f"/{rep['order']}" if rep.get("order") else ""
+    return f"{side}{':' + faults if faults else ''}@{rep['hold_s']:g}{order}"
+
+
+def plan_manner(seed: int, i: int, exercise: str, reps: list[dict]) -> dict:
+    """How clip i is performed (manner.py); drawn from (seed, i, 1), and the reps' orders and
+    holds at the threshold set in place."""
+    rng = np.random.default_rng([seed, i, 1])
+    start, u = "rest", rng.random()
+    for name, p in START_P.get(exercise, {}).items():
+        if u < p:
+            start = name
+            break
+        u -= p
+    tip = 0.0
+    if rng.random() < HEAD_TIP_P and P.POSTURE[exercise] == "supine":
+        tip = round(float(rng.uniform(*HEAD_TIP_DEG)) * float(rng.choice([-1.0, 1.0])), 1)
+    nods = int(rng.random() < NOD_P)
+    sway = round(float(rng.uniform(*SWAY_GAIN)), 2) if rng.random() < SWAY_P else 1.0
+    target = P.HOLD_S[exercise]
+    for rep in reps:
+        u = rng.random()
+        if exercise == "cat_cow":
+            for name, p in ORDER_P.items():
+                if u < p:
+                    rep["order"] = name
+                    break
+                u -= p
+        over = rng.random() < AT_THRESHOLD_P
+        if over and not rep["faults"] and rep["hold_s"] >= target:
+            rep["hold_s"] = round(target + float(rng.uniform(*AT_THRESHOLD_S)), 2)
+    return {"start": start, "head_tip_deg": tip, "nods": nods, "sway_gain": sway}
 
 
 def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
@@ -120,6 +176,7 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
         else:
             hold = target + float(rng.uniform(*NEAR_TARGET_S))
         reps.append({"side": side, "faults": names, "hold_s": round(hold, 1)})
+    manner = plan_manner(seed, i, exercise, reps)
 
     fps = FPS[int(rng.choice(len(FPS), p=FPS_P))]
     tempo = round(float(rng.uniform(*TEMPO)), 2)
@@ -132,7 +189,7 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
     camera_side = ("left", "right")[int(rng.integers(2))] if side_view else None
 
     # keep renders short: drop reps from the end (a fault clip keeps a faulty one)
-    while len(reps) > 1 and estimate_s(exercise, reps, tempo) * fps > budget:
+    while len(reps) > 1 and estimate_s(exercise, reps, tempo, manner["start"]) * fps > budget:
         last_fault = max((k for k, r in enumerate(reps) if r["faults"]), default=None)
         drop = len(reps) - 1
         if fault and last_fault == drop and sum(bool(r["faults"]) for r in reps) == 1:
@@ -149,6 +206,14 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
     argv += ["--width", str(width), "--height", str(hgt)]
     if camera_side:
         argv += ["--side", camera_side]
+    if manner["start"] != "rest":
+        argv += ["--start", manner["start"]]
+    if manner["head_tip_deg"]:
+        argv += ["--head-tip", f"{manner['head_tip_deg']:g}"]
+    if manner["nods"]:
+        argv += ["--nods", str(manner["nods"])]
+    if manner["sway_gain"] != 1.0:
+        argv += ["--sway", f"{manner['sway_gain']:g}"]
     return {
         "index": i,
         "name": name,
@@ -167,7 +232,8 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
         "distance_m": distance,
         "camera_height_m": height,
         "side_to_camera": camera_side,
-        "estimated_frames": round(estimate_s(exercise, reps, tempo) * fps),
+        "manner": manner,
+        "estimated_frames": round(estimate_s(exercise, reps, tempo, manner["start"]) * fps),
         "argv": argv,
     }
 
@@ -177,9 +243,18 @@ def describe(c: dict) -> str:
     return (
         f"{c['name']:<38} {'FAULT' if c['faults_injected'] else 'good ':<5} {' '.join(c['reps']):<48} "
         f"{c['fps']:>2} fps {c['width']}x{c['height']} tempo {c['tempo']:.2f} az {c['azimuth_deg']:+.0f} "
-        f"dist {c['distance_m']:.2f} ({c['distance_band']}) h {c['camera_height_m']:.2f}{view} "
+        f"dist {c['distance_m']:.2f} ({c['distance_band']}) h {c['camera_height_m']:.2f}{view}{manner_text(c)} "
         f"~{c['estimated_frames']} fr"
     )
+
+
+def manner_text(c: dict) -> str:
+    m = c["manner"]
+    parts = [f"start {m['start']}"] if m["start"] != "rest" else []
+    parts += [f"head {m['head_tip_deg']:+g}"] if m["head_tip_deg"] else []
+    parts += [f"{m['nods']} nod"] if m["nods"] else []
+    parts += [f"sway x{m['sway_gain']:g}"] if m["sway_gain"] != 1.0 else []
+    return " " + " ".join(parts) if parts else ""
 
 
 def render(argv: list[str], out: Path) -> tuple[int, str]:

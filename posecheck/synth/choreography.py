@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecheck.synth import poses as P
+from posecheck.synth.manner import Manner, begin, nod, rest_changes
+from posecheck.synth.manner import check as check_manner
 from posecheck.synth.performance import Performance
 from posecheck.synth.rotations import angle_deg
 
@@ -31,6 +33,10 @@ class RepPlan:
     side: str | None = None
     faults: tuple = ()
     hold_s: float | None = None  # None: the prescribed hold plus a small margin
+    order: tuple[str, ...] = ()  # cat_cow: the end positions in order; () is cat then cow
+
+
+CAT_COW_ORDERS = {("cat", "cow"), ("cow", "cat"), ("cat", "cow", "cat"), ("cow", "cat", "cow")}
 
 
 def default_plan(exercise: str, rounds: int = 1) -> list[RepPlan]:
@@ -138,9 +144,11 @@ def _rep(perf: Performance, exercise: str, plan: RepPlan, rng, ctx: dict) -> Non
         move = (lambda: TOO_FAST_MOVE_S * perf.tempo) if fast else (lambda: j(1.6, 2.1))
         end_hold = (lambda: TOO_FAST_HOLD_S) if fast else (lambda: _hold(plan, perf.hold_s, rng) + j(0.0, 0.6))
         key_faults = tuple(f for f in faults if f not in P.REP_WIDE_FAULTS)
+        ends = {"cat": P.CAT, "cow": P.COW}
+        # the first move starts from the flat back; later ones cross it (a longer way)
         phases = [
-            ("cat", {**P.CAT, **change}, move(), end_hold(), True),
-            ("cow", {**P.COW, **change}, move() * 1.2, end_hold(), True),
+            (name, {**ends[name], **change}, move() * (1.2 if k else 1.0), end_hold(), True)
+            for k, name in enumerate(plan.order or ("cat", "cow"))
         ]
         perf.rep(None, phases, move(), key_faults, rep_faults=tuple(f for f in faults if f in P.REP_WIDE_FAULTS))
     elif exercise == "seated_rotation":
@@ -165,10 +173,20 @@ def _rep(perf: Performance, exercise: str, plan: RepPlan, rng, ctx: dict) -> Non
     _unsetup(perf, setup, rng)
 
 
-def perform(exercise: str, plan: list[RepPlan], posture, rng: np.random.Generator, tempo: float = 1.0) -> Performance:
-    """The performance of the planned reps, in the given posture solver."""
+def perform(
+    exercise: str,
+    plan: list[RepPlan],
+    posture,
+    rng: np.random.Generator,
+    tempo: float = 1.0,
+    manner: Manner | None = None,
+) -> Performance:
+    """The performance of the planned reps, in the given posture solver, performed in the
+    given manner (start posture, head, nods, sway: manner.py)."""
     if exercise not in P.HOLD_S:
         raise ValueError(f"unknown exercise {exercise!r}")
+    manner = manner or Manner()
+    check_manner(exercise, manner)
     for rep in plan:
         unknown = [f for f in rep.faults if f not in P.FAULTS[exercise]]
         if unknown:
@@ -176,10 +194,14 @@ def perform(exercise: str, plan: list[RepPlan], posture, rng: np.random.Generato
         allowed = P.SIDES.get(exercise, (None,))
         if rep.side not in allowed:
             raise ValueError(f"{exercise} reps have sides {allowed}, not {rep.side!r}")
-    perf = Performance(
-        exercise, P.POSTURE[exercise], rest=dict(posture.DEFAULTS), hold_s=P.HOLD_S[exercise], tempo=tempo
-    )
+        if rep.order and (exercise != "cat_cow" or tuple(rep.order) not in CAT_COW_ORDERS):
+            shown = "; ".join("-".join(o) for o in sorted(CAT_COW_ORDERS))
+            raise ValueError(f"an order of end positions is for cat_cow, one of {shown}; not {'-'.join(rep.order)}")
+    rest = {**posture.DEFAULTS, **rest_changes(manner)}
+    perf = Performance(exercise, P.POSTURE[exercise], rest=rest, hold_s=P.HOLD_S[exercise], tempo=tempo)
     perf.sway_phase = float(rng.uniform(0, 2 * np.pi))
+    perf.sway_gain = manner.sway_gain
+    begin(perf, manner, rng)
     cache: dict = {}
 
     def pitch(angle: float, extra: dict) -> float:
@@ -193,6 +215,7 @@ def perform(exercise: str, plan: list[RepPlan], posture, rng: np.random.Generato
     for n, rep in enumerate(plan):
         _rep(perf, exercise, rep, rng, ctx)
         perf.wait(_j(rng, BETWEEN_REPS_S) if n + 1 < len(plan) else _j(rng, END_REST_S))
+    nod(perf, manner, rng)
     return perf
 
 

@@ -6,8 +6,10 @@
     python -m posecheck.synth negative walk_through --exercise bridge --duration 12
     python -m posecheck.synth list
 
-A rep is SIDE[:FAULT[+FAULT...]][@HOLD_S]; '-' or '' for exercises without sides, e.g.
-':hips_low' or '@4' (an attempt held 4 s). Without --rep: every side once (--rounds times),
+A rep is SIDE[:FAULT[+FAULT...]][@HOLD_S][/ORDER]; '-' or '' for exercises without sides, e.g.
+':hips_low' or '@4' (an attempt held 4 s); ORDER is cat_cow's end positions, e.g. '/cow-cat' or
+'/cow-cat-cow' (one rep). --start, --head-tip, --nods and --sway vary how the person performs
+(posecheck/synth/manner.py); none of them is a rep. Without --rep: every side once (--rounds times),
 good form. Nothing random is left to chance: the seed fixes body, look, camera, tempo and
 timings; any option given overrides its seeded value.
 """
@@ -27,6 +29,10 @@ from posecheck.synth._deps import SynthUnavailable, require
 def _parse_rep(exercise: str, text: str):
     from posecheck.synth.choreography import RepPlan
 
+    order: tuple[str, ...] = ()
+    if "/" in text:
+        text, order_text = text.split("/", 1)
+        order = tuple(order_text.split("-"))
     hold = None
     if "@" in text:
         text, hold_text = text.split("@", 1)
@@ -50,7 +56,7 @@ def _parse_rep(exercise: str, text: str):
             )
     if "other_leg_lifted" in names and side == "both":
         raise click.BadParameter("other_leg_lifted needs a one-leg rep (left or right)", param_hint="--rep") from None
-    return RepPlan(side=side, faults=names, hold_s=hold)
+    return RepPlan(side=side, faults=names, hold_s=hold, order=order)
 
 
 def _common(f):
@@ -153,14 +159,33 @@ def synth() -> None:
     show_default=True,
     help="Without --rep: good reps, every side, this many times.",
 )
+@click.option(
+    "--start",
+    type=click.Choice(["rest", "kneeling", "standing", "cat", "cow"]),
+    default="rest",
+    show_default=True,
+    help="Where the clip begins: cat_cow kneeling up, or mid-position (cat/cow); seated ones standing.",
+)
+@click.option(
+    "--head-tip", type=click.FloatRange(-30, 30), default=0.0, help="Lying: the resting head tipped, deg (+ chin down)."
+)
+@click.option("--nods", type=click.IntRange(0, 20), default=0, help="Holds with a nod (sitting: a glance).")
+@click.option("--sway", type=click.FloatRange(0, 4), default=1.0, help="Breathing sway, times the usual.")
 @_common
-def clip(exercise, reps, rounds, out_dir, name, **kw):
+def clip(exercise, reps, rounds, start, head_tip, nods, sway, out_dir, name, **kw):
     """Render one exercise clip."""
     from posecheck.synth.choreography import default_plan
+    from posecheck.synth.manner import Manner, check
 
     plan = [_parse_rep(exercise, r) for r in reps] or None
+    manner = Manner(start=start, head_tip_deg=head_tip, nods=nods, sway_gain=sway)
+    try:
+        check(exercise, manner)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
     _needs_extra()
     spec = _spec(**kw)
+    spec.manner = manner
     spec.exercise = exercise
     spec.plan = plan or default_plan(exercise, rounds)
     spec.varies = ", ".join(reps) if reps else f"{rounds} round(s), good form"

@@ -16,11 +16,13 @@ from posecheck.synth.appearance import face_colors, random_look, random_shape
 from posecheck.synth.body import COCO_LABELS, Body, Shape
 from posecheck.synth.camera import Camera, place
 from posecheck.synth.choreography import RepPlan, default_plan, negative, perform
-from posecheck.synth.posture import AllFours, Supine, Upright, Walk
+from posecheck.synth.manner import Manner
+from posecheck.synth.posture import Upright, Walk
 from posecheck.synth.render import Box, Look, Renderer, Room
 from posecheck.synth.rotations import Y, Z, unit
+from posecheck.synth.variants import HeadTipSupine, KneelingAllFours
 
-POSTURES = {"supine": Supine, "allfours": AllFours, "upright": Upright, "walk": Walk}
+POSTURES = {"supine": HeadTipSupine, "allfours": KneelingAllFours, "upright": Upright, "walk": Walk}
 
 # Camera placement ranges when not given (seeded): (height m, distance m, |azimuth| deg)
 CAMERA_RANGES = {
@@ -46,6 +48,7 @@ AZIMUTH_NOTE = (
 class ClipSpec:
     exercise: str | None = None  # one of the seven; for negatives, defaults to the negative's
     plan: list[RepPlan] | None = None  # None: every side once, good form
+    manner: Manner | None = None  # start posture, head, nods, sway (manner.py); None: plain
     negative: str | None = None  # lying_still | fidgeting | sit_stand | walk_through; None: reps
     seed: int = 0
     shape: Shape | None = None  # None: seeded
@@ -97,7 +100,7 @@ def build(spec: ClipSpec):
         perf.exercise = exercise
         perf.hold_s = P.HOLD_S[exercise]
     else:
-        perf = perform(exercise, spec.plan or default_plan(exercise), posture, perf_rng, tempo)
+        perf = perform(exercise, spec.plan or default_plan(exercise), posture, perf_rng, tempo, spec.manner)
 
     view = _view(spec, posture_name, exercise)
     cam_rng = np.random.default_rng([spec.seed, 2])
@@ -167,6 +170,8 @@ def build(spec: ClipSpec):
         "tempo": tempo,
         "seed": spec.seed,
     }
+    if spec.manner is not None and not spec.manner.is_plain():
+        head["manner"] = spec.manner.as_json()
     if spec.negative is not None:
         head["negative"] = spec.negative
         head["negative_what"] = P.NEGATIVES[spec.negative][2]

@@ -48,6 +48,21 @@ class Rep:
     target_labels: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Bump:
+    """A brief movement of one parameter and back (a nod), added over whatever is keyed:
+    a raised cosine of `amp` from start_s to start_s + dur_s. Not a rep, not a fault."""
+
+    param: str
+    start_s: float
+    dur_s: float
+    amp: float
+
+    def at(self, t: float) -> float:
+        u = (t - self.start_s) / self.dur_s
+        return 0.0 if not 0.0 < u < 1.0 else self.amp * 0.5 * (1.0 - np.cos(2 * np.pi * u))
+
+
 @dataclass
 class Performance:
     """A scripted performance in one posture, and the truth of its reps."""
@@ -60,6 +75,8 @@ class Performance:
     keys: list[Key] = field(default_factory=list)
     reps: list[Rep] = field(default_factory=list)
     sway_phase: float = 0.0
+    sway_gain: float = 1.0  # breathing sway, times P.SWAY's amplitudes
+    bumps: list[Bump] = field(default_factory=list)  # nods and glances over the keyed pose
 
     def __post_init__(self):
         if not self.keys:
@@ -136,7 +153,10 @@ class Performance:
             label = f"{prev.label}>{k.label}"
         for name, (amp, period) in P.SWAY.get(self.posture, {}).items():
             if name in pose:
-                pose[name] += amp * np.sin(2 * np.pi * t / period + self.sway_phase)
+                pose[name] += self.sway_gain * amp * np.sin(2 * np.pi * t / period + self.sway_phase)
+        for bump in self.bumps:
+            if bump.param in pose:
+                pose[bump.param] += bump.at(t)
         return pose, label
 
     # -- truth ---------------------------------------------------------------------------------

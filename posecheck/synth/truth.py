@@ -22,7 +22,12 @@ NOTES = (
     "whole time the feet/hands/knees are misplaced); too_fast spans its whole rep. side: the person's "
     "own side (leg pulled, direction the knees rolled or the trunk turned), whichever side faces the "
     "camera; for seated_rotation wrong_direction it is the direction actually turned. Good reps hold "
-    "0.5-1.2 s longer than prescribed. Keypoints: anny's COCO-17 + feet, regressed from the mesh "
+    "0.5-1.2 s longer than prescribed. cat_cow's end positions may come cow first, or three in a "
+    "row (cow, cat, cow: one rep, holds and phase_order list all three; an app may see the last as a "
+    "new attempt). manner (if present): how the person performed besides the reps -- a start posture "
+    "before the rest position (kneeling up, standing, mid-position), the resting head tipped, nods "
+    "or glances inside holds, a larger breathing sway; none of these is a rep, a hold or a fault. "
+    "Keypoints: anny's COCO-17 + feet, regressed from the mesh "
     "(not MediaPipe's landmarks; the hips differ by a few cm)."
 )
 
