@@ -48,6 +48,11 @@ def _parse_rep(exercise: str, text: str):
     if side not in allowed:
         shown = ", ".join(s or "-" for s in allowed)
         raise click.BadParameter(f"{exercise} reps have sides {shown}, not {side!r}", param_hint="--rep") from None
+    from posecheck.synth.choreography import CAT_COW_ORDERS
+
+    if order and (exercise != "cat_cow" or order not in CAT_COW_ORDERS):
+        shown = ", ".join("-".join(o) for o in sorted(CAT_COW_ORDERS))
+        raise click.BadParameter(f"an order is for cat_cow's end positions ({shown}), not {'-'.join(order)!r}")
     names = tuple(f for f in faults.split("+") if f)
     for f in names:
         if f not in P.FAULTS[exercise]:

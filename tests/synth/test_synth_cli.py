@@ -33,6 +33,12 @@ def test_list_names_every_exercise_fault_and_negative():
         (["clip", "bridge", "--rep", "@soon"], "is not a number of seconds"),
         (["negative", "dancing"], "is not one of"),
         (["clip", "bridge", "--width", "10"], "--width"),
+        (["clip", "cat_cow", "--rep", "/cow-dog"], "an order is for cat_cow's end positions"),
+        (["clip", "bridge", "--rep", "/cat-cow"], "an order is for cat_cow's end positions"),
+        (["clip", "bridge", "--start", "kneeling"], "bridge can start rest, not 'kneeling'"),
+        (["clip", "cat_cow", "--head-tip", "15"], "head tip is for the lying exercises"),
+        (["clip", "bridge", "--head-tip", "45"], "--head-tip"),
+        (["clip", "bridge", "--sway", "-1"], "--sway"),
     ],
 )
 def test_user_errors_are_one_line_messages(args, message):
