@@ -58,6 +58,7 @@ class Board:
     lines: tuple[str, ...] = ()  # the done card's summary
     first: bool = True  # the first exercise of the session: show the safety note
     keys: bool = True  # show the key help (not in recordings of a headless run)
+    notice: str = ""  # a start card's note about the machine (no speech engine)
 
 
 Painter = Callable[[np.ndarray, Board], np.ndarray]
@@ -285,6 +286,16 @@ def start_card(canvas: np.ndarray, board: Board) -> np.ndarray:
         max_lines=3,
         centre=True,
     )
+    if board.notice:
+        paragraph(
+            canvas,
+            board.notice,
+            Rect(box.x, y + int(3 * u), box.w, int(10 * u)),
+            3.6 * u,
+            MUTED,
+            max_lines=2,
+            centre=True,
+        )
     if board.seconds_left is not None:
         s = f"Starting in {math.ceil(board.seconds_left)} s - press space to start now"
         paragraph(

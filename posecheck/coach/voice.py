@@ -1,119 +1,34 @@
 """Spoken cues for someone lying on the floor who cannot read the screen.
 
-Two parts: `CueScheduler` decides what to say from the engine's events and state (pure:
-no clock, no sound; tests drive it with tables), and `Speaker` says it on a thread with
-whatever the machine has: espeak-ng (offline text-to-speech), macOS `say`, or short tones
-when there is no speech engine. `--mute` gives a speaker that says nothing.
+Two parts: `CueScheduler` (coach/cues.py) decides what to say and plans it against the
+time it takes to say, and `Speaker` says it on a thread with whatever the machine has:
+espeak-ng (offline text-to-speech), macOS `say`, Windows' own speech (System.Speech, via
+PowerShell), or short tones when there is no speech engine. `--mute` gives a speaker that
+says nothing. Nothing is ever cut mid-word: a countdown number that cannot be said on its
+second is left out instead.
 """
 
 from __future__ import annotations
 
-import math
+import base64
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import wave
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from posecheck.exercise.state import EngineState, Event
+from posecheck.coach.cues import Cue, CueScheduler, load_style
 
-
-@dataclass(frozen=True)
-class Cue:
-    """Something to say. kind: instruction, countdown, rep, fault, setup, camera, routine.
-
-    An urgent cue (the hold countdown) is said now or never: it interrupts a longer
-    sentence and is not left waiting in the queue.
-    """
-
-    text: str
-    kind: str
-    urgent: bool = False
-
-
-class CueScheduler:
-    """What to say, from one exercise's events and state, frame after frame.
-
-    Said once each: the instruction when the phase changes, the last `countdown_from`
-    seconds of a hold, the rep count, a fault when it starts (the same fault again only
-    after `fault_repeat_s`), setup advice while the start position is not yet seen (at
-    most every `setup_repeat_s`). Times are the engine's, in seconds.
-    """
-
-    def __init__(self, *, countdown_from: int = 3, fault_repeat_s: float = 8.0, setup_repeat_s: float = 6.0) -> None:
-        self.countdown_from = countdown_from
-        self.fault_repeat_s = fault_repeat_s
-        self.setup_repeat_s = setup_repeat_s
-        self._counted: set[int] = set()
-        self._fault_said: dict[str, float] = {}
-        self._setup_said: tuple[str, float] | None = None
-        self._was_started: bool | None = None  # unknown until the first frame
-        self._short_hold: str | None = None
-
-    def cues(self, events: Sequence[Event], state: EngineState) -> list[Cue]:
-        out: list[Cue] = []
-        t = state.t_s
-        said: set[str] = set()
-
-        def say(text: str, kind: str, urgent: bool = False) -> None:
-            if text and text not in said:
-                said.add(text)
-                out.append(Cue(text, kind, urgent))
-
-        started_now = state.started and self._was_started is False
-        self._was_started = state.started
-        for ev in events:
-            if ev.kind == "hold_started":
-                self._counted = set()
-            elif ev.kind == "hold_short":
-                self._short_hold = ev.text
-            elif ev.kind == "rep" and ev.rep is not None:
-                if ev.rep.counted:
-                    say(f"{state.reps_counted}", "rep")
-                elif not ev.rep.faults:
-                    hold = f" for {self._short_hold} seconds" if self._short_hold else " longer"
-                    say(f"Too short. Hold{hold}", "rep")
-                self._short_hold = None
-            elif ev.kind == "fault_started" and ev.fault:
-                last = self._fault_said.get(ev.fault)
-                if last is None or t - last >= self.fault_repeat_s:
-                    self._fault_said[ev.fault] = t
-                    say(ev.text, "fault")
-            elif ev.kind == "hold_complete":
-                say(ev.text or "Good", "instruction")
-            elif ev.kind == "set_complete":
-                say("That's the set. Well done", "routine")
-            elif ev.kind == "tracking_lost":
-                say("I can't see you", "setup")
-            elif ev.kind == "setup" and ev.text and not state.started:
-                setup_said = self._setup_said
-                if setup_said is None or setup_said[0] != ev.text or t - setup_said[1] >= self.setup_repeat_s:
-                    self._setup_said = (ev.text, t)
-                    say(ev.text, "setup")
-        # The instruction at each phase change (and once, when counting starts).
-        phase_changed = any(ev.kind == "phase" and ev.phase for ev in events)
-        if state.started and (phase_changed or started_now) and state.instruction:
-            say(state.instruction, "instruction")
-        # Setup advice that stays unchanged is repeated now and then, not every frame.
-        if not state.started and state.tracking and state.setup_message:
-            setup_said = self._setup_said
-            if setup_said is None or setup_said[0] != state.setup_message or t - setup_said[1] >= self.setup_repeat_s:
-                self._setup_said = (state.setup_message, t)
-                say(state.setup_message, "setup")
-        # The hold countdown: the last seconds, each said once.
-        if state.holding and not state.hold_done and state.hold_target_s > 0:
-            left = math.ceil(state.hold_target_s - state.hold_s - 1e-6)
-            if 1 <= left <= self.countdown_from and left not in self._counted and state.hold_target_s > left:
-                self._counted.add(left)
-                say(f"{left}", "countdown", urgent=True)
-        return out
+__all__ = ["Backend", "Cue", "CueScheduler", "Speaker", "choose_backend"]
 
 
 # --- saying it ------------------------------------------------------------------------------
@@ -165,6 +80,11 @@ class Backend:
     name: str
     command: Callable[[Cue], list[str] | None]
 
+    @property
+    def speaks(self) -> bool:
+        """Words, not tones or silence."""
+        return self.name not in ("mute", "none") and not self.name.startswith("tones")
+
 
 def _speak_with(*argv: str) -> Callable[[Cue], list[str] | None]:
     """The command line that speaks a cue: argv, then the cue's words."""
@@ -176,19 +96,49 @@ def _tones_with(folder: Path, *argv: str) -> Callable[[Cue], list[str] | None]:
     return lambda cue: [*argv, str(_tone_wav(folder, cue.kind))]
 
 
+def windows_script(text: str, words_per_minute: float) -> str:
+    """PowerShell that says text with Windows' own voice (System.Speech, part of Windows).
+    The words go in a single-quoted literal: every quote mark PowerShell reads as one is doubled."""
+    rate = max(-10, min(10, round((words_per_minute - 170) / 15)))  # SAPI's 0 is about 170 wpm
+    literal = re.sub("['\u2018\u2019\u201a\u201b]", "''", text)
+    return (
+        "Add-Type -AssemblyName System.Speech; "
+        "$s = New-Object System.Speech.Synthesis.SpeechSynthesizer; "
+        f"$s.Rate = {rate}; [void]$s.Speak('{literal}')"
+    )
+
+
+def _windows_with(powershell: str, words_per_minute: float) -> Callable[[Cue], list[str] | None]:
+    def command(cue: Cue) -> list[str]:
+        script = windows_script(cue.text, words_per_minute).encode("utf-16-le")
+        return [powershell, "-NoProfile", "-NonInteractive", "-EncodedCommand", base64.b64encode(script).decode()]
+
+    return command
+
+
 def choose_backend(
-    *, mute: bool = False, which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform
+    *,
+    mute: bool = False,
+    which: Callable[[str], str | None] = shutil.which,
+    platform: str = sys.platform,
+    words_per_minute: float | None = None,
 ) -> Backend:
-    """The best voice the machine has: espeak-ng, espeak, macOS say; else tones; else nothing."""
+    """The best voice the machine has: espeak-ng, espeak, macOS say, Windows' own speech;
+    else tones; else nothing."""
     if mute:
         return Backend("mute", lambda cue: None)
+    wpm = words_per_minute or load_style().speech.words_per_minute
     for exe in ("espeak-ng", "espeak"):
         path = which(exe)
         if path:
-            return Backend(exe, _speak_with(path, "-s", "150", "--"))
+            return Backend(exe, _speak_with(path, "-s", f"{wpm:.0f}", "--"))
     say = which("say") if platform == "darwin" else None
     if say:
-        return Backend("say", _speak_with(say, "--"))
+        return Backend("say", _speak_with(say, "-r", f"{wpm:.0f}", "--"))
+    if platform == "win32":
+        powershell = which("powershell") or which("pwsh")
+        if powershell:
+            return Backend("windows speech", _windows_with(powershell, wpm))
     folder = Path(tempfile.mkdtemp(prefix="posecheck-tones-"))
     for player, args in (("paplay", []), ("pw-play", []), ("aplay", ["-q"]), ("afplay", [])):
         path = which(player)
@@ -198,16 +148,25 @@ def choose_backend(
 
 
 class Speaker:
-    """Says cues one at a time on a thread. New cues make stale ones pointless: the queue
-    keeps the few most recent, and an urgent cue interrupts what is being said."""
+    """Says cues one at a time on a thread, each to its end. New cues make stale ones
+    pointless: the queue keeps the few most recent; an urgent cue (a countdown number) goes
+    first, and is dropped rather than said late."""
 
     MAX_QUEUED = 2
 
-    def __init__(self, backend: Backend | None = None, *, mute: bool = False, runner: Runner = _popen) -> None:
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        *,
+        mute: bool = False,
+        runner: Runner = _popen,
+        urgent_late_s: float | None = None,
+    ) -> None:
         self.backend = backend or choose_backend(mute=mute)
+        self.urgent_late_s = load_style().cues.countdown_late_s if urgent_late_s is None else urgent_late_s
         self.said: list[Cue] = []  # everything handed to the backend, for tests and logs
         self._run = runner
-        self._queue: deque[Cue] = deque()
+        self._queue: deque[tuple[Cue, float]] = deque()
         self._cond = threading.Condition()
         self._proc: subprocess.Popen | None = None
         self._busy = False
@@ -220,20 +179,18 @@ class Speaker:
         return self.backend.name in ("mute", "none")
 
     def say(self, cues: Iterable[Cue]) -> None:
+        now = time.monotonic()
         with self._cond:
             for cue in cues:
                 if cue.urgent:
-                    # a countdown number is only worth saying now
-                    self._queue = deque(c for c in self._queue if not c.urgent)
-                    self._queue.appendleft(cue)
-                    proc = self._proc
-                    if proc is not None and proc.poll() is None:
-                        proc.terminate()
+                    # a countdown number is only worth saying now: before anything waiting
+                    self._queue = deque(c for c in self._queue if not c[0].urgent)
+                    self._queue.appendleft((cue, now))
                 else:
-                    self._queue.append(cue)
+                    self._queue.append((cue, now))
                 while len(self._queue) > self.MAX_QUEUED:
                     # drop the oldest ordinary cue first
-                    victim = next((c for c in self._queue if not c.urgent), self._queue[0])
+                    victim = next((c for c in self._queue if not c[0].urgent), self._queue[0])
                     self._queue.remove(victim)
             self._cond.notify_all()
 
@@ -243,7 +200,9 @@ class Speaker:
                 self._cond.wait_for(lambda: self._queue or self._stop)
                 if self._stop:
                     return
-                cue = self._queue.popleft()
+                cue, queued_at = self._queue.popleft()
+                if cue.urgent and time.monotonic() - queued_at > self.urgent_late_s:
+                    continue  # its second has passed: not said late, and nothing was cut for it
                 self._busy = True
             cmd = self.backend.command(cue)
             self.said.append(cue)
@@ -274,3 +233,11 @@ class Speaker:
         if proc is not None and proc.poll() is None:
             proc.terminate()
         self._thread.join(timeout=2.0)
+
+
+def missing_voice_note(backend: Backend) -> str:
+    """One line when cues cannot be spoken (and the user did not ask for silence), else ''."""
+    if backend.speaks or backend.name == "mute":
+        return ""
+    how = "tones only" if backend.name.startswith("tones") else "no sound"
+    return f"No speech engine found ({how}): the cues are on screen. Install espeak-ng to hear them"

@@ -215,6 +215,7 @@ class Phase(_Model):
     hold_s: float | None = Field(default=None, gt=0, le=HOLD_MAX_S)
     side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
+    spoken: str = ""  # said instead when the instruction would run into the hold's countdown
     # Paced by the coach, not recognised from the picture (see Guided).
     guided: bool = False
     # How long this position must last before it counts (overrides tracking.debounce_s):

@@ -24,8 +24,9 @@ from typing import Any, ClassVar, Protocol
 import cv2
 import numpy as np
 
+from posecheck.coach.cues import Cue, CueScheduler
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
-from posecheck.coach.voice import Cue, CueScheduler, Speaker
+from posecheck.coach.voice import Speaker, missing_voice_note
 from posecheck.errors import CameraError, PosecheckError
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
@@ -286,6 +287,9 @@ def run_live(
     stats = LiveStats()
     own_speaker = speaker is None
     speaker = speaker or Speaker(mute=options.mute)
+    note = missing_voice_note(speaker.backend)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     recorder = Recorder(options.record) if options.record else None
     if options.record:
         safeout.check_target(options.record)
@@ -348,8 +352,9 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
     t0 = time.perf_counter()
     last: Grab | None = None
     lost_since: float | None = None
-    scheduler = CueScheduler()
+    scheduler = CueScheduler(routine.exercise)
     scheduled_for: SetRecord | None = None
+    notice = missing_voice_note(speaker.backend)  # on the first start card
     view: View | None = None
     before = ("", -1)
     first = True
@@ -409,7 +414,7 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
                     )
                     ui.show(render(board, ui.size()))
             elif draw and last is not None and routine.mode in ("done",):
-                ui.show(render(_board(routine, last, view, options, first, now_s()), ui.size()))
+                ui.show(render(_board(routine, last, view, options, first, now_s(), notice), ui.size()))
             continue
         if lost_since is not None:
             lost_since = None
@@ -426,7 +431,8 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             view = step.view
             state = step.view.state
             if routine.current is not scheduled_for:
-                scheduler, scheduled_for = CueScheduler(), routine.current
+                current = routine.current
+                scheduler, scheduled_for = CueScheduler(current.exercise if current else routine.exercise), current
             for listen in subscribers:
                 listen(routine.exercise if routine.current is None else routine.current.exercise, step.events, state)
             speaker.say(scheduler.cues(step.events, state))
@@ -438,7 +444,9 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             first = False
         before = (routine.mode, routine.index)
         if draw:
-            board = _board(routine, grab, view if routine.current is not None else None, options, first, grab.t_s)
+            board = _board(
+                routine, grab, view if routine.current is not None else None, options, first, grab.t_s, notice
+            )
             canvas = render(board, ui.size())
             ui.show(canvas)
             stats.shown += 1
@@ -450,7 +458,9 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
     return "routine_done"
 
 
-def _board(routine: Routine, grab: Grab, view: View | None, options: LiveOptions, first: bool, t_s: float) -> Board:
+def _board(
+    routine: Routine, grab: Grab, view: View | None, options: LiveOptions, first: bool, t_s: float, notice: str = ""
+) -> Board:
     mode = routine.mode
     if routine.paused:
         mode = "paused"
@@ -474,4 +484,5 @@ def _board(routine: Routine, grab: Grab, view: View | None, options: LiveOptions
         lines=lines,
         first=first,
         keys=not options.headless,
+        notice=notice if first else "",
     )

@@ -3,6 +3,7 @@ its choice of voice, and espeak-ng when the machine has it."""
 
 from __future__ import annotations
 
+import base64
 import shutil
 import threading
 import time
@@ -11,7 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from posecheck.coach.voice import Backend, Cue, CueScheduler, Speaker, choose_backend
+from posecheck.coach.cues import Cue, CueScheduler
+from posecheck.coach.voice import Backend, Speaker, choose_backend, missing_voice_note, windows_script
 from posecheck.exercise.state import EngineState, Event, Rep
 
 BASE = EngineState(
@@ -97,11 +99,11 @@ CASES = {
         [("instruction", "Hold")],
     ),
     "rep count when it counts": (
-        [rep(10.0, True, 3)],
+        [rep(10.0, True, 3), *frames(2.0, 10.1)],
         [("rep", "3"), ("instruction", "Raise your hips")],
     ),
     "a short hold is named as such": (
-        [([Event(9.0, "hold_short", text="12", phase="up")], BASE), rep(10.0, False, 1)],
+        [([Event(9.0, "hold_short", text="12", phase="up")], BASE), rep(10.0, False, 1), *frames(4.0, 10.1)],
         [("rep", "Too short. Hold for 12 seconds"), ("instruction", "Raise your hips")],
     ),
     "fault when it starts, not every frame": (
@@ -117,8 +119,16 @@ CASES = {
         [("fault", "Lift your hips higher"), ("fault", "Lift your hips higher")],
     ),
     "two faults are two cues": (
-        [fault(1.0), fault(1.5, "head_lifted", "Rest your head on the floor")],
+        [
+            fault(1.0),
+            fault(1.5, "head_lifted", "Rest your head on the floor"),
+            *frames(3.0, 1.6, faults=("hips_low", "head_lifted")),
+        ],
         [("fault", "Lift your hips higher"), ("fault", "Rest your head on the floor")],
+    ),
+    "a fault that is over before the voice is free is not said": (
+        [fault(1.0), fault(1.5, "head_lifted", "Rest your head on the floor"), *frames(3.0, 1.6, faults=("hips_low",))],
+        [("fault", "Lift your hips higher")],
     ),
     "setup advice now and then, not every frame": (
         frames(10.0, started=False, setup_ok=False, setup_message="Move the camera back"),
@@ -205,20 +215,30 @@ def test_speaker_says_cues_in_order():
     assert [p.cmd for p in procs] == [["say", "Raise your hips"], ["say", "3"]]
 
 
-def test_speaker_drops_stale_cues_and_a_countdown_interrupts():
+def test_speaker_drops_stale_cues_and_never_cuts_a_cue_short():
     sp, procs = fake_speaker(seconds=0.5)
     sp.say([Cue("a long instruction", "instruction")])
     time.sleep(0.1)
     sp.say([Cue("one", "setup"), Cue("two", "setup"), Cue("three", "setup")])  # only the newest few wait
-    sp.say([Cue("3", "countdown", urgent=True)])
-    time.sleep(0.1)
-    assert procs[0].terminated  # the countdown cut the long sentence short
+    sp.say([Cue("3", "countdown", urgent=True)])  # too late by the time the voice is free
     sp.drain(timeout=5)
     sp.close()
     texts = [p.cmd[1] for p in procs]
-    assert texts[:2] == ["a long instruction", "3"]
+    assert not any(p.terminated for p in procs)  # nothing was cut mid-word
+    assert texts[0] == "a long instruction" and "3" not in texts  # a late countdown number is left out
     assert "one" not in texts and "three" in texts
     assert len(texts) <= 1 + Speaker.MAX_QUEUED
+
+
+def test_a_countdown_number_goes_before_waiting_cues():
+    sp, procs = fake_speaker(seconds=0.3)
+    sp.urgent_late_s = 1.0
+    sp.say([Cue("Hold", "instruction")])
+    time.sleep(0.05)
+    sp.say([Cue("Lift your hips higher", "fault"), Cue("2", "countdown", urgent=True)])
+    sp.drain(timeout=5)
+    sp.close()
+    assert [p.cmd[1] for p in procs] == ["Hold", "2", "Lift your hips higher"]
 
 
 def test_mute_says_nothing():
@@ -239,6 +259,9 @@ def test_mute_says_nothing():
         ({"say", "afplay"}, "darwin", "say"),
         ({"aplay"}, "linux", "tones (aplay)"),
         ({"paplay", "aplay"}, "linux", "tones (paplay)"),
+        ({"powershell"}, "win32", "windows speech"),
+        ({"espeak-ng", "powershell"}, "win32", "espeak-ng"),
+        ({"say"}, "linux", "none"),  # say is macOS's; another program by that name is not a voice
         (set(), "linux", "none"),
     ],
 )
@@ -251,8 +274,24 @@ def test_backend_choice(have, platform, name):
     elif name.startswith("tones"):
         with wave.open(cmd[-1]) as w:  # a real, short sound file
             assert w.getframerate() > 8000 and 0.05 < w.getnframes() / w.getframerate() < 1.0
+    elif name == "windows speech":
+        assert cmd[:2] == ["/usr/bin/powershell", "-NoProfile"] and cmd[-2] == "-EncodedCommand"
+        script = base64.b64decode(cmd[-1]).decode("utf-16-le")
+        assert script == windows_script("Raise your hips", 150) and "Speak('Raise your hips')" in script
     else:
         assert cmd[0] == f"/usr/bin/{name}" and cmd[-1] == "Raise your hips"
+        assert "150" in cmd  # the speaking rate the plan assumes
+    assert backend.speaks == (name in ("espeak-ng", "espeak", "say", "windows speech"))
+    assert bool(missing_voice_note(backend)) == (not backend.speaks)
+
+
+@pytest.mark.parametrize("text", ["That one didn't count", "it’s ‘quoted’", "'); Remove-Item x; ('"])
+def test_windows_script_keeps_the_words_inside_the_literal(text):
+    script = windows_script(text, 150)
+    literal = script[script.index(".Speak('") + len(".Speak('") : script.rindex("')")]
+    # every quote mark inside is doubled, so the literal cannot end early
+    assert "'" not in literal.replace("''", "")
+    assert literal.replace("''", "'") == text.replace("’", "'").replace("‘", "'")
 
 
 def test_espeak_ng_is_used_when_present():

@@ -241,6 +241,32 @@ def test_mute_gives_a_silent_speaker(monkeypatch):
     assert made and made[0].backend.name == "mute"
 
 
+def test_no_speech_engine_is_said_once_on_screen_and_in_the_terminal(monkeypatch, capsys):
+    boards = []
+    real_render = live_mod.render
+
+    def spy(board, size):
+        boards.append(board)
+        return real_render(board, size)
+
+    monkeypatch.setattr(live_mod, "render", spy)
+    cam = ScriptedCamera([Key(REST, stay_s=1.0)])
+    silent = Speaker(Backend("none", lambda cue: None))
+    run_live(cam, [Item(BRIDGE)], options(mute=False, intro_s=0.5), ui=Headless((320, 180)), speaker=silent,
+             detector=cam.detector)  # fmt: skip
+    notes = [line for line in capsys.readouterr().err.splitlines() if "No speech engine found" in line]
+    assert len(notes) == 1 and "espeak-ng" in notes[0]
+    shown = {b.notice for b in boards if b.mode == "start"}
+    assert shown == {"No speech engine found (no sound): the cues are on screen. Install espeak-ng to hear them"}
+
+
+def test_a_speaking_voice_needs_no_note(capsys):
+    cam = ScriptedCamera([Key(REST, stay_s=0.5)])
+    talker = Speaker(Backend("espeak-ng", lambda cue: None))
+    run_live(cam, [Item(BRIDGE)], options(mute=False), speaker=talker, detector=cam.detector)
+    assert "No speech engine" not in capsys.readouterr().err
+
+
 def test_quit_key_ends_and_keeps_the_session():
     cam = ScriptedCamera(bridge_reps(3))
     ui = Headless((320, 180), keys=[(40, "q")])
