@@ -58,6 +58,7 @@ def batch_cmd(
     from posecheck.errors import Interrupted, PosecheckError
     from posecheck.exercise import definition
     from posecheck.records import batch_index
+    from posecheck.records.summary import plural
     from posecheck.session import batch
     from posecheck.settings import load_settings
 
@@ -139,13 +140,15 @@ def batch_cmd(
     csv_path, html_path = batch_index.write(table, reports_dir)
     counts = {s: sum(r["status"] == s for r in table) for s in ("done", "skipped", "failed")}
     click.echo(
-        f"{len(listed)} files: {counts['done']} reviewed, {counts['skipped']} already done, {counts['failed']} failed"
+        f"{plural(len(listed), 'file')}: {counts['done']} reviewed, {counts['skipped']} already done, "
+        f"{counts['failed']} failed"
     )
     for r in table:
         if r["status"] == "failed":
             click.echo(f"  failed: {r['error']}")
     click.echo(f"summary: {csv_path}\nindex: {html_path}")
     if interrupted:
-        raise Interrupted(f"interrupted: {len(listed) - len(table)} files not reviewed; run it again to resume")
+        left = plural(len(listed) - len(table), "file")
+        raise Interrupted(f"interrupted: {left} not reviewed; run it again to resume")
     if counts["failed"]:
         ctx.exit(1)

@@ -111,7 +111,8 @@ def target(exercise: Exercise, sessions: Sequence[SessionResult], manual: int | 
     if plan >= reps.target_max:
         why = f"the plan's maximum, {reps.target_max}"
     elif not done:
-        why = f"the starting value; it rises by {rule.step} after {n} sessions in a row that reach it with good form"
+        in_a_row = f"{n} sessions in a row" if n != 1 else "a session"
+        why = f"the starting value; it rises by {rule.step} after {in_a_row} that reach it with good form"
     else:
         last = f"the last {len(recent)} sessions" if len(recent) > 1 else "the last session"
         why = (

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from posecheck.records import safeout
+from posecheck.records.summary import plural
 
 COLUMNS = ("file", "exercise", "status", "reps_counted", "reps_attempted", "faults", "duration_s", "seconds",
            "report", "annotated", "error")  # fmt: skip
@@ -71,7 +72,7 @@ def to_html(rows: Sequence[dict[str, Any]], folder: Path) -> str:
         '<!doctype html>\n<html><head><meta charset="utf-8"><title>posecheck batch</title>\n'
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
         "padding:2px 6px}tr.failed{background:#fdd}tr.skipped{color:#666}</style></head><body>\n"
-        f"<h1>posecheck batch</h1><p>{len(rows)} files, {failed} failed</p>\n"
+        f"<h1>posecheck batch</h1><p>{plural(len(rows), 'file')}, {failed} failed</p>\n"
         f"<table><tr>{head}<th>annotated</th></tr>\n" + "\n".join(body) + "\n</table></body></html>\n"
     )
 
