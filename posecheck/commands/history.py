@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Sequence
@@ -14,13 +15,21 @@ import click
 from posecheck.commands.options import data_dir_option
 from posecheck.errors import DefinitionError
 from posecheck.exercise.definition import Exercise, load
+from posecheck.exercise.validation import normal_id
 from posecheck.records.history import History, HistoryError
 from posecheck.records.safeout import check_outputs, history_files, pending, write_text
 from posecheck.records.sessions import Day, SessionRow, days_of, pain_by_day, streak
 
 
-def _fmt_faults(ids: list[str]) -> str:
-    return ", ".join(ids) if ids else "-"
+def _fmt_faults(ids: list[str], exercise_id: str) -> str:
+    """The faults in words ('lift your hips higher'), as the summaries name them."""
+    if not ids:
+        return "-"
+    from posecheck.coach.cues import first_clause
+
+    exercise = _exercise_or_none(exercise_id)
+    messages = {f.id: f.message for f in exercise.faults} if exercise else {}
+    return "; ".join(first_clause(messages[i]) if i in messages else i.replace("_", " ") for i in ids)
 
 
 def _mark(d: Day, need: int) -> str:
@@ -55,10 +64,11 @@ def _session_line(s: SessionRow) -> str:
         f"{s.id:>4}  {s.started_at:%Y-%m-%d %H:%M}  {s.time_of_day:<7}  {s.exercise:<22}  {_kind(s):<6}  "
         f"{s.reps_counted:>3}/{s.reps_attempted:<3}  {s.target if s.target is not None else '-':>6}  "
         f"{hold:>11}  {dur:>6}  "
-        f"{status:<11}  {s.pain if s.pain is not None else '-':>4}  {_fmt_faults(s.fault_ids)}"
+        f"{status:<11}  {s.pain if s.pain is not None else '-':>4}  {_fmt_faults(s.fault_ids, s.exercise)}"
     )
 
 
+@functools.lru_cache(maxsize=32)
 def _exercise_or_none(exercise_id: str) -> Exercise | None:
     try:
         return load(exercise_id)
@@ -135,6 +145,8 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, mine_ids, not_mine_ids
         if path is not None and not path.parent.exists():
             raise HistoryError(f"{path}: the folder {path.parent} does not exist")
     check_outputs({"--plot": plot, "--out": out}, history_files(data_dir))
+    if exercise_id and _exercise_or_none(exercise_id) is not None:
+        exercise_id = normal_id(exercise_id)  # as on the other commands: "Bridge" is bridge
     today = date.today()
     first = today - timedelta(days=days - 1)
     with History.open(data_dir) as h:
