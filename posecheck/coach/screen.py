@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from posecheck.coach import labels
 from posecheck.coach.layout import Rect, fill, fit_size, layout, letterbox, measure, paragraph, shade, text
 from posecheck.coach.lettering import ascent
 from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE, skeleton
@@ -96,20 +97,6 @@ def header(canvas: np.ndarray, board: Board) -> np.ndarray:
     return canvas
 
 
-def _count_words(board: Board) -> tuple[str, str, str]:
-    """(big number, what it counts, the side or round line)."""
-    st = board.view.state  # type: ignore[union-attr]
-    counting = board.exercise.reps.counting
-    side = st.side or st.next_side
-    if counting == "rounds":
-        done = min(st.round - 1, st.target)
-        line = f"round {min(st.round, st.target)} of {st.target}" + (f" - {side}" if side else "")
-        return f"{done}/{st.target}", "rounds", line
-    if counting == "each_side":
-        return f"{st.reps_counted}", f"of {st.target} each side", f"{side} side" if side else ""
-    return f"{st.reps_counted}/{st.target}", "reps", ""
-
-
 def counts(canvas: np.ndarray, board: Board) -> np.ndarray:
     """The rep count, large; its target; the side or round."""
     if board.view is None or board.mode not in ("count", "paused", "camera_lost") or not board.view.state.started:
@@ -117,7 +104,7 @@ def counts(canvas: np.ndarray, board: Board) -> np.ndarray:
     lay = layout(canvas)
     u, c = lay.u, lay.count
     st = board.view.state
-    big, label, line = _count_words(board)
+    big, label, line = labels.count_words(board.exercise, st)
     pad = int(3 * u)
     small = min(4.5 * u, c.h / 10)
     scale = fit_size(big, min(20 * u, 0.5 * c.h), c.w - 2 * pad)
@@ -128,9 +115,9 @@ def counts(canvas: np.ndarray, board: Board) -> np.ndarray:
     if line:
         y += int(1.5 * small)
         text(canvas, line, (c.x + pad, y), fit_size(line, small, c.w - 2 * pad), WHITE)
-    if st.reps_attempted > st.reps_counted:
+    short = labels.not_counted(st)
+    if short:
         y += int(1.4 * small)
-        short = f"{st.reps_attempted - st.reps_counted} not counted"
         text(canvas, short, (c.x + pad, y), fit_size(short, 0.8 * small, c.w - 2 * pad), MUTED)
     return canvas
 
@@ -141,10 +128,7 @@ def progress(canvas: np.ndarray, board: Board) -> np.ndarray:
         return canvas
     lay = layout(canvas)
     u, p = lay.u, lay.bar
-    st = board.view.state
-    counting = board.exercise.reps.counting
-    done = st.round - 1 if counting == "rounds" else st.reps_counted
-    total = max(1, st.target * (2 if counting == "each_side" else 1))
+    done, total = labels.progress(board.exercise, board.view.state)
     pad, gap = int(3 * u), max(2, int(0.8 * u))
     w = (p.w - 2 * pad - gap * (total - 1)) / total
     y0, y1 = p.y, p.y + p.h - int(2.5 * u)
@@ -172,8 +156,7 @@ def hold(canvas: np.ndarray, board: Board) -> np.ndarray:
     colour = GOOD if st.hold_done else HOLD if st.holding else MUTED
     if frac > 0:
         cv2.ellipse(canvas, centre, (r, r), -90, 0, 360 * frac, colour, ring_w, cv2.LINE_AA)
-    left = max(0.0, st.hold_target_s - st.hold_s)
-    label = "OK" if st.hold_done else f"{math.ceil(left - 1e-6):d}"
+    label = labels.hold_seconds(st)
     scale = fit_size(label, r * 0.75, r * 1.3)
     w, h = measure(label, scale)
     text(canvas, label, (centre[0] - w // 2, centre[1] + h // 2), scale, WHITE)
@@ -182,7 +165,8 @@ def hold(canvas: np.ndarray, board: Board) -> np.ndarray:
 
 def fault(canvas: np.ndarray, board: Board) -> np.ndarray:
     """One fault at a time, dark on the warning colour, above the instruction."""
-    if board.view is None or board.mode != "count" or not board.view.state.fault_message:
+    words = labels.fault_line(board.exercise, board.view.state) if board.view is not None else ""
+    if board.mode != "count" or not words:
         return canvas
     lay = layout(canvas)
     f = lay.fault
@@ -190,7 +174,7 @@ def fault(canvas: np.ndarray, board: Board) -> np.ndarray:
     pad = int(2 * lay.u)
     paragraph(
         canvas,
-        board.view.state.fault_message,
+        words,
         Rect(f.x + pad, f.y + pad, f.w - 2 * pad, f.h - 2 * pad),
         5.5 * lay.u,
         INK,

@@ -167,6 +167,7 @@ class Engine:
             fault_message=fault_message,
             values=dict(self.values),
             set_complete=self._set_complete,
+            side_counts=tuple((s, self._side_counts.get(s, 0)) for s in self._sides()),
         )
 
     # --- tracking and baselines -------------------------------------------------------------

@@ -73,3 +73,5 @@ class EngineState:
     fault_message: str
     values: Signals
     set_complete: bool
+    # reps counted on each side, in the order the exercise's phases name the sides
+    side_counts: tuple[tuple[str, int], ...] = ()
