@@ -102,3 +102,73 @@ def test_live_runs_in_a_window(tmp_path):
     assert "Bridge exercise (bridge)" in res.stdout
     frames, _ = read_frames(tmp_path / "s.mp4")
     assert frames and frames[-1].shape[:2] == (720, 1280)
+
+
+SCREENSHOT_SCRIPT = """
+import sys, time, cv2, numpy as np
+from PIL import ImageGrab
+from posecheck.exercise.definition import load
+from posecheck.exercise.state import EngineState
+from posecheck.exercise.view import View
+from posecheck.session.live import Window
+from posecheck.coach.screen import Board, render
+ex = load("bridge")
+st = EngineState(
+    t_s=10.0, tracking=True, started=True, setup_ok=True, setup_message="", phase="up",
+    instruction="Hold — knees, hips and shoulders in one line", side=None, next_side=None, round=1,
+    reps_counted=1, reps_attempted=2, target=5, hold_s=3.0, hold_target_s=12.0, in_hold=True,
+    holding=False, hold_done=False, faults=("hips_low",), fault_message=ex.fault_message("hips_low"),
+    values={}, set_complete=False,
+)
+frame = np.full((480, 640, 3), 200, np.uint8)
+w = Window(fullscreen=False, size=(1024, 576))
+for _ in range(30):
+    canvas = render(Board(ex, frame=frame, view=View(pose=None, state=st, exercise=ex), keys=False), w.size())
+    w.show(canvas)
+    w.poll()
+    time.sleep(0.03)
+shot = np.asarray(ImageGrab.grab(xdisplay=sys.argv[1]).convert("RGB"))[..., ::-1]
+cv2.imwrite(sys.argv[2], canvas)
+cv2.imwrite(sys.argv[3], np.ascontiguousarray(shot))
+w.close()
+"""
+
+
+def test_the_screen_on_a_virtual_display_shows_what_was_drawn(tmp_path):
+    """A screenshot of the live window (Xvfb): the drawn screen is on it pixel for pixel,
+    with its words in their places — the count, the fault that stops the hold, the instruction."""
+    pytest.importorskip("PIL.ImageGrab")
+    import cv2
+    import numpy as np
+
+    from posecheck.coach.layout import layout
+    from posecheck.coach.overlay import WARN, WHITE
+
+    canvas_png, shot_png = tmp_path / "canvas.png", tmp_path / "shot.png"
+    with xvfb() as display:
+        env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=str(tmp_path))
+        res = subprocess.run(
+            [sys.executable, "-c", SCREENSHOT_SCRIPT, display, str(canvas_png), str(shot_png)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=ROOT,
+        )
+    assert res.returncode == 0, res.stderr[-2000:]
+    canvas, shot = cv2.imread(str(canvas_png)), cv2.imread(str(shot_png))
+    # where the window is on the screen: the drawn canvas, found in the screenshot
+    scores = cv2.matchTemplate(shot, canvas, cv2.TM_SQDIFF_NORMED)
+    best, _, (x, y), _ = cv2.minMaxLoc(scores)
+    assert best < 0.01, "the screen's picture is not on the display"
+    seen = shot[y : y + canvas.shape[0], x : x + canvas.shape[1]]
+    assert np.abs(seen.astype(int) - canvas.astype(int)).mean() < 2
+    lay = layout(seen)
+
+    def ink(rect, colour, tol=60):
+        part = seen[rect.y : rect.y + rect.h, rect.x : rect.x + rect.w]
+        return (np.abs(part.astype(int) - np.array(colour)).sum(axis=2) < tol).mean()
+
+    assert ink(lay.count, WHITE) > 0.03  # "1/5", large
+    assert ink(lay.fault, WARN) > 0.5 and ink(lay.fault, (20, 20, 20)) > 0.02  # dark words on orange
+    assert ink(lay.band, WHITE) > 0.02  # the instruction
