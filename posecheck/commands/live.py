@@ -134,20 +134,24 @@ def live_cmd(
         )
         items = log.with_targets(items)
         live_loop.SET_ENDED.append(log.set_ended)
+    session = None
     try:
         session = live_loop.run_live(source, items, options, missing=missing, listeners=[log] if log else ())
     finally:
         if log is not None:
             live_loop.SET_ENDED.remove(log.set_ended)
-            log.close()
+            log.close(pain=session.pain if session is not None else None)
     reports = session.reports()
     for rep in reports:
         if rep["outcome"] == "redone":
             continue
         for line in wrap(summary_lines(rep)):
             click.echo(line)
+    if session.pain is not None:
+        click.echo(f"back pain today: {session.pain} of 10" + ("; kept in the history" if log else ""))
     if report is not None:
-        doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports}
+        doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports,
+               "pain": session.pain}  # fmt: skip
         write_text(report, report_mod.dumps(doc))
         click.echo(f"report: {report}")
     if session.recorded:

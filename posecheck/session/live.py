@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from posecheck.coach.cues import Cue, CueScheduler
+from posecheck.coach.pain import ask as ask_pain
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.coach.voice import Speaker, missing_voice_note
 from posecheck.errors import CameraError, PosecheckError
@@ -48,6 +49,7 @@ SET_ENDED: list[Callable[[Exercise, dict], None]] = []
 
 DEFAULT_SIZE = (1280, 720)
 DONE_CARD_S = 4.0
+ASK_AFTER = ("quit", "routine_done", "end_of_video")  # endings after which the back pain is asked
 
 
 @dataclass
@@ -67,6 +69,7 @@ class LiveOptions:
     render_headless: bool = False  # draw the screen even without a window (benchmarks)
     size: tuple[int, int] = DEFAULT_SIZE  # the screen when there is no window to measure
     count_people_every_s: float | None = 1.0
+    ask_pain: bool | None = None  # "How is your back today?" at the end (None: when there is a window)
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Session:
     error: str | None = None  # the camera's error when ended_by is camera_error
     record_error: str | None = None  # why --record could not be written
     recorded: bool = False  # --record was written
+    pain: int | None = None  # the back pain the user gave at the end, 0-10 (None: not asked, skipped)
 
     def reports(self) -> list[dict[str, Any]]:
         return [set_report(rec, self.source) for rec in self.sets]
@@ -298,6 +302,7 @@ def run_live(
     capture = Capture(source, stall_s=options.stall_s)
     capture.open()  # a missing or busy camera fails here, before the model loads or a window opens
     ended_by = "quit"
+    pain: int | None = None
     error: str | None = None
     record_error: str | None = None
     try:
@@ -311,6 +316,10 @@ def run_live(
             )
         capture.start()  # frames from now on: none go stale while the model loads
         ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw)
+        seen = any(rec.pipeline.frames_with_pose for rec in routine.sets)
+        if (not options.headless if options.ask_pain is None else options.ask_pain) and seen and ended_by in ASK_AFTER:
+            say = speaker.say
+            pain = ask_pain(ui, Board(routine.exercise, mode="pain"), say=lambda w: say([Cue(w, "routine")]))
     except KeyboardInterrupt:
         ended_by = "interrupted"
         routine.stop(routine._last_t or 0.0, "stopped", by_user=True)
@@ -345,6 +354,7 @@ def run_live(
         error=error,
         record_error=record_error,
         recorded=recorder is not None and recorder.saved,
+        pain=pain,
     )
 
 

@@ -376,3 +376,78 @@ def test_cli_record_on_a_full_disk_keeps_the_old_file_and_still_writes_the_repor
     assert json.loads(out.read_text())["ended_by"] == "end_of_video"
     assert video.read_bytes() == b"an earlier recording"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["session.json", "session.mp4"]
+
+
+# --- the back pain at the end (issue 11) --------------------------------------------------------
+
+
+class AnswersPain(Headless):
+    """No window. Presses `key` once, when the question is asked (see `asking`)."""
+
+    def __init__(self, key: str = "6", keys=None, size=(320, 180)) -> None:
+        super().__init__(size, keys)
+        self.key, self.asked, self.pressed = key, False, False
+
+    def poll(self):
+        if self.asked and not self.pressed:
+            self.pressed = True
+            return self.key
+        return super().poll()
+
+
+@pytest.fixture
+def asking(monkeypatch):
+    """The live loop's question, noting on the window that it is being asked."""
+    real = live_mod.ask_pain
+
+    def ask(ui, *a, **kw):
+        ui.asked = True
+        return real(ui, *a, **kw)
+
+    monkeypatch.setattr(live_mod, "ask_pain", ask)
+
+
+def test_the_back_pain_is_asked_at_the_end(asking):
+    session = run(ScriptedCamera(bridge_reps(3)), options(ask_pain=True), ui=AnswersPain(keys=[(40, "q")]))
+    assert session.ended_by == "quit" and session.pain == 6
+    session = run(ScriptedCamera(bridge_reps(1)), options(ask_pain=True), ui=AnswersPain("1"))  # then a wait for 0
+    assert session.ended_by == "end_of_video" and session.pain == 1
+    session = run(ScriptedCamera(bridge_reps(1)), options(ask_pain=True), ui=AnswersPain("s"))
+    assert session.ended_by == "end_of_video" and session.pain is None
+    ui = AnswersPain()
+    session = run(ScriptedCamera(bridge_reps(1)), options(), ui=ui)  # headless: not asked
+    assert session.pain is None and not ui.asked
+    nobody = ScriptedCamera([Key(REST, stay_s=2.0)])
+    nobody.samples = [(t, None) for t, _ in nobody.samples]
+    ui = AnswersPain()
+    session = run(nobody, options(ask_pain=True), ui=ui)  # nobody seen: nothing kept, nothing asked
+    assert session.ended_by == "end_of_video" and session.pain is None and not ui.asked
+
+
+def test_cli_keeps_the_back_pain_in_the_history_and_the_report(tmp_path, monkeypatch, asking):
+    import functools
+
+    from posecheck.records.history import History
+
+    cam = ScriptedCamera(bridge_reps(1))
+
+    class FakeEstimator:
+        def __init__(self, *a, **kw):
+            self.detect = cam.detector
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(capture_mod, "open_source", lambda spec: cam)
+    monkeypatch.setattr(live_mod, "PoseEstimator", FakeEstimator)
+    monkeypatch.setattr(live_mod, "Headless", lambda size: AnswersPain("8", size=size))
+    monkeypatch.setattr(live_mod, "LiveOptions", functools.partial(LiveOptions, ask_pain=True))
+    out = tmp_path / "session.json"
+    args = ["live", "-e", "bridge", "--camera", "0", "--headless", "--mute", "--hold", "1", "--report", str(out)]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    assert "back pain today: 8 of 10; kept in the history" in res.output
+    assert json.loads(out.read_text())["pain"] == 8
+    with History.open(tmp_path / "data") as h:
+        (s,) = h.sessions()
+        assert (s.kind, s.mine, s.pain, s.reps_counted) == ("live", True, 8, 1)

@@ -134,6 +134,49 @@ w.close()
 """
 
 
+# The back-pain question answered with real key presses (X's XTEST extension, as a keyboard).
+PAIN_SCRIPT = """
+import ctypes, json, sys, threading, time
+from posecheck.exercise.definition import load
+from posecheck.session.live import Window
+from posecheck.coach.screen import Board, render
+from posecheck.coach.pain import ask
+
+def press(keys):
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    xtst = ctypes.cdll.LoadLibrary("libXtst.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    x11.XStringToKeysym.restype = ctypes.c_ulong
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+    xtst.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_ulong]
+    d = x11.XOpenDisplay(None)
+    xtst.XTestFakeMotionEvent(d, -1, 200, 150, 0)  # the pointer over the window: it has the focus
+    x11.XFlush(d)
+    for name in keys:
+        time.sleep(0.6)
+        code = x11.XKeysymToKeycode(d, x11.XStringToKeysym(name.encode()))
+        xtst.XTestFakeKeyEvent(d, code, 1, 0)
+        xtst.XTestFakeKeyEvent(d, code, 0, 0)
+        x11.XFlush(d)
+    x11.XCloseDisplay(d)
+
+w = Window(fullscreen=False, size=(640, 360))
+ex = load("bridge")
+for _ in range(10):
+    w.show(render(Board(ex, mode="done"), w.size()))
+    w.poll()
+    time.sleep(0.02)
+threading.Thread(target=press, args=(sys.argv[1:],), daemon=True).start()
+t0 = time.perf_counter()
+answer = ask(w, Board(ex))
+print(json.dumps({"pain": answer, "s": round(time.perf_counter() - t0, 1)}))
+w.close()
+"""
+
+
 def test_the_screen_on_a_virtual_display_shows_what_was_drawn(tmp_path):
     """A screenshot of the live window (Xvfb): the drawn screen is on it pixel for pixel,
     with its words in their places — the count, the fault that stops the hold, the instruction."""
@@ -172,3 +215,16 @@ def test_the_screen_on_a_virtual_display_shows_what_was_drawn(tmp_path):
     assert ink(lay.count, WHITE) > 0.03  # "1/5", large
     assert ink(lay.fault, WARN) > 0.5 and ink(lay.fault, (20, 20, 20)) > 0.02  # dark words on orange
     assert ink(lay.band, WHITE) > 0.02  # the instruction
+
+
+@pytest.mark.parametrize("keys, answer", [(["1", "0"], 10), (["7"], 7), (["s"], None), (["Escape"], None)])
+def test_pain_question_answered_with_keys_in_a_window(tmp_path, keys, answer):
+    with xvfb("1024x768x24") as display:
+        env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=str(tmp_path))
+        res = subprocess.run(
+            [sys.executable, "-c", PAIN_SCRIPT, *keys], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT
+        )
+    if "libXtst" in res.stderr:
+        pytest.skip("no libXtst to press keys with")
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads(res.stdout.strip().splitlines()[-1])["pain"] == answer
