@@ -29,8 +29,11 @@ from posecheck.commands.options import HOLD, TARGET, Seconds
     "--output-dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated videos here."
 )
 @click.option("--keep-landmarks", is_flag=True, help="Also save each file's landmarks beside its report.")
-@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes (one pose model each).")  # fmt: skip
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1),
+              help="Files at a time, one pose model each (default 1; on Ray, its CPUs).")  # fmt: skip
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Worker processes on this machine, or Ray tasks (needs the cluster extra).")  # fmt: skip
+@click.option("--ray-address", help="With --engine ray: the cluster's address (without it, a local Ray is started).")
 @click.option("--timeout", "timeout_s", type=Seconds(0, 24 * 3600, above=True), help="Seconds allowed per file.")
 @click.option("--hold", "hold_s", type=HOLD, help="Hold time in seconds (overrides).")
 @click.option("--target", type=TARGET, help="Target reps (overrides).")
@@ -45,7 +48,9 @@ def batch_cmd(
     reports_dir: Path,
     output_dir: Path | None,
     keep_landmarks: bool,
-    workers: int,
+    workers: int | None,
+    engine: str,
+    ray_address: str | None,
     timeout_s: float | None,
     hold_s: float | None,
     target: int | None,
@@ -62,6 +67,15 @@ def batch_cmd(
     from posecheck.session import batch
     from posecheck.settings import load_settings
 
+    if ray_address and engine != "ray":
+        raise PosecheckError("--ray-address goes with --engine ray")
+    if engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            from posecheck.session.batch_ray import NEEDS_EXTRA
+
+            raise PosecheckError(NEEDS_EXTRA)
     if manifest is not None:
         if inputs:
             raise PosecheckError("give INPUTS or --manifest, not both")
@@ -123,7 +137,14 @@ def batch_cmd(
     try:
         if jobs:
             verbose = bool(ctx.obj and ctx.obj.get("verbose"))
-            batch.run(jobs, workers=min(workers, len(jobs)), on_result=on_result, verbose=verbose, timeout_s=timeout_s)
+            if engine == "ray":
+                from posecheck.session import batch_ray
+
+                batch_ray.run(jobs, address=ray_address, workers=workers and min(workers, len(jobs)),
+                              on_result=on_result, verbose=verbose, timeout_s=timeout_s)  # fmt: skip
+            else:
+                batch.run(jobs, workers=min(workers or 1, len(jobs)), on_result=on_result, verbose=verbose,
+                          timeout_s=timeout_s)  # fmt: skip
     except KeyboardInterrupt:
         interrupted = True
     finally:
