@@ -36,8 +36,8 @@ NEEDS_EXTRA = "the ray engine needs Ray: pip install 'posecheck[cluster]' (or '.
 # closed loopback port makes those fail at once, without a DNS lookup; Ray's own gRPC
 # ignores proxies, and its HTTP to 127.0.0.1 bypasses them.
 _DEAD_PROXY = "http://127.0.0.1:9"
-_LOCAL_ENV = {
-    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+_SINGLE_MACHINE = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}  # for a local Ray only
+_QUIET_ENV = {
     "RAY_USAGE_STATS_ENABLED": "0",
     **dict.fromkeys(("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"), _DEAD_PROXY),
     **dict.fromkeys(("no_proxy", "NO_PROXY"), "127.0.0.1,localhost,::1"),
@@ -81,10 +81,10 @@ def _task(job: Job, verbose: bool, board: Any) -> Result:
 @contextmanager
 def _connected(address: str | None, workers: int, verbose: bool) -> Iterator[Any]:
     """Ray, connected to `address` or to a local Ray of `workers` CPUs started here."""
-    ray = _import_ray() if address else None
-    if ray is None:
-        os.environ.update(_LOCAL_ENV)
-        ray = _import_ray()
+    os.environ.update(_QUIET_ENV)
+    if not address:
+        os.environ.update(_SINGLE_MACHINE)
+    ray = _import_ray()
     # ray.init replaces the SIGTERM handler (posecheck's turns it into an interrupt)
     handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))}
     options: dict[str, Any] = {"log_to_driver": verbose, "logging_level": "INFO" if verbose else "ERROR"}
