@@ -5,10 +5,11 @@ OpenCV's putText was used before: its outline was the same text drawn thicker, w
 OpenCV 5's font also lays the letters out wider, so every line ended in a ghost of its
 last letter. Here the outline is FreeType's stroke of the same glyphs at the same places.
 
-Sizes are capital heights in pixels. A rendered line (its colours and coverage) is kept,
-so the lines a review draws on every frame cost one blend each after the first
-(six lines: about 1.4–2 ms a frame, as OpenCV's putText was; rendering them afresh
-every frame: 30–40 ms).
+Sizes are capital heights in pixels. A rendered line (its colours and coverage) and its
+measures are kept, so the lines a review draws on every frame cost one blend each after
+the first: the six lines of a 640×480 review frame take about 0.5 ms of CPU a frame
+(OpenCV's putText took 0.7 ms; rendering them afresh every frame would take 12 ms);
+scripts/bench_lettering.py measures it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,13 @@ def outline_px(cap_px: float) -> int:
 
 def measure(text: str, cap_px: float) -> tuple[int, int]:
     """(advance width, height of the letters above the baseline) of text, in pixels."""
-    font = _font_for(cap_px)
+    return _measure(text, int(_font_for(cap_px).size))
+
+
+@lru_cache(maxsize=4096)
+def _measure(text: str, em_px: int) -> tuple[int, int]:
+    # kept: wrapping measures every word of every line on every frame
+    font = _font(em_px)
     top = font.getbbox(text, anchor="ls")[1] if text else 0
     return round(font.getlength(text)), max(0, -round(top))
 
@@ -113,18 +120,23 @@ def draw(
         keep = cv2.multiply(roi, cv2.bitwise_not(alpha), scale=1 / 255, dtype=cv2.CV_16U)
         put = cv2.multiply(bgr[part], alpha, scale=1 / 255, dtype=cv2.CV_16U)
         roi[:] = cv2.convertScaleAbs(cv2.add(keep, put))
-    return round(font.getlength(text))
+    return _measure(text, int(font.size))[0]
 
 
 def wrap(text: str, cap_px: float, max_w: float) -> list[str]:
     """text in lines no wider than max_w (a single word longer than that stays whole)."""
+    return list(_wrap(text, int(_font_for(cap_px).size), int(max_w)))
+
+
+@lru_cache(maxsize=512)
+def _wrap(text: str, em_px: int, max_w: int) -> tuple[str, ...]:
     lines: list[str] = []
     line = ""
     for word in text.split():
         trial = f"{line} {word}".strip()
-        if line and measure(trial, cap_px)[0] > max_w:
+        if line and _measure(trial, em_px)[0] > max_w:
             lines.append(line)
             line = word
         else:
             line = trial
-    return lines + ([line] if line else [])
+    return (*lines, *([line] if line else []))
