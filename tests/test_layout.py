@@ -33,6 +33,7 @@ PURE = [
     *sorted(f"posecheck.exercise.{p.stem}" for p in (PACKAGE / "exercise").glob("*.py") if p.stem != "__init__"),
     "posecheck.exercise",
     "posecheck.session.pipeline",
+    "posecheck.session.peaks",
     "posecheck.session.routine",
 ]
 # What the pure core may import besides posecheck's own pure modules.

@@ -72,9 +72,15 @@ def report_cmd(
         session = row.as_dict()
         source = row.source if row.kind == "review" else None
     found = find_video(report, video, report_json, source)
-    html = build(report, video=found, video_named=str(video or source or report.get("video") or ""), session=session)
+    named = str(video or source or report.get("video") or "")
+    html = build(report, video=found, video_named=named, session=session)
     write_text(output, html)
     click.echo(f"report: {output}")
+    live = report.get("live") or (session or {}).get("kind") == "live"
+    if found is None and report["faults"] and not live:
+        click.echo(
+            f"report: the video ({named or 'not named'}) was not found: no still frames; give it with --video", err=True
+        )
 
 
 def _not_a_video(path: Path) -> None:

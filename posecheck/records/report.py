@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,14 +47,17 @@ def rep_dict(rep: Rep) -> dict[str, Any]:
     }
 
 
-def fault_dict(span: FaultSpan) -> dict[str, Any]:
-    return {
+def fault_dict(span: FaultSpan, peak: dict[str, Any] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "id": span.id,
         "message": span.message,
         "start_s": _r(span.start_s),
         "end_s": _r(span.end_s),
         "rep": span.rep,
     }
+    if peak is not None:  # its clearest moment: the measured value and the pose then
+        out["peak"] = peak
+    return out
 
 
 def build(
@@ -68,6 +71,7 @@ def build(
     target: int,
     reps: list[Rep],
     faults: list[FaultSpan],
+    fault_peaks: Callable[[FaultSpan], dict[str, Any] | None] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     counted = sum(r.counted for r in reps)
@@ -81,7 +85,7 @@ def build(
         "hold_s": _r(hold_s),
         "target": target,
         "reps": [rep_dict(r) for r in reps],
-        "faults": [fault_dict(f) for f in faults],
+        "faults": [fault_dict(f, fault_peaks(f) if fault_peaks else None) for f in faults],
         "summary": {
             "reps_counted": counted,
             "reps_attempted": len(reps),

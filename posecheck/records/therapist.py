@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posecheck.errors import PosecheckError
+from posecheck.exercise.describe import unit_words
+from posecheck.records.stills import allowed_text
 
 MAX_STILLS = 24  # a long session with many faults: the first ones tell the story
-STILL_WIDTH_PX = 480
 
 
 class ReportError(PosecheckError):
@@ -138,44 +140,6 @@ def find_video(
     return None
 
 
-def stills(video: Path, times: Sequence[float], width: int = STILL_WIDTH_PX) -> dict[float, bytes]:
-    """PNG bytes of the first frame at or after each time (timestamps as the review saw them)."""
-
-    from posecheck.sources.video import VideoFile
-
-    wanted = sorted(set(times))
-    out: dict[float, bytes] = {}
-    if not wanted:
-        return out
-    vf = VideoFile(video)
-    half = 0.5 / vf.fps if vf.fps else 1 / 60
-    i = 0
-    last = None
-    for frame in vf:
-        while i < len(wanted) and frame.t_s >= wanted[i] - half:
-            out[wanted[i]] = _png(frame.image, width)
-            i += 1
-        last = frame
-        if i == len(wanted):
-            break
-    for t in wanted[i:]:  # past the end of what could be read: the last frame
-        if last is not None:
-            out[t] = _png(last.image, width)
-    return out
-
-
-def _png(image, width: int) -> bytes:
-    import cv2
-
-    h, w = image.shape[:2]
-    if w > width:
-        image = cv2.resize(image, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".png", image)
-    if not ok:
-        raise ReportError("could not encode a still frame as PNG")
-    return buf.tobytes()
-
-
 # --- the page ----------------------------------------------------------------------------------------
 
 CSS = """
@@ -189,7 +153,19 @@ th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: ta
 .no { color: #b35900; } .yes { color: #207a38; }
 .note { background: #fff6e0; padding: .5em .8em; border-left: 3px solid #e0a000; }
 .muted { color: #666; font-size: .9em; } figure { display: inline-block; margin: .5em 1em .5em 0; vertical-align: top; }
-figcaption { font-size: .9em; max-width: 480px; } img { max-width: 100%; }
+figure.timeline { display: block; margin: .5em 0; }
+figcaption { font-size: .9em; max-width: 480px; } figure.timeline figcaption { max-width: none; }
+img { max-width: 100%; }
+@media print {
+  @page { margin: 14mm; }
+  body { font-size: 10.5pt; max-width: none; margin: 0; padding: 0; color: #000; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  figure, tr, .note { break-inside: avoid; page-break-inside: avoid; }
+  figure.timeline { break-before: page; page-break-before: always; }
+  figure { width: 47%; margin: .4em 2% .4em 0; } figure.timeline { width: 100%; }
+  th { background: none; } .note { background: none; border-left: 3px solid #999; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 
@@ -206,20 +182,50 @@ def _row(label: str, value: str, raw: bool = False) -> str:
     return f"<tr><th>{escape(label)}</th><td>{value if raw else escape(value)}</td></tr>"
 
 
+def _rounds_done(reps: Sequence[dict[str, Any]], rounds: Sequence[str]) -> int:
+    """Complete rounds among the counted reps, as the engine counts them (every side once)."""
+    done, seen = 0, set()
+    for r in reps:
+        if r["counted"] and r.get("side"):
+            seen.add(r["side"])
+            if rounds and set(rounds) <= seen:
+                done, seen = done + 1, set()
+    return done
+
+
+SIDE_WORDS: dict[str, str] = {}
+
+
+def peak_text(peak: dict[str, Any], words: dict[str, Any]) -> str:
+    """The measured value at a fault's clearest moment, against the range allowed."""
+    sig = (words.get("signals") or {}).get(peak["signal"], {})
+    unit = sig.get("unit", "")
+    after = unit_words(unit)[0]
+    desc = sig.get("description") or "the measurement"
+    value = f"{peak['value']:.3g}".replace("-", "−")
+    return (
+        f"{desc[0].upper()}{desc[1:]}: {value}{after} (allowed: {allowed_text(peak.get('min'), peak.get('max'), unit)})"
+    )
+
+
 def render(
     report: dict[str, Any],
     *,
     video: Path | None,
     video_named: str | None = None,
     session: dict[str, Any] | None = None,
-    phases: Sequence[str] = (),
+    words: dict[str, Any] | None = None,
     timeline_png: bytes | None = None,
     frames: dict[float, bytes] | None = None,
 ) -> str:
-    """The page, from a report (as `posecheck review --report` writes it) and its images."""
+    """The page, from a report (as `posecheck review --report` writes it), the words for its ids
+    (describe.words, plus counting and rounds) and its images."""
+    words = words or {}
     s = report["summary"]
     name = report.get("name") or report["exercise"]
     reps, faults = report["reps"], report["faults"]
+    phase_name = words.get("phase_names") or {}
+    message = {**(words.get("fault_messages") or {}), **{f["id"]: f.get("message") or f["id"] for f in faults}}
     out: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -229,7 +235,7 @@ def render(
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f'<h1>{escape(name)} <span class="muted">({escape(report["exercise"])})</span></h1>',
+        f"<h1>{escape(name)}</h1>",
     ]
     when = session.get("started_at") if session else None
     sub = []
@@ -257,11 +263,26 @@ def render(
     for n in notes:
         out.append(f'<p class="note">{escape(n)}</p>')
     counts = Counter(f["id"] for f in faults)
-    messages = {f["id"]: f.get("message", "") for f in faults}
-    fault_text = "; ".join(f"{fid} ×{n} — {messages[fid]}" for fid, n in sorted(counts.items())) or "none"
-    rows = [
-        _row("Reps counted", f"{s['reps_counted']} of {s['reps_attempted']} attempted"),
-        _row("Target", f"{report['target']} reps" if report.get("target") is not None else "–"),
+    fault_text = "; ".join(f"{message[fid]} ×{n}" for fid, n in sorted(counts.items())) or "none"
+    counting, rounds = words.get("counting", "reps"), words.get("rounds") or []
+    target = report.get("target")
+    attempts = f"{s['reps_counted']} of {s['reps_attempted']} attempted"
+    if counting == "rounds":
+        each = ", ".join(SIDE_WORDS.get(r, r) for r in rounds)
+        rows = [
+            _row("Rounds completed", f"{_rounds_done(reps, rounds)} (a round: one hold each — {each})"),
+            _row("Holds counted", attempts),
+            _row("Target", f"{target} rounds" if target is not None else "–"),
+        ]
+    else:
+        rows = [
+            _row("Reps counted", attempts),
+            _row(
+                "Target",
+                "–" if target is None else f"{target} reps" + (" each side" if counting == "each_side" else ""),
+            ),
+        ]
+    rows += [
         _row("Hold time asked", f"{report['hold_s']:g} s"),
         _row("Faults", fault_text),
         _row("Duration", f"{_s(report.get('duration_s'))} s"),
@@ -274,16 +295,17 @@ def render(
         rows.append(_row("Body seen in", f"{report.get('frames_with_pose', 0)} of {report['frames']} frames"))
     rows.append(_row("Video", video_named or str(report.get("video") or "–")))
     settings = {k: v for k, v in (report.get("settings") or {}).items() if v is not None}
+    setting_words = {"hold_s": "hold time (s)", "target": "target", "model": "pose model"}
     if settings:
-        rows.append(_row("Settings", ", ".join(f"{k} = {v}" for k, v in settings.items())))
+        rows.append(_row("Settings", ", ".join(f"{setting_words.get(k, k)} {v}" for k, v in settings.items())))
     out.append('<table class="summary">' + "".join(rows) + "</table>")
 
     # reps
-    out.append("<h2>Reps</h2>")
+    out.append("<h2>Reps</h2>" if counting != "rounds" else "<h2>Holds</h2>")
     if not reps:
         out.append("<p>No reps were seen.</p>")
     else:
-        multi = len({k for r in reps for k in (r.get("holds") or {})}) > 1
+        multi = any(len(r.get("holds") or {}) > 1 for r in reps)  # e.g. arched, then flat
         head = ["#", "time (s)", "side", "hold achieved (s)", "counted", "faults"]
         out.append(
             '<table class="reps"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>"
@@ -291,17 +313,17 @@ def render(
         for r in reps:
             hold = _s(r.get("hold_s"))
             if multi and r.get("holds"):
-                hold += " (" + ", ".join(f"{k} {_s(v)}" for k, v in r["holds"].items()) + ")"
+                hold += " (" + ", ".join(f"{phase_name.get(k, k)} {_s(v)}" for k, v in r["holds"].items()) + ")"
             counted = '<span class="yes">yes</span>' if r["counted"] else '<span class="no">no</span>'
             if r.get("guided"):
                 counted += " (guided)"
             cells = [
                 f'<td class="num">{escape(str(r["index"]))}</td>',
                 f'<td class="num">{_s(r.get("start_s"))}–{_s(r.get("end_s"))}</td>',
-                f"<td>{escape(r.get('side') or '–')}</td>",
+                f"<td>{escape(SIDE_WORDS.get(r.get('side') or '', r.get('side') or '–'))}</td>",
                 f'<td class="num hold">{escape(hold)}</td>',
                 f"<td>{counted}</td>",
-                f"<td>{escape(', '.join(r.get('faults') or []) or '–')}</td>",
+                f"<td>{escape('; '.join(message.get(f, f) for f in r.get('faults') or []) or '–')}</td>",
             ]
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody></table>")
@@ -313,13 +335,13 @@ def render(
     # timeline
     out.append("<h2>Timeline</h2>")
     if timeline_png:
-        tl = report.get("timeline") or {}
-        out.append(f"<figure>{_img(timeline_png, 'the key signal over time')}")
+        out.append(f'<figure class="timeline">{_img(timeline_png, "what was measured over time, with its limits")}')
         out.append(
             "<figcaption>"
             + escape(
-                f"{tl.get('signal', 'key signal')} ({tl.get('unit', '')}) over time. Shading: the position (phase); "
-                "green bar: hold timer running; orange: faults; dotted lines: start and end of each rep."
+                "Top: the position posecheck recognised, when the hold timer ran, and each fault. Below: each "
+                "measurement that decides a position or a fault, with its limits (dashed: a position; dash-dot: "
+                "where the hold runs; solid, with its side shaded: a fault). Dotted lines: start and end of each rep."
             )
             + "</figcaption></figure>"
         )
@@ -327,7 +349,7 @@ def render(
         out.append("<p>No timeline in this report (it was written by an older posecheck).</p>")
 
     # stills
-    out.append("<h2>Where faults began</h2>")
+    out.append("<h2>Faults at their clearest</h2>")
     if not faults:
         out.append("<p>No faults.</p>")
     elif video is None and _is_live(report, session):
@@ -339,9 +361,12 @@ def render(
     else:
         frames = frames or {}
         for f in faults[:MAX_STILLS]:
-            png = frames.get(f["start_s"])
-            rep = f" (rep {f['rep']})" if f.get("rep") is not None else ""
-            cap = f"{f['id']} at {f['start_s']:.1f} s{rep}: {f.get('message', '')}"
+            peak = f.get("peak")
+            t = peak["t_s"] if peak else f["start_s"]
+            png = frames.get(t)
+            rep = f", rep {f['rep']}" if f.get("rep") is not None else ""
+            cap = f"{message[f['id']]} — at {t:.1f} s{rep}"
+            cap += f" (from {f['start_s']:.1f} s). " + peak_text(peak, words) if peak else " (when it began)."
             out.append(
                 "<figure>" + (_img(png, cap) if png else "") + f"<figcaption>{escape(cap)}</figcaption></figure>"
             )
@@ -361,6 +386,25 @@ def render(
     return "\n".join(out)
 
 
+WORD_KEYS = ("signals", "phase_names", "fault_messages", "limits", "counting", "rounds")
+
+
+def words_for(report: dict[str, Any]) -> dict[str, Any]:
+    """The words for the report's ids: as the review kept them in its timeline, else from the
+    exercise's file by id (an older report), else none (a therapist's own file not at hand)."""
+    from posecheck.exercise.describe import words
+
+    tl = report.get("timeline") or {}
+    kept = {k: tl[k] for k in WORD_KEYS if k in tl}
+    try:
+        from posecheck.exercise.definition import load
+
+        exercise = load(report["exercise"])
+        return {**words(exercise), "name": exercise.name, **kept}
+    except PosecheckError:
+        return kept
+
+
 def build(
     report: dict[str, Any],
     *,
@@ -369,34 +413,38 @@ def build(
     session: dict[str, Any] | None = None,
 ) -> str:
     """The page with its images: the timeline plot and the stills."""
-    from posecheck.records import plots
+    from posecheck.records import stills, timeline
 
     if _is_live(report, session):
         video = None  # its times are the session's, not a video's
-
-    phases: list[str] = []
-    try:
-        from posecheck.exercise.definition import load
-
-        exercise = load(report["exercise"])
-        phases = [p.id for p in exercise.phases]
-        report = {**report, "name": report.get("name") or exercise.name}
-    except PosecheckError:
-        pass  # a therapist's own definition file, not at hand: phases as the timeline shows them
+    words = words_for(report)
+    report = {**report, "name": report.get("name") or words.get("name")}
     tl = report.get("timeline")
-    timeline = plots.timeline_png(report, phases) if tl and tl.get("t_s") else None
-    frames = (
-        stills(video, [f["start_s"] for f in report["faults"][:MAX_STILLS]])
-        if video is not None and report["faults"]
-        else {}
-    )
+    png = None
+    if tl and tl.get("t_s"):
+        tl = {**tl, **{k: words[k] for k in WORD_KEYS if k in words}}
+        png = timeline.timeline_png({**report, "timeline": tl})
+    frames: dict[float, bytes] = {}
+    if video is not None and report["faults"]:
+        _, fault_colour = timeline.colours(tl or {"phase": []}, report["faults"])
+        painters: dict[float, Any] = {}
+        times = []
+        for f in report["faults"][:MAX_STILLS]:
+            peak = f.get("peak")
+            times.append(peak["t_s"] if peak else f["start_s"])
+            if peak:
+                unit = (words.get("signals") or {}).get(peak["signal"], {}).get("unit", "")
+                allowed = allowed_text(peak.get("min"), peak.get("max"), unit)
+                label = f"measured {peak['value']:.3g}{unit_words(unit)[0]}, allowed {allowed}"
+                painters[times[-1]] = partial(stills.draw_peak, peak=peak, colour=fault_colour[f["id"]], label=label)
+        frames = stills.stills(video, times, painters=painters)
     return render(
         report,
         video=video,
         video_named=video_named,
         session=session,
-        phases=phases,
-        timeline_png=timeline,
+        words=words,
+        timeline_png=png,
         frames=frames,
     )
 

@@ -120,6 +120,7 @@ def set_report(rec: SetRecord, source: str) -> dict[str, Any]:
         target=engine.target,
         reps=engine.reps,
         faults=engine.fault_spans,
+        fault_peaks=p.peaks.of,
         live=True,
         outcome=rec.outcome,
         start_s=round(rec.start_s, 3),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posecheck.exercise.definition import Exercise
+from posecheck.exercise.describe import deciding_signals, words
 from posecheck.exercise.engine import Engine
 from posecheck.exercise.guided import GuidedEngine
 from posecheck.exercise.signals import SignalReader
@@ -18,6 +19,7 @@ from posecheck.exercise.state import EngineState, Event
 from posecheck.exercise.view import View
 from posecheck.pose.follow import Follower, PoseSmoother
 from posecheck.pose.types import Detection, Pose
+from posecheck.session.peaks import FaultPeaks
 
 # Hears what happened after every frame, and once more with the events of the end: the
 # history's recorder, for one. Review and live call the same listeners.
@@ -56,7 +58,11 @@ class Pipeline:
         self.last_t: float | None = None
         # the key signal and phase over time, for reports and plots (a few samples a second)
         self.timeline: list[tuple[float, float | None, str | None, bool]] = []
+        # ...and every signal that decides a position or a fault, at the same moments
+        self.deciding = deciding_signals(self.exercise)
+        self.deciding_values: list[tuple[float | None, ...]] = []
         self._next_sample_s = 0.0
+        self.peaks = FaultPeaks(self.exercise)
 
     def step(self, t_s: float, detection: Detection) -> Step:
         self.frames += 1
@@ -72,6 +78,11 @@ class Pipeline:
             self._next_sample_s = t_s + self.TIMELINE_STEP_S
             key = state.values.get(self.exercise.key_signal) if state.tracking else None
             self.timeline.append((t_s, key, state.phase, state.holding))
+            values = state.values if state.tracking else {}
+            self.deciding_values.append(tuple(values.get(s) for s in self.deciding))
+        self.peaks.update(
+            t_s, self.engine.fault_spans, state.values, pose if state.tracking else None, self.reader.near.side
+        )
         view = View(pose=pose, state=state, exercise=self.exercise, near=self.reader.near.side)
         return Step(view=view, events=events, people=2 if self.follower.crowded else len(detection.poses), raw_pose=raw)
 
@@ -88,6 +99,11 @@ class Pipeline:
             "values": [None if v is None else round(v, 3) for _, v, _, _ in self.timeline],
             "phase": [p for _, _, p, _ in self.timeline],
             "holding": [h for _, _, _, h in self.timeline],
+            **words(self.exercise),
+            "values_of": {
+                s: [None if (v := row[i]) is None else round(v, 3) for row in self.deciding_values]
+                for i, s in enumerate(self.deciding)
+            },
         }
 
     @property

@@ -125,7 +125,7 @@ def review(
     hold_used = options.hold_s if options.hold_s is not None else exercise.hold.hold_s
     rep = report_mod.build(
         exercise,
-        video=str(video_path),
+        video=str(Path(video_path).resolve()),  # a page drawn from any folder finds it
         duration_s=duration,
         frames=pipeline.frames,
         frames_with_pose=pipeline.frames_with_pose,
@@ -133,6 +133,7 @@ def review(
         target=engine.target,
         reps=engine.reps,
         faults=engine.fault_spans,
+        fault_peaks=pipeline.peaks.of,
         fps=round(video.fps, 3),
         width=video.width,
         height=video.height,

@@ -4,7 +4,13 @@ stills taken at the moments faults began, every text escaped."""
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import json
+import os
+import re
+import shutil
+import signal
+import subprocess
 from html.parser import HTMLParser
 
 import cv2
@@ -93,7 +99,8 @@ def _check_page(html: str, report: dict) -> Page:
         assert row[0] == str(rep["index"])
         assert float(row[3].split()[0]) == pytest.approx(rep["hold_s"], abs=0.05)
         assert row[4].startswith("yes" if rep["counted"] else "no")
-        assert row[5] == (", ".join(rep["faults"]) or "–")
+        messages = {f["id"]: f["message"] for f in report["faults"]}
+        assert row[5] == ("; ".join(messages[f] for f in rep["faults"]) or "–")  # in words, not ids
     return page
 
 
@@ -168,14 +175,33 @@ def test_page_is_valid_and_matches_the_report(numbered_video):
     # stills are the frames at the faults' starts: 1.0 s -> frame 30 (grey 60), 2.0 s -> frame 60 (grey 120)
     greys = [cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE).mean() for png in page.images[1:]]
     assert greys == pytest.approx([60, 120], abs=4)
-    assert "hips_low at 1.0 s (rep 1): Lift your hips" in page.all_text
+    assert "Lift your hips — at 1.0 s, rep 1 (when it began)." in page.all_text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", page.all_text), "an id in the visible text"
+
+
+def test_a_still_is_the_clearest_moment_with_the_skeleton_and_the_value(numbered_video):
+    report = _report(str(numbered_video))
+    xy = [[80.0 + i, 60.0] for i in range(33)]
+    xy[12], xy[24], xy[26] = [40.0, 70.0], [80.0, 90.0], [120.0, 70.0]  # the right shoulder, hip, knee
+    report["faults"][0]["peak"] = {"t_s": 1.5, "signal": "hip_line", "value": -31.4, "min": None, "max": -12.0,
+                                   "points": [["right_shoulder"], ["right_hip"], ["right_knee"]], "xy": xy}  # fmt: skip
+    page = _check_page(build(report, video=numbered_video), report)
+    still = cv2.imdecode(np.frombuffer(page.images[1], np.uint8), cv2.IMREAD_COLOR)
+    # the frame of the peak (1.5 s: frame 45, grey 90), not of the start (1.0 s, grey 60)
+    assert np.median(still[80:, :20]) == pytest.approx(90, abs=4)
+    # the measured hip (80, 90) is drawn in the fault's colour (not grey): a saturated pixel there
+    b, g, r = (int(v) for v in still[90, 80])
+    assert max(b, g, r) - min(b, g, r) > 60, (b, g, r)
+    text = page.all_text
+    assert "Lift your hips — at 1.5 s, rep 1 (from 1.0 s)." in text
+    assert "How far the hips sit above (+) or below (−) the shoulder–knee line: −31.4° (allowed: above −12°)" in text
 
 
 def test_all_text_is_escaped(numbered_video):
     report = _report(str(numbered_video))
     html = build(report, video=numbered_video)
     assert "<script>" not in html and "odd<id>" not in html and "<exercise>" not in html
-    assert "&lt;script&gt;" in html and "odd&lt;id&gt;" in html
+    assert "&lt;script&gt;" in html
     page = Page(html)
     assert "<script>alert('x')</script> & more" in page.all_text  # shown as text, not run
 
@@ -195,6 +221,11 @@ def test_command_finds_the_video_and_reports_bad_input(tmp_path, numbered_video)
     result = CliRunner().invoke(cli, ["report", str(report_path), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert len(Page(out.read_text()).images) == 3
+    # a report whose video is gone: the page is written, and the command line says why it has no stills
+    (tmp_path / "gone.json").write_text(json.dumps(_report(str(tmp_path / "gone.mp4"))))
+    proc = posecheck("report", tmp_path / "gone.json", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert f"the video ({tmp_path / 'gone.mp4'}) was not found: no still frames" in proc.stderr
     (tmp_path / "bad.json").write_text("{not json")
     for args, message in [
         ([str(tmp_path / "bad.json"), "-o", str(out)], "not a posecheck report"),
@@ -267,3 +298,61 @@ def test_a_set_of_a_live_session(tmp_path):
     assert len(page.images) == 1 and "A live session: no video was recorded" in page.all_text
     proc = posecheck("report", path, "-o", out)
     assert proc.returncode == 2 and "pick one with --set 1..2" in proc.stderr
+
+
+# --- the page in a browser ------------------------------------------------------------------------
+
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+PROBE = """<script>
+window.addEventListener('load', () => document.body.setAttribute('data-probe', JSON.stringify({
+  text: document.body.innerText,
+  images: [...document.images].map((i) => [i.naturalWidth, i.naturalHeight, i.alt]),
+})));
+</script>
+</body>"""
+
+
+def _chromium(folder, *args: str, timeout_s: float = 60.0) -> str:
+    proc = subprocess.Popen(
+        [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={folder / 'chromium-profile'}", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, text=True,
+    )  # fmt: skip
+    try:
+        out, _ = proc.communicate(timeout=timeout_s)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return out
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_the_page_in_chromium_shows_words_plot_and_stills(tmp_path, numbered_video):
+    """What a therapist sees: no raw ids in the visible text, the timeline and a still per fault
+    decoded by the browser, and a clean PDF from the print stylesheet."""
+    report = _report(str(numbered_video))
+    report["faults"][0]["peak"] = {"t_s": 1.5, "signal": "hip_line", "value": -31.4, "min": None, "max": -12.0,
+                                   "points": [["right_shoulder"], ["right_hip"], ["right_knee"]],
+                                   "xy": [[80.0, 60.0]] * 33}  # fmt: skip
+    page = tmp_path / "page.html"
+    page.write_text(build(report, video=numbered_video))
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text().replace("</body>", PROBE))
+    dom = _chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[:300]
+    seen = json.loads(html_lib.unescape(found.group(1)))
+    text = seen["text"]
+    ids = {"bridge", "hip_line", "hips_low", "hip_lift", "rest", "up", "odd<id>"} | {f["id"] for f in report["faults"]}
+    words = set(re.findall(r"[\w<>]+", text))
+    assert not ids & words, ids & words
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)
+    assert "Lift your hips — at 1.5 s" in text and "allowed: above −12°" in text
+    timeline, *frames = seen["images"]
+    assert timeline[0] >= 900 and "measured over time" in timeline[2]
+    assert len(frames) == 2 and all(w > 0 and h > 0 for w, h, _ in frames)
+    pdf = tmp_path / "page.pdf"
+    _chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) >= 2
