@@ -18,6 +18,7 @@ from posecheck.pose.landmarks import INDEX, SKELETON
 STILL_WIDTH_PX = 480
 BONE = (225, 225, 225)
 JOINT = (90, 200, 90)
+EDGE = (30, 30, 30)
 
 
 class StillError(PosecheckError):
@@ -44,7 +45,7 @@ def draw_peak(image: np.ndarray, peak: Mapping[str, Any], colour: str, label: st
     """The skeleton of the fault's clearest moment on the frame; its measurement's landmarks in colour."""
     import cv2
 
-    from posecheck.coach.overlay import ascii_text
+    from posecheck.coach import lettering
 
     out = image.copy()
     xy = np.asarray(peak.get("xy") or [], dtype=float)
@@ -65,18 +66,16 @@ def draw_peak(image: np.ndarray, peak: Mapping[str, Any], colour: str, label: st
         if all(n in INDEX for n in names):
             pts.append(np.mean([xy[INDEX[n]] for n in names], axis=0))
     c = _bgr(colour)
-    for pa, pb in itertools.pairwise(pts):
-        cv2.line(out, tuple(int(v) for v in pa), tuple(int(v) for v in pb), c, thick * 2, cv2.LINE_AA)
-    for p in pts:
-        cv2.circle(out, (int(p[0]), int(p[1])), thick * 2 + 1, c, -1, cv2.LINE_AA)
-    # the value on a dark band across the top (OpenCV draws ASCII only)
-    text = ascii_text(label.replace("−", "-"))
-    size, th = 0.6 * s, max(1, round(1.4 * s))
-    (_, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, size, th)
-    band = out[: h + base + round(14 * s)]
+    for width, col in ((thick * 2 + 4, EDGE), (thick * 2, c)):  # a dark edge: it shows on any clothing
+        for pa, pb in itertools.pairwise(pts):
+            cv2.line(out, tuple(int(v) for v in pa), tuple(int(v) for v in pb), col, width, cv2.LINE_AA)
+        for p in pts:
+            cv2.circle(out, (int(p[0]), int(p[1])), width // 2 + 2, col, -1, cv2.LINE_AA)
+    # the value on a dark band across the top
+    cap = 11 * s
+    band = out[: round(cap * 2.2)]
     band[:] = (band.astype(np.float32) * 0.35).astype(np.uint8)
-    cv2.putText(out, text, (round(8 * s), h + round(7 * s)), cv2.FONT_HERSHEY_DUPLEX, size, (255, 255, 255), th,
-                cv2.LINE_AA)  # fmt: skip
+    lettering.draw(out, label, (round(8 * s), round(cap * 1.6)), cap, (255, 255, 255), None)
     return out
 
 

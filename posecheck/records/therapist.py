@@ -435,7 +435,8 @@ def build(
             if peak:
                 unit = (words.get("signals") or {}).get(peak["signal"], {}).get("unit", "")
                 allowed = allowed_text(peak.get("min"), peak.get("max"), unit)
-                label = f"measured {peak['value']:.3g}{unit_words(unit)[0]}, allowed {allowed}"
+                value = f"{peak['value']:.3g}".replace("-", "−")
+                label = f"measured {value}{unit_words(unit)[0]}, allowed {allowed}"
                 painters[times[-1]] = partial(stills.draw_peak, peak=peak, colour=fault_colour[f["id"]], label=label)
         frames = stills.stills(video, times, painters=painters)
     return render(
