@@ -249,3 +249,13 @@ def test_sweep_argv_carries_the_manner_and_parses():
             not p.order or p.order in {("cow", "cat"), ("cow", "cat", "cow"), ("cat", "cow", "cat")} for p in plans
         )
     assert any(c["manner"]["start"] != "rest" for c in clips)
+
+
+def test_cheapest_first_changes_the_order_not_the_plan():
+    sweep = _sweep()
+    clips = [sweep.plan_clip(910000, i, 0.5, sweep.FRAME_BUDGET) for i in range(21)]
+    cheap = sweep.render_order(clips, True)
+    assert sweep.render_order(clips, False) == clips
+    assert sorted(c["name"] for c in cheap) == sorted(c["name"] for c in clips)
+    frames = [c["estimated_frames"] for c in cheap]
+    assert frames == sorted(frames) and frames != [c["estimated_frames"] for c in clips]
