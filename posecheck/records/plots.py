@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from posecheck.records.sessions import SessionRow, days_of
+from posecheck.records.sessions import SessionRow, days_of, pain_by_day
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -55,14 +55,16 @@ def runs(t: Sequence[float], labels: Sequence[Any]) -> list[tuple[float, float, 
 def history_figure(
     rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None
 ) -> Figure:
-    """Reps counted per day per exercise (with the target), and adherence per day."""
+    """Reps counted per day per exercise (with the target), adherence per day, and back pain when given."""
     import matplotlib.dates as mdates
 
     names = names or {}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     exercises = sorted({r.exercise for r in rows})
-    fig = _figure(11, 3.0 + 0.35 * (len(exercises) + 2))
-    top, bottom = fig.subplots(2, 1, height_ratios=[3, 0.6 + 0.3 * (len(exercises) + 2)], sharex=True)
+    pain = pain_by_day(rows)
+    ratios = [3, 0.6 + 0.3 * (len(exercises) + 2)] + ([1.1] if pain else [])
+    fig = _figure(11, 3.0 + 0.35 * (len(exercises) + 2) + (1.3 if pain else 0))
+    top, bottom, *rest = fig.subplots(len(ratios), 1, height_ratios=ratios, sharex=True)
     for i, ex in enumerate(exercises or [""]):
         mine = [r for r in rows if r.exercise == ex]
         reps = [sum(r.reps_counted for r in mine if r.day == d) for d in days]
@@ -109,6 +111,17 @@ def history_figure(
     for label in bottom.get_xticklabels():
         label.set_rotation(45)
         label.set_fontsize(8)
+    if pain:  # the back pain answers, under the adherence they go with
+        ax = rest[0]
+        ax.plot([d for d, _ in pain], [v for _, v in pain], marker="o", ms=4, color="#b03a2e")
+        ax.set_ylim(-0.5, 10.5)
+        ax.set_yticks([0, 5, 10])
+        ax.set_title("back pain after live sessions (0 none – 10 worst; the day's last answer)", fontsize=9,
+                     loc="left")  # fmt: skip
+        ax.tick_params(labelsize=8)
+        bottom.tick_params(labelbottom=False)
+        for label in ax.get_xticklabels():
+            label.set_rotation(45)
     if path is not None:
         fig.savefig(path, format="png")
     return fig

@@ -111,7 +111,10 @@ def load_report(path: Path, set_number: int | None = None) -> dict[str, Any]:
             set_number = 1
         if set_number is None or not 1 <= set_number <= len(sets):
             raise ReportError(f"{path}: a live session with {len(sets)} sets; pick one with --set 1..{len(sets)}")
+        pain = data.get("pain")  # asked once, at the end of the whole session
         data = sets[set_number - 1]
+        if isinstance(data, dict) and pain is not None and "pain" not in data:
+            data = {**data, "pain": pain}
     elif set_number is not None:
         raise ReportError(f"{path}: --set is for a live session's report; this one is a review's")
     missing = [
@@ -291,6 +294,9 @@ def render(
         rows.insert(
             1, _row("Guided reps", f"{s['reps_guided']} (paced by voice; the movement itself could not be seen)")
         )
+    pain = report.get("pain") if report.get("pain") is not None else (session or {}).get("pain")
+    if isinstance(pain, int) and not isinstance(pain, bool):
+        rows.append(_row("Back pain after the session", f"{pain} of 10 (0 none, 10 worst; the user's answer)"))
     if report.get("frames"):
         rows.append(_row("Body seen in", f"{report.get('frames_with_pose', 0)} of {report['frames']} frames"))
     rows.append(_row("Video", video_named or str(report.get("video") or "–")))

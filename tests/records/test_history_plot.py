@@ -36,3 +36,15 @@ def test_targets_per_day_and_the_legend_beside_the_data():
     assert not legend.overlaps(top.get_window_extent())  # outside the plot: covers no data
     texts = [t.get_text() for t in top.get_legend().get_texts()] + [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert "Bridge exercise" in texts and not any("bridge" in t for t in texts)
+
+
+def test_back_pain_is_drawn_under_adherence_when_given():
+    first = date(2026, 11, 1)
+    rows = [_row(1, first, "bridge", 5, 5), _row(2, first + timedelta(2), "bridge", 5, 5)]
+    assert len(history_figure(rows, first, first + timedelta(3)).axes) == 2  # no answers: no panel
+    rows[0].pain, rows[1].pain = 6, 3
+    fig = history_figure(rows, first, first + timedelta(3))
+    assert len(fig.axes) == 3 and "back pain" in fig.axes[2].get_title(loc="left")
+    (line,) = fig.axes[2].get_lines()
+    assert list(mdates.date2num(line.get_xdata())) == [mdates.date2num(first), mdates.date2num(first + timedelta(2))]
+    assert list(line.get_ydata()) == [6, 3]

@@ -289,13 +289,15 @@ def test_a_set_of_a_live_session(tmp_path):
     first, second = _report("camera 0"), _report("camera 0")
     second["summary"] = dict(second["summary"], reps_counted=2)
     second["reps"] = [dict(r, counted=True) for r in second["reps"]]
-    doc = {"source": "camera 0", "ended_by": "quit", "sets": [dict(first, live=True), dict(second, live=True)]}
+    doc = {"source": "camera 0", "ended_by": "quit", "sets": [dict(first, live=True), dict(second, live=True)],
+           "pain": 4}  # fmt: skip
     path, out = tmp_path / "live.json", tmp_path / "set2.html"
     path.write_text(json.dumps(doc))
     result = CliRunner().invoke(cli, ["report", str(path), "--set", "2", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     page = _check_page(out.read_text(), second)
     assert len(page.images) == 1 and "A live session: no video was recorded" in page.all_text
+    assert dict(page.tables["summary"])["Back pain after the session"].startswith("4 of 10")
     proc = posecheck("report", path, "-o", out)
     assert proc.returncode == 2 and "pick one with --set 1..2" in proc.stderr
 
