@@ -203,5 +203,7 @@ def history_cmd(exercise_id, days, limit, plot, fmt, out, mine_ids, not_mine_ids
             own = [s for s in window if s.mine]  # reviews of other people's videos are kept apart
             exercises = {ex_id: ex for ex_id in {s.exercise for s in own} if (ex := _exercise_or_none(ex_id))}
             with pending(plot) as temp:
-                history_figure(own, first, today, temp, names={k: v.name for k, v in exercises.items()})
+                rounds = {k: len(v.reps.rounds) for k, v in exercises.items() if v.reps.counting == "rounds"}
+                names = {k: v.name for k, v in exercises.items()}
+                history_figure(own, first, today, temp, names=names, holds_per_round=rounds)
             click.echo(f"plot: {plot}")

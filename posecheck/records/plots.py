@@ -53,12 +53,19 @@ def runs(t: Sequence[float], labels: Sequence[Any]) -> list[tuple[float, float, 
 
 
 def history_figure(
-    rows: Sequence[SessionRow], first: date, last: date, path: Path | None = None, names: dict[str, str] | None = None
+    rows: Sequence[SessionRow],
+    first: date,
+    last: date,
+    path: Path | None = None,
+    names: dict[str, str] | None = None,
+    holds_per_round: dict[str, int] | None = None,
 ) -> Figure:
-    """Reps counted per day per exercise (with the target), adherence per day, and back pain when given."""
+    """Reps counted per day per exercise (with the target), adherence per day, and back pain when given.
+    An exercise counted in rounds (`holds_per_round`) is drawn in holds, its target of N rounds as N × that."""
     import matplotlib.dates as mdates
 
     names = names or {}
+    holds_per_round = holds_per_round or {}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     exercises = sorted({r.exercise for r in rows})
     pain = pain_by_day(rows)
@@ -70,15 +77,18 @@ def history_figure(
         reps = [sum(r.reps_counted for r in mine if r.day == d) for d in days]
         colour = f"C{i % 10}"
         if ex:
-            top.plot(days, reps, marker="o", ms=4, color=colour, label=names.get(ex, ex))
+            per = holds_per_round.get(ex, 1)
+            name = names.get(ex, ex) + (" (holds)" if ex in holds_per_round else "")
+            top.plot(days, reps, marker="o", ms=4, color=colour, label=name)
             # each day's own target (the largest a session of that day had): a bar across that day only
             targets = [(d, max((r.target or 0 for r in mine if r.day == d), default=0)) for d in days]
             on = [(d, tg) for d, tg in targets if tg]
             if on:
                 x = mdates.date2num([d for d, _ in on])
-                top.hlines([tg for _, tg in on], x - 0.4, x + 0.4, color=colour, lw=2, alpha=0.7,
-                           label=f"{names.get(ex, ex)}: target that day")  # fmt: skip
-    top.set_ylabel("reps counted per day")
+                what = f"target that day (rounds × {per} holds)" if ex in holds_per_round else "target that day"
+                top.hlines([tg * per for _, tg in on], x - 0.4, x + 0.4, color=colour, lw=2, alpha=0.7,
+                           label=f"{names.get(ex, ex)}: {what}")  # fmt: skip
+    top.set_ylabel("reps counted per day")  # holds, for an exercise in rounds
     top.set_ylim(bottom=0)
     if exercises:  # beside the plot, never over its data
         top.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -48,3 +48,15 @@ def test_back_pain_is_drawn_under_adherence_when_given():
     (line,) = fig.axes[2].get_lines()
     assert list(mdates.date2num(line.get_xdata())) == [mdates.date2num(first), mdates.date2num(first + timedelta(2))]
     assert list(line.get_ydata()) == [6, 3]
+
+
+def test_an_exercise_in_rounds_is_drawn_in_holds_with_its_target_in_holds_too():
+    first = date(2026, 11, 1)
+    rows = [_row(1, first, "knee_to_chest", 2, 5)]  # 2 rounds asked, 5 holds counted
+    fig = history_figure(rows, first, first + timedelta(1), names={"knee_to_chest": "Knee-to-chest stretch"},
+                         holds_per_round={"knee_to_chest": 3})  # fmt: skip
+    top = fig.axes[0]
+    (bars,) = [c for c in top.collections if "target" in str(c.get_label())]
+    assert [float(s[0][1]) for s in bars.get_segments()] == [6.0]  # 2 rounds of 3 holds
+    assert "rounds × 3 holds" in bars.get_label()
+    assert "Knee-to-chest stretch (holds)" in [t.get_text() for t in top.get_legend().get_texts()]
