@@ -147,11 +147,19 @@ def live_cmd(
             continue
         for line in wrap(summary_lines(rep)):
             click.echo(line)
+    if session.stats.slowest_fps is not None:
+        need = max(it.exercise.tracking.min_fps or 0 for it in items)
+        click.echo(
+            f"note: posecheck ran slowly on this machine ({session.stats.slowest_fps:.1f} pictures a second at the"
+            f" slowest; counting needs {need:g}): close other programs, or reps may be missed",
+            err=True,
+        )
     if session.pain is not None:
         click.echo(f"back pain today: {session.pain} of 10" + ("; kept in the history" if log else ""))
     if report is not None:
+        slowest = session.stats.slowest_fps
         doc = {"source": session.source, "ended_by": session.ended_by, "missing": session.missing, "sets": reports,
-               "pain": session.pain}  # fmt: skip
+               "pain": session.pain, "slowest_fps": None if slowest is None else round(slowest, 2)}  # fmt: skip
         write_text(report, report_mod.dumps(doc))
         click.echo(f"report: {report}")
     if session.recorded:

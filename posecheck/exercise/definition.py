@@ -251,6 +251,7 @@ class Tracking(_Model):
     # noise); a later start position is taken as a baseline only while its spread is within
     # this many times the first one's.
     noise_speed_factor: float = Field(ge=1)
+    min_fps: float | None = Field(default=None, gt=0)  # live slower than this: "running slowly"
 
 
 class Reps(_Model):

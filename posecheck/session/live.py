@@ -13,13 +13,12 @@ and `SET_ENDED` hears `(exercise, report)` when a set ends.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any
 
 import cv2
 import numpy as np
@@ -27,6 +26,7 @@ import numpy as np
 from posecheck.coach.cues import Cue, CueScheduler
 from posecheck.coach.pain import ask as ask_pain
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
+from posecheck.coach.slow import LIVE_PAINTERS
 from posecheck.coach.voice import Speaker, missing_voice_note
 from posecheck.errors import CameraError, PosecheckError
 from posecheck.exercise.definition import Exercise
@@ -35,9 +35,11 @@ from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
+from posecheck.session.pace import SLOW_WORDS, Pace
 from posecheck.session.pipeline import Listener
 from posecheck.session.recording import Recorder
 from posecheck.session.routine import INTRO_S, REST_S, Item, Routine, SetRecord
+from posecheck.session.window import DEFAULT_SIZE, UI, Headless, Window, check_display  # noqa: F401 (the command checks the display here)
 from posecheck.sources.capture import Capture, Grab, Source
 
 Detector = Callable[[np.ndarray, float], Detection]
@@ -47,7 +49,6 @@ LISTENERS: list[Listener] = []  # subscribers for every session (see the module 
 # outcome: done, stopped, redone, camera_lost): the moment to close a history session.
 SET_ENDED: list[Callable[[Exercise, dict], None]] = []
 
-DEFAULT_SIZE = (1280, 720)
 DONE_CARD_S = 4.0
 ASK_AFTER = ("quit", "routine_done", "end_of_video")  # endings after which the back pain is asked
 
@@ -81,6 +82,7 @@ class LiveStats:
     processed: int = 0  # frames through the pose model
     shown: int = 0
     latency_s: list[float] = field(default_factory=list)  # capture to display, per shown processed frame
+    slowest_fps: float | None = None  # the lowest rate while below the exercise's min_fps (None: never)
     wall_s: float = 0.0
 
     def percentile(self, q: float) -> float | None:
@@ -130,111 +132,6 @@ def set_report(rec: SetRecord, source: str) -> dict[str, Any]:
         settings={"hold_s": rec.item.hold_s, "target": rec.item.target},
         timeline=p.timeline_dict(),
     )
-
-
-# --- the screen's outlets: a window, or nothing -------------------------------------------
-
-
-class UI(Protocol):
-    def size(self) -> tuple[int, int]: ...
-
-    def show(self, canvas: np.ndarray) -> None: ...
-
-    def poll(self) -> str | None: ...
-
-    def close(self) -> None: ...
-
-
-class Headless:
-    """No window. Keys may be scripted for tests: (after this many polls, key)."""
-
-    def __init__(self, size: tuple[int, int] = DEFAULT_SIZE, keys: list[tuple[int, str]] | None = None) -> None:
-        self._size = size
-        self._keys = sorted(keys or [])
-        self._polls = 0
-        self.shown = 0
-        self.last: np.ndarray | None = None
-
-    def size(self) -> tuple[int, int]:
-        return self._size
-
-    def show(self, canvas: np.ndarray) -> None:
-        self.shown += 1
-        self.last = canvas
-
-    def poll(self) -> str | None:
-        self._polls += 1
-        if self._keys and self._keys[0][0] <= self._polls:
-            return self._keys.pop(0)[1]
-        return None
-
-    def close(self) -> None:
-        pass
-
-
-def check_display() -> None:
-    """OpenCV's Qt window aborts the whole process without a display: say so first."""
-    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-        raise PosecheckError("no display to open a window on (DISPLAY is not set); use --headless")
-
-
-class Window:
-    """A resizable OpenCV window, full screen by default; the screen is drawn at its size."""
-
-    KEYS: ClassVar[dict[int, str]] = {32: " ", 27: "q", 13: " "}
-
-    def __init__(
-        self, title: str = "posecheck", *, fullscreen: bool = True, size: tuple[int, int] = DEFAULT_SIZE
-    ) -> None:
-        check_display()
-        self.title = title
-        self._default = size
-        self.fullscreen = fullscreen
-        try:
-            cv2.namedWindow(
-                title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL
-            )  # no toolbar: the picture fills it
-            cv2.resizeWindow(title, *size)
-            if fullscreen:
-                cv2.setWindowProperty(title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
-        except cv2.error as e:
-            raise PosecheckError(f"cannot open a window ({str(e).strip().splitlines()[-1]}); use --headless") from None
-        self._shown = False
-        self.closed = False
-
-    def size(self) -> tuple[int, int]:
-        try:
-            _, _, w, h = cv2.getWindowImageRect(self.title)
-        except cv2.error:
-            return self._default
-        return (w, h) if w >= 160 and h >= 120 else self._default
-
-    def show(self, canvas: np.ndarray) -> None:
-        if not self.closed:
-            cv2.imshow(self.title, canvas)
-            self._shown = True
-
-    def poll(self) -> str | None:
-        code = cv2.waitKey(1)
-        if self._shown and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
-            self.closed = True  # the window was closed with the mouse
-            return "q"
-        if code < 0:
-            return None
-        code &= 0xFF
-        if code == ord("f"):
-            self.fullscreen = not self.fullscreen
-            mode = cv2.WINDOW_FULLSCREEN if self.fullscreen else cv2.WINDOW_NORMAL
-            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, mode)
-            return None
-        return self.KEYS.get(code, chr(code).lower() if 32 < code < 127 else None)
-
-    def close(self) -> None:
-        try:
-            cv2.destroyWindow(self.title)
-            cv2.waitKey(1)
-        except cv2.error:
-            pass
 
 
 # --- the loop -------------------------------------------------------------------------------
@@ -370,6 +267,7 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
     before = ("", -1)
     first = True
     done_at: float | None = None
+    pace = Pace()
 
     def now_s() -> float:
         """Session time now: the last frame's time plus the time since it arrived."""
@@ -404,6 +302,7 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             if not status.delivering and last is not None:
                 if lost_since is None:
                     lost_since = time.perf_counter()
+                    pace.reset()  # the gap is the camera's, not the machine's
                     step = routine.camera_lost(now_s())
                     if step is not None:
                         view = step.view
@@ -439,6 +338,7 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             step = routine.step(grab.t_s, detection)
             stats.processed += 1
             processed = True
+            pace.frame(grab.t_s)
             view = step.view
             state = step.view.state
             if routine.current is not scheduled_for:
@@ -447,6 +347,10 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             for listen in subscribers:
                 listen(routine.exercise if routine.current is None else routine.current.exercise, step.events, state)
             speaker.say(scheduler.cues(step.events, state))
+        else:
+            pace.reset()  # resting or paused: nothing to keep up with
+        slow = pace.slow(routine.exercise.tracking.min_fps)
+        stats.slowest_fps = pace.slowest_fps
         for rec in _sets_ended(routine, subscribers, capture.source.name):
             if rec is scheduled_for:
                 view = None
@@ -458,7 +362,7 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             board = _board(
                 routine, grab, view if routine.current is not None else None, options, first, grab.t_s, notice
             )
-            canvas = render(board, ui.size())
+            canvas = render(replace(board, message=SLOW_WORDS) if slow else board, ui.size(), LIVE_PAINTERS)
             ui.show(canvas)
             stats.shown += 1
             if recorder is not None:

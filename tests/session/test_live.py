@@ -245,9 +245,9 @@ def test_no_speech_engine_is_said_once_on_screen_and_in_the_terminal(monkeypatch
     boards = []
     real_render = live_mod.render
 
-    def spy(board, size):
+    def spy(board, size, *painters):
         boards.append(board)
-        return real_render(board, size)
+        return real_render(board, size, *painters)
 
     monkeypatch.setattr(live_mod, "render", spy)
     cam = ScriptedCamera([Key(REST, stay_s=1.0)])
