@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -69,7 +70,8 @@ def report_cmd(
             stored = h.report(session_id)
             # unfinished (killed) or from an older schema: rebuild from the rep rows
             report = stored if stored is not None else from_history(row, h.reps(session_id), h.faults(session_id))
-        session = row.as_dict()
+            session = row.as_dict()
+            session.update(_weeks_before(h, row))
         source = row.source if row.kind == "review" else None
     found = find_video(report, video, report_json, source)
     named = str(video or source or report.get("video") or "")
@@ -81,6 +83,25 @@ def report_cmd(
         click.echo(
             f"report: the video ({named or 'not named'}) was not found: no still frames; give it with --video", err=True
         )
+
+
+TREND_DAYS = 28  # the therapist's page shows back pain and adherence over these days up to the session
+
+
+def _weeks_before(history: Any, row: Any) -> dict[str, Any]:
+    """The back pain answers per day and the exercise's adherence over the TREND_DAYS up to
+    the session (the user's own sessions only), for the page to show beside it."""
+    from datetime import timedelta
+
+    from posecheck.records.sessions import days_of, pain_by_day
+
+    first = row.day - timedelta(days=TREND_DAYS - 1)
+    mine = [r for r in history.sessions(since=first, mine_only=True) if r.day <= row.day]
+    done = days_of([r for r in mine if r.exercise == row.exercise], first, row.day)
+    return {
+        "pain_by_day": [[d.isoformat(), p] for d, p in pain_by_day(mine)],
+        "adherence": {"days": TREND_DAYS, "done": sum(d.done for d in done)},
+    }
 
 
 def _not_a_video(path: Path) -> None:

@@ -297,6 +297,12 @@ def render(
     pain = report.get("pain") if report.get("pain") is not None else (session or {}).get("pain")
     if isinstance(pain, int) and not isinstance(pain, bool):
         rows.append(_row("Back pain after the session", f"{pain} of 10 (0 none, 10 worst; the user's answer)"))
+    trend, kept = (session or {}).get("pain_by_day"), (session or {}).get("adherence")
+    if trend or kept:  # from the history (report --session): the weeks up to this session
+        days = "  ".join(f"{d[5:]}: {p}" for d, p in trend or []) or "no answers"
+        done = f"; this exercise done on {kept['done']} of {kept['days']} days" if kept else ""
+        span = f"{kept['days']} days" if kept else "the weeks"
+        rows.append(_row(f"Back pain, {span} up to this session", f"{days}{done}"))
     if report.get("frames"):
         rows.append(_row("Body seen in", f"{report.get('frames_with_pose', 0)} of {report['frames']} frames"))
     rows.append(_row("Video", video_named or str(report.get("video") or "–")))

@@ -156,3 +156,19 @@ def test_migrates_a_version_2_file_keeping_everything(tmp_path):
         h.set_pain([1], 7)
     with History(path) as h:
         assert h.session(1).pain == 7 and len(h.reps(2)) == 2
+
+
+def test_the_therapists_page_shows_the_pain_trend_beside_adherence(tmp_path):
+    today = date.today()
+    with History(tmp_path / DB_NAME) as h:
+        for back, pain in ((40, 9), (3, 6), (2, 5), (0, 3)):  # 40 days ago: outside the page's weeks
+            sid = _session(h, "live", today - timedelta(days=back))
+            h.set_pain([sid], pain)
+        _session(h, "review", today - timedelta(days=1))  # a review: no exercise day
+        h.finish_session(sid, status="complete")
+    page = tmp_path / "page.html"
+    _invoke("report", "--session", sid, "--data-dir", tmp_path, "-o", page)
+    html = page.read_text()
+    d = [f"{today - timedelta(days=b):%m-%d}" for b in (3, 2, 0)]
+    assert f"Back pain, 28 days up to this session</th><td>{d[0]}: 6  {d[1]}: 5  {d[2]}: 3" in html
+    assert "this exercise done on 3 of 28 days" in html and ": 9" not in html
