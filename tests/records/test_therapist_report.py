@@ -257,7 +257,7 @@ def test_report_of_a_real_review(tmp_path):
     report_path, data = tmp_path / "report.json", tmp_path / "data"
     proc = posecheck(
         "review",
-        video,
+        os.path.relpath(video, ROOT),  # relative to where it runs: the report still names it in full
         "-e",
         tmp_path / "bridge.toml",
         "--hold",
@@ -272,6 +272,14 @@ def test_report_of_a_real_review(tmp_path):
     assert "history: session 1" in proc.stdout
     report = json.loads(report_path.read_text())
     assert report["faults"], "the stricter file should find hips_low"
+    assert report["video"] == str(video.resolve())
+    assert all(
+        f["peak"]["signal"] == "hip_line" and f["peak"]["value"] <= f["peak"]["max"] == 5 for f in report["faults"]
+    )
+    assert {"values_of", "limits", "phase_names"} <= set(report["timeline"])
+    # the report moved to another folder: the stills are still found (by the video's full path)
+    (tmp_path / "elsewhere").mkdir()
+    report_path = report_path.rename(tmp_path / "elsewhere" / "report.json")
     html_path = tmp_path / "page.html"
     proc = posecheck("report", report_path, "-o", html_path)
     assert proc.returncode == 0, proc.stderr
