@@ -117,9 +117,9 @@ def baseline_report(exercise: str, t: np.ndarray, xy: np.ndarray, z: np.ndarray)
     return {"reps": reps, "faults": [], "summary": {"reps_counted": len(reps), "reps_attempted": len(reps)}}
 
 
-def review_one(video: str, record: str | None = None) -> dict:
+def review_one(video: str, record: str | None = None, pose_fps: float | None = None) -> dict:
     """Worker: the real review of one clip (from its recorded detections when `record` is
-    given), and the landmarks it saw."""
+    given; in fast mode at `pose_fps`), and the landmarks it saw."""
     from posecheck.errors import PosecheckError
     from posecheck.exercise import definition
     from posecheck.pose.model import silence_native_logs
@@ -138,7 +138,7 @@ def review_one(video: str, record: str | None = None) -> dict:
         zs.append(pose.z if pose is not None else np.full(33, np.nan))
 
     poses = RecordedPoses.load(Path(record)) if record is not None else None
-    options = ReviewOptions(hold_s=truth["hold_s"], progress=False)
+    options = ReviewOptions(hold_s=truth["hold_s"], progress=False, pose_fps=pose_fps)
     try:
         report = review(Path(video), exercise, options, poses=poses, on_step=keep)
     except PosecheckError as e:  # nobody found: scored as nothing counted, and said in the row
@@ -269,7 +269,7 @@ def record_one(job: tuple[str, bool, str]) -> tuple[str, int, float]:
     return clip, len(record), time.perf_counter() - t0
 
 
-def replay_one(job: tuple[str, str, str, float]) -> dict:
+def replay_one(job: tuple) -> dict:
     """Worker: one clip's recorded detections through the review of one exercise; and the
     baseline counter on the same landmarks."""
     from posecheck.errors import PosecheckError
@@ -277,7 +277,8 @@ def replay_one(job: tuple[str, str, str, float]) -> dict:
     from posecheck.session.poses import RecordedPoses
     from posecheck.session.review import ReviewOptions, review
 
-    clip, path, ex, hold_s = job
+    clip, path, ex, hold_s, *rest = job  # (..., pose_fps) for fast mode
+    pose_fps = rest[0] if rest else None
     ts, xys, zs = [], [], []
 
     def keep(t, step):
@@ -286,7 +287,7 @@ def replay_one(job: tuple[str, str, str, float]) -> dict:
         xys.append(pose.xy if pose is not None else np.full((33, 2), np.nan))
         zs.append(pose.z if pose is not None else np.full(33, np.nan))
 
-    options = ReviewOptions(hold_s=hold_s, progress=False)
+    options = ReviewOptions(hold_s=hold_s, progress=False, pose_fps=pose_fps)
     try:
         report = review(Path(clip), definition.load(ex), options, poses=RecordedPoses.load(Path(path)), on_step=keep)
     except PosecheckError as e:  # nobody found, a truncated clip: said in the row
@@ -450,7 +451,7 @@ def run_real(args: argparse.Namespace) -> None:
         recorded_s = time.perf_counter() - t0
         # one review a job, the longest first: about 1 ms a frame, and reading the person mask
         # (cat_cow) about 2 ms more per megapixel
-        replays = [(str(c), str(records[c]), ex, args.hold) for lab, c, exs in jobs for ex in exs]
+        replays = [(str(c), str(records[c]), ex, args.hold, args.pose_fps) for lab, c, exs in jobs for ex in exs]
         size = {str(c): (lab.get("frames", 0), math.prod(map(int, lab["resolution"].split("x")))) for lab, c, _ in jobs}
         replays.sort(key=lambda j: size[j[0]][0] * (1 + 2e-6 * size[j[0]][1] * needs_mask[j[2]]), reverse=True)
         runs: dict[str, dict[str, dict]] = {}
@@ -514,6 +515,11 @@ def main() -> None:
     )
     ap.add_argument("--only", metavar="SUBSTR", help="--real: only clips whose name holds SUBSTR")
     ap.add_argument("--exercise", metavar="ID", help="--real: only this exercise (negatives run against it alone)")
+    ap.add_argument(
+        "--pose-fps",
+        type=float,
+        help="fast mode at this rate (from cached detections: those of the frames it would take, interpolated)",
+    )
     args = ap.parse_args()
     if args.real is not None:
         run_real(args)
@@ -533,7 +539,9 @@ def main() -> None:
         videos += sweep(args.sweep, where, args.seed)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         if args.cache is None:
-            runs = list(pool.map(review_one, [str(v) for v in videos]))
+            runs = list(
+                pool.map(review_one, [str(v) for v in videos], [None] * len(videos), [args.pose_fps] * len(videos))
+            )
         else:
             # detections recorded once a clip, then any engine re-scores them in seconds
             from posecheck.exercise import definition
@@ -549,7 +557,7 @@ def main() -> None:
             cache.mkdir(parents=True, exist_ok=True)
             for clip, frames, seconds in pool.map(record_one, missing):
                 print(f"  poses of {Path(clip).name}: {frames} frames in {seconds:.0f} s", file=sys.stderr)
-            runs = list(pool.map(review_one, [str(v) for v in videos], records))
+            runs = list(pool.map(review_one, [str(v) for v in videos], records, [args.pose_fps] * len(videos)))
 
     ours: dict[str, list[ClipResult]] = {}
     base: dict[str, list[ClipResult]] = {}

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark `posecheck review`: time per frame in each stage, frames per second, and
-the share of time spent outside the pose model. Prints figures; asserts nothing.
+"""Benchmark `posecheck review` against its ceiling. Prints figures; asserts nothing.
 
-    python scripts/bench_review.py [VIDEO] [--exercise ID] [--runs N]
+    python scripts/bench_review.py [VIDEO] [--exercise ID] [--runs N] [--pose-fps N ...]
 
-Machines are shared and noisy: each figure is the median over the runs.
+The ceiling is a bare loop that only decodes the video and runs the same pose model in
+VIDEO mode on every frame (no smoothing, engine, drawing or encoding): a review cannot be
+faster without a faster model or fewer frames through it. Each run times, one after the
+other, the ceiling, a full review writing an annotated video and a report, and a fast-mode
+review (`--pose-fps`) for each rate given; the figures are medians over the runs with
+their spread (min–max), and the ratios are taken run by run (ceiling time / review time:
+1.0 is a review as fast as the bare loop; in fast mode above 1.0 is faster than it).
+
+Machines are shared and noisy: the load average is printed beside the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -19,45 +27,87 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import cv2  # noqa: E402
+
 from posecheck.exercise import definition  # noqa: E402
-from posecheck.pose.model import silence_native_logs  # noqa: E402
+from posecheck.pose.model import PoseEstimator, silence_native_logs  # noqa: E402
 from posecheck.session.review import STAGES, ReviewOptions, Timings, review  # noqa: E402
+from posecheck.sources.video import VideoFile  # noqa: E402
+
+
+def ceiling(video: Path, masks: bool) -> tuple[float, int]:
+    """Seconds for the bare loop (decode, convert to RGB, the pose model), and its frames."""
+    t0 = time.perf_counter()
+    frames = 0
+    with PoseEstimator(masks=masks) as estimator:
+        for frame in VideoFile(video):
+            estimator.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_s)
+            frames += 1
+    return time.perf_counter() - t0, frames
+
+
+def timed_review(video: Path, exercise, tmp: Path, pose_fps: float | None) -> tuple[float, Timings, dict]:
+    timings = Timings()
+    options = ReviewOptions(output=tmp / "a.mp4", report=tmp / "r.json", progress=False, pose_fps=pose_fps)
+    t0 = time.perf_counter()
+    rep = review(video, exercise, options, timings=timings)
+    return time.perf_counter() - t0, timings, rep
+
+
+def _spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("video", nargs="?", type=Path, default=ROOT / "samples" / "bootstrap" / "bridge.mp4")
+    ap.add_argument("video", nargs="?", type=Path, default=ROOT / "samples" / "bridge.mp4")
     ap.add_argument("--exercise", default="bridge")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pose-fps", type=float, nargs="*", default=[], help="also time fast mode at these rates")
     args = ap.parse_args()
     silence_native_logs()
     exercise = definition.load(args.exercise)
-    runs = []
+    load_before = os.getloadavg()
+    ceil_s: list[float] = []
+    full: list[tuple[float, Timings, dict]] = []
+    fast: dict[float, list[tuple[float, Timings, dict]]] = {r: [] for r in args.pose_fps}
+    frames = 0
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.runs):
-            t = Timings()
-            t0 = time.perf_counter()
-            review(
-                args.video,
-                exercise,
-                ReviewOptions(output=Path(tmp) / "a.mp4", report=Path(tmp) / "r.json", progress=False),
-                timings=t,
-            )
-            wall = time.perf_counter() - t0
-            runs.append((t, wall))
-    frames = runs[0][0].frames
-    print(f"video: {args.video.name} ({frames} frames), exercise {args.exercise}, {args.runs} runs, medians")
-    print(f"{'stage':<22}{'ms/frame':>10}{'share':>8}")
-    per_stage = {s: statistics.median(t.seconds.get(s, 0.0) / frames * 1000 for t, _ in runs) for s in STAGES}
-    total = sum(per_stage.values())
-    label = {"engine": "smoothing+engine"}
-    for s in STAGES:
-        print(f"{label.get(s, s):<22}{per_stage[s]:>10.2f}{per_stage[s] / total:>8.0%}")
-    wall = statistics.median(w for _, w in runs)
-    print(f"{'all stages':<22}{total:>10.2f}")
-    print(f"frames per second (wall, incl. start-up): {frames / wall:.1f}")
-    print(f"frames per second (stages only): {1000 / total:.1f}")
-    print(f"share of time outside the pose model: {(total - per_stage['pose']) / total:.0%}")
+            seconds, frames = ceiling(args.video, exercise.needs_mask)
+            ceil_s.append(seconds)
+            full.append(timed_review(args.video, exercise, Path(tmp), None))
+            for rate in args.pose_fps:
+                fast[rate].append(timed_review(args.video, exercise, Path(tmp), rate))
+    load_after = os.getloadavg()
+
+    print(
+        f"video: {args.video.name} ({frames} frames), exercise {args.exercise}, {args.runs} runs; "
+        f"medians (min–max); load average {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
+        f"on {os.cpu_count()} cores"
+    )
+    fps = frames / statistics.median(ceil_s)
+    print(f"ceiling (decode + pose model):         {_spread(ceil_s, '{:.1f}')} s, {fps:.1f} fps")
+    wall = [w for w, _, _ in full]
+    ratios = [c / w for c, (w, _, _) in zip(ceil_s, full, strict=True)]
+    fps = frames / statistics.median(wall)
+    print(f"review --output --report:              {_spread(wall, '{:.1f}')} s, {fps:.1f} fps")
+    print(f"  review speed / ceiling speed:        {_spread(ratios)}")
+    base = full[0][2]["summary"]
+    for rate, runs in fast.items():
+        wall = [w for w, _, _ in runs]
+        ratios = [c / w for c, (w, _, _) in zip(ceil_s, runs, strict=True)]
+        s = runs[0][2]["summary"]
+        same = (s["reps_counted"], s["reps_attempted"]) == (base["reps_counted"], base["reps_attempted"])
+        print(
+            f"review --pose-fps {rate:g} --output --report: {_spread(wall, '{:.1f}')} s; "
+            f"speed / ceiling speed {_spread(ratios)}; counted {s['reps_counted']}/{s['reps_attempted']} "
+            f"({'as at every frame' if same else 'DIFFERS from every frame: ' + str(base['reps_counted'])})"
+        )
+    print("\ntime inside each stage of the full review, ms per frame (stages overlap on their threads):")
+    for stage in STAGES:
+        ms = statistics.median(t.seconds.get(stage, 0.0) / frames * 1000 for _, t, _ in full)
+        print(f"  {stage:<20}{ms:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ PURE = [
     "posecheck.session.pipeline",
     "posecheck.session.peaks",
     "posecheck.session.routine",
+    "posecheck.session.thinning",
 ]
 # What the pure core may import besides posecheck's own pure modules.
 PURE_MAY_IMPORT = {

@@ -75,5 +75,25 @@ class TargetReps(_Checked):
         return number
 
 
+class Rate(_Checked):
+    """Frames a second: a finite number above 0 and up to `high`."""
+
+    name = "fps"
+
+    def __init__(self, high: float) -> None:
+        self.high = high
+        self.expected = f"a finite number of frames a second above 0 and up to {high:g}"
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self._fail(param, value, self.expected) from None
+        if not math.isfinite(number) or not 0 < number <= self.high:
+            raise self._fail(param, value, self.expected)
+        return number
+
+
 HOLD = Seconds(HOLD_MIN_S, HOLD_MAX_S)
+POSE_FPS = Rate(240.0)
 TARGET = TargetReps()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from posecheck.commands.options import HOLD, TARGET, data_dir_option
+from posecheck.commands.options import HOLD, POSE_FPS, TARGET, data_dir_option
 
 
 @click.command("review")
@@ -35,6 +35,12 @@ from posecheck.commands.options import HOLD, TARGET, data_dir_option
     type=click.Path(path_type=Path),
     help="Re-score a record saved by --landmarks-out instead of running the model (VIDEO then optional).",
 )
+@click.option(
+    "--pose-fps",
+    type=POSE_FPS,
+    help="Fast mode: run the pose model on about N frames a second, landmarks interpolated between.",
+)
+@click.option("--fast", is_flag=True, help="Fast mode at the rate that counts as every frame does (see the README).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.option(
     "--history/--no-history",
@@ -59,6 +65,8 @@ def review_cmd(
     model,
     landmarks_out,
     landmarks,
+    pose_fps,
+    fast,
     progress,
     keep_history,
     mine,
@@ -69,8 +77,11 @@ def review_cmd(
     from posecheck.records.summary import summary_lines, wrap
     from posecheck.session import landmarks as kept
     from posecheck.session.review import ReviewOptions, check_outputs, review
+    from posecheck.session.thinning import FAST_POSE_FPS
     from posecheck.settings import load_settings
 
+    if fast and pose_fps is None:
+        pose_fps = FAST_POSE_FPS
     exercise = definition.load(exercise_id)
     poses = kept.for_review(
         video,
@@ -80,11 +91,21 @@ def review_cmd(
         masks=exercise.needs_mask,
         output=output,
         report=report,
+        pose_fps=pose_fps,
     )
     video = poses.video
     own = load_settings()  # the user's own holds and targets, under any flag given
     hold_s, target = own.hold_s(exercise.id, hold_s), own.target(exercise.id, target)
-    options = ReviewOptions(hold_s=hold_s, target=target, model=model, output=output, report=report, progress=progress)
+    options = ReviewOptions(
+        hold_s=hold_s,
+        target=target,
+        model=model,
+        output=output,
+        report=report,
+        progress=progress,
+        # the model's own source when none is given; a --landmarks-out recording runs at it already
+        pose_fps=pose_fps if poses.source is None else None,
+    )
     check_outputs(video, options)  # before the history or anything else is opened
     recorder = None
     if keep_history:
@@ -99,6 +120,7 @@ def review_cmd(
             "target": target,
             "model": str(model) if model else "bundled",
             "video": str(video),
+            "pose_fps": pose_fps,
         }
         recorder = open_recorder(
             exercise,
@@ -135,6 +157,9 @@ def review_cmd(
         poses.save()
     for line in wrap(summary_lines(rep)):
         click.echo(line)
+    rate = rep["settings"].get("pose_fps")
+    if rate:
+        click.echo(f"  fast mode: the pose model ran on about {rate:g} frames a second, interpolated between")
     for a, b in rep["second_person"][:3]:
         click.echo(f"  note: a second person was in view {a:.1f}–{b:.1f} s; posecheck followed one", err=True)
     if not rep["setup"]["ok"] and rep["setup"]["last_message"]:

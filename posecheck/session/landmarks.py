@@ -66,6 +66,7 @@ class Recording:
         self.masks = masks
         self.frames_kept: list = []
         self.complete = False  # every frame was read (not cut short)
+        self.pose_fps: float | None = getattr(source, "pose_fps", None)
 
     @property
     def facts(self) -> VideoFacts:
@@ -89,6 +90,7 @@ class WithImages:
     def __init__(self, record: RecordedPoses, video: VideoFile) -> None:
         self.record = record
         self.video = video
+        self.pose_fps = record.pose_fps
 
     @property
     def facts(self) -> VideoFacts:
@@ -156,6 +158,7 @@ class Poses:
             "kind": KIND,
             "video": video_identity(self.video),
             "model": model_identity(self.model),
+            "pose_fps": self.recording.pose_fps,  # fast mode's rate, or None: every frame
         }
         from posecheck.records import safeout
 
@@ -172,6 +175,7 @@ def for_review(
     masks: bool,
     output: Path | None,
     report: Path | None = None,
+    pose_fps: float | None = None,
 ) -> Poses:
     """The pose source for `posecheck review` given its VIDEO, --landmarks and --landmarks-out."""
     from posecheck.records.safeout import check_outputs
@@ -185,10 +189,12 @@ def for_review(
             raise PosecheckError("give a VIDEO to review, or --landmarks FILE to re-score")
         if landmarks_out is None:
             return Poses(video, None)
-        recording = Recording(ModelPoses(VideoFile(video), model), masks)
+        recording = Recording(ModelPoses(VideoFile(video), model, pose_fps=pose_fps), masks)
         return Poses(video, recording, recording, landmarks_out, model)
     if landmarks_out is not None:
         raise PosecheckError("--landmarks-out keeps a new review's landmarks; a replay (--landmarks) has them already")
+    if pose_fps is not None:
+        raise PosecheckError("--pose-fps sets how often the pose model runs; a replay (--landmarks) runs no model")
     record = load(landmarks)
     check(record, landmarks, video=video, model=model)
     if masks and not record.masks:

@@ -16,11 +16,11 @@ import os
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import cv2
 import numpy as np
@@ -28,7 +28,11 @@ import numpy as np
 from posecheck.pose.landmarks import COUNT as LANDMARKS
 from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection, Pose
+from posecheck.session.overlap import Ahead
+from posecheck.session.thinning import Due, thinned
 from posecheck.sources.video import VideoFile
+
+X = TypeVar("X")
 
 RECORD_FORMAT = 1
 
@@ -85,13 +89,20 @@ class PoseSource(Protocol):
 
 
 class ModelPoses:
-    """The pose model over a video file's frames, one at a time."""
+    """The pose model over a video file's frames. The frames are decoded on a thread of
+    their own, ahead of the model (session/overlap.py), and handed on in order.
+
+    With `pose_fps`, the model runs on about that many frames a second and the frames
+    between get interpolated landmarks (fast mode: session/thinning.py)."""
 
     images = True
 
-    def __init__(self, video: VideoFile, model: Path | None = None) -> None:
+    def __init__(self, video: VideoFile, model: Path | None = None, *, pose_fps: float | None = None) -> None:
         self.video = video
         self.model = model
+        self.pose_fps = pose_fps
+        self._read = 0  # frames handed on (the decoder may have read a few more)
+        self._last_t_s = 0.0
 
     @property
     def facts(self) -> VideoFacts:
@@ -101,25 +112,71 @@ class ModelPoses:
             width=v.width,
             height=v.height,
             frame_count=v.frame_count,
-            last_t_s=v.last_t_s,
-            truncated=v.truncated,
+            last_t_s=self._last_t_s,
+            truncated=v.truncated_at(self._read),
             nominal_duration_s=v.nominal_duration_s,
         )
 
+    def _decoded(self) -> Iterator[tuple[float, tuple[np.ndarray, np.ndarray]]]:
+        """(t_s, (BGR, RGB)) of every frame; run on the decoding thread."""
+        for frame in self.video:
+            yield frame.t_s, (frame.image, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB))
+
     def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
         timings = timings or Timings()
-        with PoseEstimator(self.model, masks=masks) as estimator:
-            frames = iter(self.video)
-            while True:
-                with timings.stage("decode"):
-                    frame = next(frames, None)
-                    if frame is not None:
-                        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-                if frame is None:
-                    return
+        self._read, self._last_t_s = 0, 0.0
+        with (
+            PoseEstimator(self.model, masks=masks) as estimator,
+            closing(Ahead(self._decoded, name="posecheck-decode")) as decoded,
+        ):
+
+            def detect(images: tuple[np.ndarray, np.ndarray], t_s: float) -> Detection:
                 with timings.stage("pose"):
-                    detection = estimator.detect(rgb, frame.t_s)
-                yield Posed(frame.t_s, detection, frame.image)
+                    return estimator.detect(images[1], t_s)
+
+            due: Callable[[float], bool] = Due(self.pose_fps, self.video.fps) if self.pose_fps else _always
+            for t_s, (bgr, _), detection in thinned(_timed(decoded, timings, "decode"), detect, due):
+                self._read += 1
+                self._last_t_s = t_s
+                yield Posed(t_s, detection, bgr)
+
+
+def _timed(items: Iterator[X], timings: Timings, stage: str) -> Iterator[X]:
+    """The items, with the time spent waiting for each counted in `stage`."""
+    while True:
+        with timings.stage(stage):
+            item = next(items, _NONE)
+        if item is _NONE:
+            return
+        yield item
+
+
+_NONE: Any = object()
+
+
+def _always(t_s: float) -> bool:
+    return True
+
+
+class Thinned:
+    """Another source's detections on about `pose_fps` frames a second, interpolated between
+    (fast mode over recorded detections: what the accuracy benchmark measures rates with)."""
+
+    def __init__(self, source: PoseSource, pose_fps: float) -> None:
+        self.source = source
+        self.images = source.images
+        self.pose_fps = pose_fps
+
+    @property
+    def facts(self) -> VideoFacts:
+        return self.source.facts
+
+    def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
+        with closing(self.source.frames(masks=masks, timings=timings)) as frames:
+            items = ((p.t_s, p) for p in frames)
+            due = Due(self.pose_fps, self.facts.fps)
+            for t_s, posed, detection in thinned(items, lambda p, _t: p.detection, due):
+                yield Posed(t_s, detection, posed.image)
 
 
 def pack_mask(mask: np.ndarray) -> bytes:
@@ -178,6 +235,12 @@ class RecordedPoses:
     @property
     def facts(self) -> VideoFacts:
         return self._facts
+
+    @property
+    def pose_fps(self) -> float | None:
+        """Fast mode's rate when the recorded review ran in it (None: every frame)."""
+        rate = self.about.get("pose_fps") if isinstance(self.about, dict) else None
+        return float(rate) if isinstance(rate, int | float) else None
 
     def __len__(self) -> int:
         return len(self._frames)

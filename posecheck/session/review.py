@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, PosecheckError, VideoError
 from posecheck.exercise.definition import Exercise
+from posecheck.exercise.view import View
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
+from posecheck.session.overlap import Behind
 from posecheck.session.pipeline import Listener, Pipeline, Step
-from posecheck.session.poses import ModelPoses, PoseSource, Timings
+from posecheck.session.poses import ModelPoses, PoseSource, Thinned, Timings
 from posecheck.sources.video import VideoFile, VideoWriter
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
@@ -29,6 +33,9 @@ class ReviewOptions:
     output: Path | None = None
     report: Path | None = None
     progress: bool = True
+    # fast mode: the pose model on about this many frames a second, interpolated between
+    # (None: every frame)
+    pose_fps: float | None = None
 
 
 def review(
@@ -46,15 +53,19 @@ def review(
 
     The detections come from the pose model over the video's frames, or from `poses`
     when given (a record of an earlier run: see session/poses.py); the rest is the same.
+    With `options.pose_fps` (fast mode), only the detections of about that many frames a
+    second are used (the model runs on only those), interpolated between.
     Raises a PosecheckError for bad input. When interrupted or when the video ends
     early, the outputs cover what was reviewed and are still written.
     """
     timings = timings or Timings()
     check_outputs(video_path, options)
     if poses is None:
-        poses = ModelPoses(VideoFile(video_path), options.model)
+        poses = ModelPoses(VideoFile(video_path), options.model, pose_fps=options.pose_fps)
     elif options.output is not None and not poses.images:
         raise ValueError("an annotated copy needs the video's frames; these poses come without them")
+    elif options.pose_fps is not None:
+        poses = Thinned(poses, options.pose_fps)
     video = poses.facts
     pipeline = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
     interrupted = False
@@ -75,7 +86,7 @@ def review(
     video_error: PosecheckError | None = None
     writer = None
     if options.output is not None:
-        writer = _open_writer(options.output, video.fps or 30.0, (video.width, video.height))
+        writer = _Drawing(_open_writer(options.output, video.fps or 30.0, (video.width, video.height)), timings)
     try:
         with closing(poses.frames(masks=exercise.needs_mask, timings=timings)) as frames:
             for frame in frames:
@@ -84,10 +95,7 @@ def review(
                 for listen in listeners:
                     listen(exercise, step.events, step.view.state)
                 if writer is not None and frame.image is not None:
-                    with timings.stage("overlay"):
-                        scene = annotate(frame.image, step.view)
-                    with timings.stage("encode"):
-                        writer.write(scene, frame.t_s)
+                    writer.put((frame.image, step.view, frame.t_s))
                 timings.frames += 1
                 if bar is not None:
                     bar.update(1)
@@ -98,7 +106,7 @@ def review(
     except BaseException as e:
         if writer is not None:
             with suppress(Exception):  # already failing: the first error is the one to tell
-                writer.close()
+                writer.abort()
             safeout.discard(writer.path)
             if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and options.output is not None:
                 # the disk filled up: the review stops here, and the history's session still ends
@@ -143,6 +151,8 @@ def review(
             "hold_s": options.hold_s,
             "target": options.target,
             "model": str(options.model) if options.model else "bundled",
+            # fast mode's rate (that of a record's review, for a replay); None: every frame
+            "pose_fps": getattr(poses, "pose_fps", None),
         },
         interrupted=interrupted,
         truncated=video.truncated,
@@ -204,7 +214,46 @@ def _open_writer(output: Path, fps: float, size: tuple[int, int]) -> VideoWriter
         raise
 
 
-def _finish_writer(writer: VideoWriter, output: Path | None) -> Path | None:
+class _Drawing:
+    """The annotated copy, drawn and encoded on a thread of its own behind the review
+    (session/overlap.py), in the frames' order and with their times."""
+
+    def __init__(self, writer: VideoWriter, timings: Timings) -> None:
+        self.writer = writer
+        self.path = writer.path
+        self._timings = timings
+        self._behind: Behind[tuple[np.ndarray, View, float]] = Behind(self._draw, name="posecheck-draw")
+
+    def _draw(self, item: tuple[np.ndarray, View, float]) -> None:
+        image, view, t_s = item
+        with self._timings.stage("overlay"):
+            scene = annotate(image, view)
+        with self._timings.stage("encode"):
+            self.writer.write(scene, t_s)
+
+    @property
+    def frames(self) -> int:
+        return self.writer.frames
+
+    def put(self, item: tuple[np.ndarray, View, float]) -> None:
+        self._behind.put(item)
+
+    def close(self) -> None:
+        """Draw and encode every frame handed over, then finish the file."""
+        try:
+            self._behind.close()
+        finally:
+            self.writer.close()
+
+    def abort(self) -> None:
+        """Stop drawing (what waits is dropped) and release the file."""
+        try:
+            self._behind.abort()
+        finally:
+            self.writer.close()
+
+
+def _finish_writer(writer: _Drawing, output: Path | None) -> Path | None:
     """Close the writer; its file when it holds a readable video, else None (the file removed).
     A video that cannot be read back (the disk filled up) is an error naming `output`."""
     try:

@@ -123,11 +123,16 @@ class VideoFile:
     @property
     def truncated(self) -> bool:
         """True when decoding stopped well before the container's frame count."""
+        return self.truncated_at(self.frames_read)
+
+    def truncated_at(self, frames: int) -> bool:
+        """Whether a reading that ended after `frames` frames ended well before the
+        container's frame count (or on a decoding error)."""
         if self.decode_error:
             return True
         if not self.frame_count:
             return False
-        return self.frames_read < self.frame_count * 0.98 - 2
+        return frames < self.frame_count * 0.98 - 2
 
     def __iter__(self) -> Iterator[Frame]:
         cap = cv2.VideoCapture(str(self.path))

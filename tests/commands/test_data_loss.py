@@ -233,10 +233,16 @@ def test_disk_full_during_a_review_leaves_the_old_files_and_ends_the_history_ses
 
 
 @pytest.mark.model
-def test_sigterm_mid_review_writes_what_was_read(tmp_path):
+@pytest.mark.parametrize(
+    ("sig", "fast"),
+    [(signal.SIGTERM, []), (signal.SIGINT, []), (signal.SIGTERM, ["--pose-fps", "10"])],
+    ids=["sigterm", "sigint", "sigterm-fast-mode"],
+)
+def test_a_signal_mid_review_writes_what_was_read(tmp_path, sig, fast):
+    # the review decodes, draws and encodes on threads of its own: they must all end
     video, report = tmp_path / "out.mp4", tmp_path / "out.json"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "posecheck", "review", str(BRIDGE), "-e", "bridge", "--no-history"]
+    cmd = [sys.executable, "-m", "posecheck", "review", str(BRIDGE), "-e", "bridge", "--no-history", *fast]
     proc = subprocess.Popen(
         [*cmd, "-o", str(video), "-r", str(report)],
         stdout=subprocess.PIPE,
@@ -253,18 +259,19 @@ def test_sigterm_mid_review_writes_what_was_read(tmp_path):
             break
         time.sleep(0.2)
     assert proc.poll() is None, "the review ended before it could be stopped"
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     lines = [line for line in err.strip().splitlines() if line.strip()]
     assert proc.returncode == 130, err
     assert "Traceback" not in err and len(lines) == 1 and "interrupted" in lines[0], err
     rep = json.loads(report.read_text())
     assert rep["interrupted"] is True and 0 < rep["frames"] < 1198
+    assert rep["settings"]["pose_fps"] == (10.0 if fast else None)
     cap = cv2.VideoCapture(str(video))
     ok, _ = cap.read()
     frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     cap.release()
-    assert ok and frames > 0
+    assert ok and frames == rep["frames"]  # every frame reviewed was drawn, none read ahead
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "out.mp4"]  # no temporary file left
 
 

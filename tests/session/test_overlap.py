@@ -1,0 +1,105 @@
+"""The review's threads (session/overlap.py): order kept, errors passed on, and every
+thread ended however the review ends."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from posecheck.session.overlap import Ahead, Behind
+
+
+def _ours() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("posecheck-")]
+
+
+def test_ahead_hands_on_every_item_in_order():
+    ahead = Ahead(lambda: iter(range(100)), depth=3)
+    assert list(ahead) == list(range(100))
+    assert _ours() == []
+
+
+def test_ahead_raises_the_source_error_where_it_happened():
+    def source():
+        yield 1
+        yield 2
+        raise OSError("disk gone")
+
+    ahead = Ahead(source)
+    assert next(ahead) == 1 and next(ahead) == 2
+    with pytest.raises(OSError, match="disk gone"):
+        next(ahead)
+    assert _ours() == []
+
+
+def test_closing_ahead_midway_ends_its_thread_and_closes_the_source_there():
+    closed_on = []
+
+    def source():
+        try:
+            yield from range(10**9)
+        finally:
+            closed_on.append(threading.current_thread().name)
+
+    ahead = Ahead(source, depth=2, name="posecheck-test")
+    assert [next(ahead) for _ in range(5)] == list(range(5))
+    ahead.close()
+    assert closed_on == ["posecheck-test"]
+    assert _ours() == []
+    with pytest.raises(StopIteration):
+        next(ahead)
+
+
+def test_behind_works_through_every_item_in_order_on_close():
+    done = []
+
+    def work(i):
+        time.sleep(0.001)
+        done.append(i)
+
+    behind = Behind(work, depth=2)
+    for i in range(50):
+        behind.put(i)
+    behind.close()
+    assert done == list(range(50))
+    assert _ours() == []
+
+
+def test_an_error_behind_comes_out_of_a_later_put_or_close():
+    def work(i):
+        if i == 3:
+            raise OSError(28, "No space left on device")
+
+    behind = Behind(work, depth=1)
+    with pytest.raises(OSError, match="No space"):
+        for i in range(1000):
+            behind.put(i)
+    behind.abort()
+    assert _ours() == []
+
+    behind = Behind(work)
+    for i in range(5):
+        behind.put(i)
+    with pytest.raises(OSError, match="No space"):
+        behind.close()
+    assert _ours() == []
+
+
+def test_abort_drops_what_waits_and_ends_the_thread():
+    started = threading.Event()
+    done = []
+
+    def work(i):
+        started.set()
+        time.sleep(0.05)
+        done.append(i)
+
+    behind = Behind(work, depth=100)
+    for i in range(100):
+        behind.put(i)
+    started.wait(5)
+    behind.abort()
+    assert len(done) < 100
+    assert _ours() == []
