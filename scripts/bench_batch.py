@@ -99,6 +99,11 @@ def make_clips(sources: list[tuple[Path, str]], folder: Path, seconds: float) ->
     return manifest
 
 
+def _is_worker(cmd: str) -> bool:
+    """A process that reviews files: a local worker (spawned) or a Ray worker running a task."""
+    return cmd.startswith("ray::_task") or "spawn_main" in cmd
+
+
 class PeakMemory(threading.Thread):
     """Polls /proc for the processes under `root` and keeps each one's VmHWM (peak RSS)."""
 
@@ -136,14 +141,15 @@ class PeakMemory(threading.Thread):
                 seen, _ = self.peaks.get(pid, ("", 0))
                 # a Ray worker that ran a file shows as ray::_task while it does; one that
                 # only idled (or the board actor) is counted with Ray's own processes
-                kind = seen if seen.startswith("ray::_task") else cmd
+                # (an exiting process's command line reads empty)
+                kind = seen if _is_worker(seen) else (cmd or seen)
                 self.peaks[pid] = (kind, max(hwm, self.peaks.get(pid, ("", 0))[1]))
 
     def workers_mb(self) -> tuple[list[float], float]:
         """Each worker's peak (MB), and the peak sum of everything else under the batch."""
         workers, other = [], 0.0
         for cmd, kb in self.peaks.values():
-            if cmd.startswith("ray::_task") or "spawn_main" in cmd:
+            if _is_worker(cmd):
                 workers.append(kb / 1024)
             elif not cmd.startswith(("/usr/bin/gcc", "/sbin/ldconfig", "ld ", "/usr/bin/ld")):
                 other += kb / 1024
