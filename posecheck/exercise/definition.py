@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import DefinitionError
+from posecheck.exercise.seen import Seen
 from posecheck.exercise.validation import HOLD_MAX_S, describe_error, did_you_mean, key_path, normal_id
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
 
@@ -38,6 +39,7 @@ SIGNAL_UNITS: dict[str, str] = {
     "in_frame": "ratio",  # share of the points inside the picture
     "mask_curve": "torso_len",  # person mask: the top outline between a and b bulging up (+) or sagging (-)
     "mask_gap": "torso_len",  # person mask: the bottom outline between a and b lifted (+) off the line of its ends
+    "mask_rise": "torso_len",  # person mask: the top outline's height over the line a-b, across `span` of the way
 }
 POINT_COUNT: dict[str, tuple[int, int]] = {
     "angle": (3, 3),
@@ -56,14 +58,13 @@ POINT_COUNT: dict[str, tuple[int, int]] = {
     "in_frame": (1, 33),
     "mask_curve": (2, 2),
     "mask_gap": (2, 2),
+    "mask_rise": (2, 2),
 }
 WORLD_KINDS = frozenset({"roll", "twist", "tilt"})
-MASK_KINDS = frozenset({"mask_curve", "mask_gap"})
+MASK_KINDS = frozenset({"mask_curve", "mask_gap", "mask_rise"})
 SIDES = ("near", "far", "left", "right", "mid")
 REP_SIDES = ("left", "right", "both")
-# A phase may name the side by which way the body faces the camera; the engine turns
-# "near"/"far" into the person's own left or right.
-PHASE_SIDES = (*REP_SIDES, "near", "far")
+PHASE_SIDES = (*REP_SIDES, "near", "far")  # "near"/"far": the side facing the camera, made left/right by the engine
 NEAR_SIDE_KEY = "near_side_is_right"  # signals carry this: 1.0 when the right side faces the camera
 
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -89,6 +90,7 @@ class Signal(_Model):
     # "ratio" the change as a share (unit then "ratio").
     baseline: Literal["none", "subtract", "ratio"] = "none"
     description: str = ""
+    span: tuple[float, float] = Field(default=(0.25, 0.75))  # mask_rise: the part of a-b sampled (fractions)
 
     @property
     def unit(self) -> str:
@@ -257,9 +259,8 @@ class Tracking(_Model):
 class Reps(_Model):
     sequence: list[str | list[str]] = Field(min_length=2)
     counting: Literal["reps", "each_side", "rounds"] = "reps"
-    # The middle positions in any order (cat then cow, or cow then cat): a rep is one visit
-    # to each, wherever it starts.
-    any_order: bool = False
+    any_order: bool = False  # the middle positions in any order (cat then cow, or cow then cat): one of each is a rep
+    rest_within: bool = False  # ...and a relax in the start position between them does not end it
     # A trip out of the start position shorter than this (in its hold phases) is not an attempt.
     min_attempt_s: float = Field(default=0.0, ge=0)
     rounds: list[Literal[REP_SIDES]] = Field(default_factory=list)  # type: ignore[valid-type]
@@ -346,6 +347,7 @@ class Guided(_Model):
 
     reason: str
     rest_between_s: float = Field(gt=0)  # the relaxed pause between paced positions
+    seen: Seen | None = None  # when the picture can show the movement after all (see Seen)
 
 
 class Exercise(_Model):
@@ -433,13 +435,13 @@ def _cross_check(ex: Exercise, path: Path) -> None:
                 raise _fail(path, f"reps.sequence[{i}]", f"unknown phase {ph!r}; defined: {phase_ids}")
     if not any(ex.phase(ph).hold for step in ex.reps.sequence for ph in ([step] if isinstance(step, str) else step)):
         raise _fail(path, "reps.sequence", "expected at least one phase with hold = true")
-    if ex.key_signal not in ex.signals:
-        raise _fail(path, "key_signal", f"unknown signal {ex.key_signal!r}; defined: {sorted(ex.signals)}")
+    seen = ex.guided.seen if ex.guided else None
+    for key, name in (("key_signal", ex.key_signal), ("guided.seen.signal", seen.signal if seen else ex.key_signal)):
+        if name not in ex.signals:
+            raise _fail(path, key, f"unknown signal {name!r}; defined: {sorted(ex.signals)}")
     paced = [p.id for p in ex.phases if p.guided]
     if paced and ex.guided is None:
-        raise _fail(
-            path, "guided", f"phases {paced} are guided: expected a [guided] table saying why and how to pace them"
-        )
+        raise _fail(path, "guided", f"phases {paced} are guided: expected a [guided] table saying why and how")
     if ex.id != path.stem:
         raise _fail(path, "id", f"expected {path.stem!r} (the file's name), got {ex.id!r}")
 

@@ -17,6 +17,7 @@ from posecheck.exercise.baseline import Baselines
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
 from posecheck.exercise.faults import FaultJudge
 from posecheck.exercise.hold import HoldTimer, Visit
+from posecheck.exercise.seen import SeenGate
 from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep, Signals
 from posecheck.exercise.stillness import Stillness
 
@@ -66,6 +67,9 @@ class Engine:
         self._stillness = Stillness(exercise)
         self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s)
         self._baselines = Baselines(exercise)
+        # a guided exercise whose movement an image signal may show (when its noise allows)
+        seen = exercise.guided.seen if exercise.guided else None
+        self.seen = SeenGate(seen) if seen else None
         self.round = 1
         self._round_done: set[str] = set()
         self._side_counts: dict[str, int] = {}
@@ -77,6 +81,11 @@ class Engine:
         if self.hold_override is not None:
             return self.hold_override
         return self.ex.hold_target_s(phase)
+
+    @property
+    def seeing(self) -> bool:
+        """Whether the guided phases are recognised from the picture now (exercise/seen.py)."""
+        return self.seen is not None and self.seen.confident
 
     @property
     def reps_counted(self) -> int:
@@ -96,6 +105,8 @@ class Engine:
             self.last_seen = t_s
             in_start = self.phase is not None and self.phase.id == self.start_phase
             settled = self._settled_in_start(t_s)
+            if self.seen is not None:
+                signals = self.seen.apply(t_s, signals, settled)
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)
             self._stillness.learn(settled, in_start, self.hold.ok)
@@ -215,7 +226,7 @@ class Engine:
         if self.phase is not None and all_hold(self.phase.when, self.values, inside=True):
             return self.phase
         for p in self.ex.phases:
-            if not p.guided and all_hold(p.when, self.values, inside=False):
+            if (not p.guided or self.seeing) and all_hold(p.when, self.values, inside=False):
                 return p
         return None
 
@@ -286,7 +297,7 @@ class Engine:
         then cow); it ends back in the start position, or when a position seen comes round
         again after all were seen (the person flows on without pausing in the start)."""
         if phase.id == self.start_phase:
-            if self.rep is not None:
+            if self.rep is not None and (self._visited >= self._middle or not self.ex.reps.rest_within):
                 self._finish_rep(t, events, complete=self._visited >= self._middle)
             return
         if phase.id not in self._middle:

@@ -31,6 +31,9 @@ class GuidedEngine(Engine):
         return self.ex.guided.rest_between_s  # type: ignore[union-attr]
 
     def _classify(self) -> Phase | None:
+        if self.seeing:  # the picture shows the movement: recognise it, as a review does
+            self._step, self._step_since = 0, None
+            return super()._classify()
         start = self.ex.phase(self.start_phase)
         held = self.phase is not None and self.phase.id in {start.id} | {p.id for p in self.ex.phases if p.guided}
         in_position = all_hold(start.when, self.values, inside=held)
@@ -49,7 +52,7 @@ class GuidedEngine(Engine):
 
     def _finish_rep(self, t: float, events: list[Event], complete: bool, cut: bool = False) -> None:
         if self.rep is not None:
-            self.rep.guided = True
+            self.rep.guided = not self.seeing
         super()._finish_rep(t, events, complete, cut)
 
     @property

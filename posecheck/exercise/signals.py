@@ -25,6 +25,7 @@ _OUTLINE_END_SHARE = 1 / 6
 _OUTLINE_MIDDLE = (0.25, 0.75)
 _OUTLINE_MIN_COVER = 0.75
 _OUTLINE_MIN_SPAN_PX = 8
+_RISE_COLUMNS = 8  # mask_rise: columns sampled across its span
 
 
 def _deg(rad: float) -> float:
@@ -136,6 +137,33 @@ def mask_outline_bend(mask: np.ndarray, a: np.ndarray, b: np.ndarray, edge: str,
     return float(np.mean(line - ys[middle])) / torso_px
 
 
+def mask_rise(
+    mask: np.ndarray, a: np.ndarray, b: np.ndarray, span: tuple[float, float], torso_px: float
+) -> float | None:
+    """The person mask's top outline over the line a-b, across `span` of the way from a to b:
+    its mean height above the line, in torso lengths. Read from the mask's soft edge (the
+    probabilities summed down each column), so it moves in fractions of a pixel: the lower
+    belly rising and falling with a pelvic tilt, a few pixels on a close camera."""
+    h, w = mask.shape[:2]
+    if torso_px < 1:
+        return None
+    heights = []
+    for f in np.linspace(span[0], span[1], _RISE_COLUMNS):
+        x, y = a + (b - a) * f
+        col = round(float(x))
+        top, ref = int(max(0.0, y - torso_px)), round(float(y))
+        if not 0 <= col < w or not 0 < ref < h or ref <= top:
+            continue
+        above = mask[top:ref, col]
+        if above.size == 0 or mask[min(ref, h - 1), col] <= 0.5:
+            continue  # the line's own point is not on the person: no outline above it here
+        edge = top + float(np.sum(1.0 - np.clip(above, 0.0, 1.0)))
+        heights.append((y - edge) / torso_px)
+    if len(heights) < _RISE_COLUMNS * _OUTLINE_MIN_COVER:
+        return None
+    return float(np.mean(heights))
+
+
 class NearSide:
     """Which of the person's sides faces the camera, from depth, smoothed over time.
 
@@ -219,10 +247,12 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
         pts = np.array([_at(pose.xy, n) for n in names])
         inside = (pts[:, 0] >= 0) & (pts[:, 0] <= pose.width) & (pts[:, 1] >= 0) & (pts[:, 1] <= pose.height)
         return float(inside.mean())
-    if kind in ("mask_curve", "mask_gap"):
+    if kind in ("mask_curve", "mask_gap", "mask_rise"):
         if pose.mask is None:
             return None
         ends = [_at(pose.xy, n) for n in names]
+        if kind == "mask_rise":
+            return mask_rise(pose.mask, ends[0], ends[1], sig.span, pose.torso_px)
         return mask_outline_bend(
             pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", pose.torso_px
         )

@@ -158,9 +158,10 @@ def review(
         truncated=video.truncated,
         annotated=str(options.output) if annotated else None,
         timeline=pipeline.timeline_dict(),
-        # A guided exercise's movement cannot be seen: a review checks position and
-        # faults, and counts nothing (live coaching paces and counts it).
-        countable=exercise.guided is None,
+        # A guided exercise's movement cannot be seen (unless its image signal stood out of
+        # its noise: exercise/seen.py): a review checks position and faults, and counts
+        # nothing it did not see (live coaching paces and counts it).
+        countable=exercise.guided is None or (engine.seen is not None and engine.seen.ever_confident),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
     )
     try:

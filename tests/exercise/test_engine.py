@@ -189,7 +189,7 @@ def test_guided_reps_are_paced_counted_and_marked_guided():
     assert all(r.guided for r in eng.reps)
     assert all(set(r.holds) == {"arch", "flat"} for r in counted)
     phases = [e.phase for e in eng.events if e.kind == "phase"]
-    assert phases[:5] == ["rest", "arch", "rest", "flat", "rest"]
+    assert phases[:4] == ["rest", "arch", "flat", "rest"]  # any order: people flow from one to the other
 
 
 def test_guided_rep_with_hips_lifted_is_an_attempt_with_the_fault():

@@ -1,0 +1,100 @@
+"""Seeing a guided movement after all: a signal trusted only when it stands out of its own noise.
+
+A guided exercise's phases (the pelvic tilt's arch and flatten) move the body too little for
+the landmarks. An image signal (the lower belly's outline, exercises/pelvic_tilt.toml) may
+still show them, depending on the person, the camera and the light. So the signal is
+trusted per person: while they lie still in the start position its frame-to-frame noise is
+measured, and the guided phases are recognised from it only while `noise_factor` noise
+widths fit inside the phases' threshold (`tilt_torso_len`). Otherwise the signal reads 0
+(nothing seen) and the exercise stays guided.
+
+The signal is taken against the person's own middle: halfway between the highest and the
+lowest it has been over the last `centre_window_s`. A person who starts arched, or who
+flows from arch to flatten without pausing, has the same middle as one who rests between.
+
+Pure: numbers in, numbers out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from statistics import median
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from posecheck.exercise.state import Signals
+
+# The median absolute difference of white noise is 0.6745 sigma; successive differences
+# carry the noise twice: sigma = median|dv| / (0.6745 * sqrt(2)).
+_MAD_TO_SIGMA = 1.0 / (0.6745 * math.sqrt(2.0))
+# Frames further apart than this are not successive (a dropout, a pause out of position).
+_MAX_STEP_S = 0.25
+
+
+class Seen(BaseModel):
+    """The guided phases are recognised from `signal` when its still-noise allows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    signal: str
+    noise_window_s: float = Field(gt=0)  # lying still this long measures the noise
+    centre_window_s: float = Field(gt=0)  # the person's middle: halfway between their extremes over this long
+    noise_factor: float = Field(ge=1)  # a tilt must stand this many noise widths from the middle
+    tilt_torso_len: float = Field(gt=0)  # the guided phases' threshold from the middle (their conditions')
+
+
+class SeenGate:
+    """Follows one signal's still-noise and middle; says whether it can be trusted now."""
+
+    def __init__(self, seen: Seen) -> None:
+        self.seen = seen
+        self._recent: deque[tuple[float, float]] = deque()  # every reading, for the middle
+        self._steps: deque[tuple[float, float]] = deque()  # |change| between successive still frames
+        self._still_s = 0.0  # how long the person has been seen lying still (to the noise window)
+        self._last_still: tuple[float, float] | None = None
+        self.noise: float | None = None  # the signal's noise (one sigma) while still
+        self.confident = False
+        self.ever_confident = False
+        self.largest_swing = 0.0  # the widest range seen over a centre window, for reports
+
+    def apply(self, t: float, signals: Signals, still: bool) -> Signals:
+        """The signals with the watched one taken against the person's middle when it can be
+        trusted, and 0 (nothing seen) when not; `still`: settled in the start position."""
+        name = self.seen.signal
+        v = signals.get(name)
+        out = dict(signals)
+        if v is None:  # no outline this frame: nothing seen
+            self._last_still = None
+            out[name] = 0.0
+            return out
+        self._recent.append((t, v))
+        while self._recent[0][0] < t - self.seen.centre_window_s:
+            self._recent.popleft()
+        if still:
+            self._learn_noise(t, v)
+        else:
+            self._last_still = None
+        values = [x for _, x in self._recent]
+        lo, hi = min(values), max(values)
+        self.largest_swing = max(self.largest_swing, hi - lo)
+        self.confident = (
+            self.noise is not None
+            and self._still_s >= self.seen.noise_window_s
+            and self.seen.noise_factor * self.noise <= self.seen.tilt_torso_len
+        )
+        self.ever_confident = self.ever_confident or self.confident
+        out[name] = v - (lo + hi) / 2.0 if self.confident else 0.0
+        return out
+
+    def _learn_noise(self, t: float, v: float) -> None:
+        last = self._last_still
+        self._last_still = (t, v)
+        if last is None or not 0.0 < t - last[0] <= _MAX_STEP_S:
+            return
+        self._still_s += t - last[0]
+        self._steps.append((t, abs(v - last[1])))
+        # the noise follows the last centre window of still frames (light and pose change)
+        while self._steps[0][0] < t - self.seen.centre_window_s:
+            self._steps.popleft()
+        self.noise = _MAD_TO_SIGMA * median(d for _, d in self._steps)
