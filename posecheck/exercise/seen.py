@@ -5,8 +5,9 @@ the landmarks. An image signal (the lower belly's outline, exercises/pelvic_tilt
 still show them, depending on the person, the camera and the light. So the signal is
 trusted per person: while they lie still in the start position its frame-to-frame noise is
 measured, and the guided phases are recognised from it only while `noise_factor` noise
-widths fit inside the phases' threshold (`tilt_torso_len`). Otherwise the signal reads 0
-(nothing seen) and the exercise stays guided.
+widths fit inside the phases' threshold (`tilt_torso_len`) and that threshold spans
+`min_tilt_px` pixels. Otherwise the signal reads 0 (nothing seen) and the exercise stays
+guided.
 
 The signal is taken against the person's own middle: halfway between the highest and the
 lowest it has been over the last `centre_window_s`. A person who starts arched, or who
@@ -30,6 +31,8 @@ from posecheck.exercise.state import Signals
 _MAD_TO_SIGMA = 1.0 / (0.6745 * math.sqrt(2.0))
 # Frames further apart than this are not successive (a dropout, a pause out of position).
 _MAX_STEP_S = 0.25
+# The signals carry the body's size in the picture under this key (exercise/signals.py).
+TORSO_PX_KEY = "torso_px"
 
 
 class Seen(BaseModel):
@@ -42,6 +45,10 @@ class Seen(BaseModel):
     centre_window_s: float = Field(gt=0)  # the person's middle: halfway between their extremes over this long
     noise_factor: float = Field(ge=1)  # a tilt must stand this many noise widths from the middle
     tilt_torso_len: float = Field(gt=0)  # the guided phases' threshold from the middle (their conditions')
+    # ...and that threshold must span this many pixels of the picture: the mask's outline
+    # wanders a pixel or so over seconds (shading, clothing, the model's own resolution),
+    # which its frame-to-frame noise does not show. A far or low-resolution camera fails here.
+    min_tilt_px: float = Field(gt=0)
 
 
 class SeenGate:
@@ -78,10 +85,12 @@ class SeenGate:
         values = [x for _, x in self._recent]
         lo, hi = min(values), max(values)
         self.largest_swing = max(self.largest_swing, hi - lo)
+        torso_px = signals.get(TORSO_PX_KEY) or 0.0
         self.confident = (
             self.noise is not None
             and self._still_s >= self.seen.noise_window_s
             and self.seen.noise_factor * self.noise <= self.seen.tilt_torso_len
+            and self.seen.tilt_torso_len * torso_px >= self.seen.min_tilt_px
         )
         self.ever_confident = self.ever_confident or self.confident
         out[name] = v - (lo + hi) / 2.0 if self.confident else 0.0

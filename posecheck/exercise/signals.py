@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
+from posecheck.exercise.seen import TORSO_PX_KEY
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
@@ -311,4 +312,6 @@ class SignalReader:
             name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()
         }
         values[NEAR_SIDE_KEY] = 1.0 if near == "right" else 0.0
+        if self.exercise.guided is not None and self.exercise.guided.seen is not None:
+            values[TORSO_PX_KEY] = pose.torso_px  # the seen gate's pixel test (exercise/seen.py)
         return values

@@ -9,7 +9,7 @@ import numpy as np
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
-from posecheck.exercise.seen import Seen, SeenGate
+from posecheck.exercise.seen import TORSO_PX_KEY, Seen, SeenGate
 from posecheck.exercise.signals import SignalReader, mask_rise
 from posecheck.pose.follow import PoseSmoother
 
@@ -68,12 +68,16 @@ def _tilt_at(t: float, pieces) -> float:
     return 0.0
 
 
-def run_tilts(cycles: int, tilt_torso_len: float, noise_torso_len: float, seed: int = 1):
+def run_tilts(cycles: int, tilt_torso_len: float, noise_torso_len: float, seed: int = 1, scale: float = 2.5):
+    """The stick figure lying still while its belly outline tilts; `scale` brings the camera
+    closer (the figure is 150 px a torso at 1)."""
     pieces = _tilts(cycles)
     total = sum(d for d, _ in pieces) + 1.0
     rng = np.random.default_rng(seed)
     engine, reader, smooth = Engine(PELVIC, hold_s=1.0), SignalReader(PELVIC), PoseSmoother(PELVIC)
     for t, pose in perform([Key(REST, stay_s=total)], 30.0):
+        w, h = round(pose.width * scale), round(pose.height * scale)
+        pose = replace(pose, xy=pose.xy * scale, z=pose.z * scale, width=w, height=h)
         lift = (_tilt_at(t, pieces) * tilt_torso_len + rng.normal(0.0, noise_torso_len)) * pose.torso_px
         pose = smooth(t, replace(pose, mask=_body_mask(pose, lift)))
         engine.update(t, reader.read(t, pose))
@@ -115,16 +119,29 @@ def test_a_noisy_outline_stays_guided_and_counts_nothing():
     assert eng.reps == []
 
 
+def test_a_far_camera_stays_guided_however_clean():
+    # the tilt bound spans fewer pixels than min_tilt_px: the outline's wander could pass for it
+    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, scale=1.0)
+    assert SEEN.tilt_torso_len * 150.0 < SEEN.min_tilt_px
+    assert not eng.seen.ever_confident
+    assert eng.reps == []
+
+
 def test_gate_measures_noise_only_while_still_and_centres_on_the_middle():
-    seen = Seen(signal="s", noise_window_s=0.5, centre_window_s=10.0, noise_factor=3.0, tilt_torso_len=0.006)
+    seen = Seen(
+        signal="s", noise_window_s=0.5, centre_window_s=10.0, noise_factor=3.0, tilt_torso_len=0.006, min_tilt_px=2.0
+    )
     gate = SeenGate(seen)
     rng = np.random.default_rng(0)
     t = 0.0
     for _ in range(30):  # still: noise 0.001
-        out = gate.apply(t, {"s": 0.1 + rng.normal(0, 0.001)}, still=True)
+        out = gate.apply(t, {"s": 0.1 + rng.normal(0, 0.001), TORSO_PX_KEY: 500.0}, still=True)
         t += 1 / 30
     assert gate.confident and abs(gate.noise - 0.001) < 0.0005
-    gate.apply(t, {"s": 0.12}, still=False)
-    out = gate.apply(t + 0.03, {"s": 0.08}, still=False)
+    gate.apply(t, {"s": 0.12, TORSO_PX_KEY: 500.0}, still=False)
+    out = gate.apply(t + 0.03, {"s": 0.08, TORSO_PX_KEY: 500.0}, still=False)
     assert abs(out["s"] - (0.08 - 0.10)) < 0.004  # against the middle of 0.08..0.12
-    assert gate.apply(t + 0.06, {"s": None}, still=False)["s"] == 0.0
+    assert gate.apply(t + 0.06, {"s": None, TORSO_PX_KEY: 500.0}, still=False)["s"] == 0.0
+    # the same person farther away: the bound spans too few pixels, nothing is seen
+    out = gate.apply(t + 0.09, {"s": 0.08, TORSO_PX_KEY: 300.0}, still=False)
+    assert not gate.confident and out["s"] == 0.0
