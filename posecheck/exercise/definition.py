@@ -86,8 +86,7 @@ class Signal(_Model):
     kind: Literal[tuple(SIGNAL_UNITS)]  # type: ignore[valid-type]
     points: list[str] = Field(default_factory=list)
     side: Literal[SIDES] = "near"  # type: ignore[valid-type]
-    # Measure against the person's own start position: "subtract" gives the change,
-    # "ratio" the change as a share (unit then "ratio").
+    # Against the person's own start position: "subtract" gives the change, "ratio" it as a share (unit "ratio").
     baseline: Literal["none", "subtract", "ratio"] = "none"
     description: str = ""
     span: tuple[float, float] = Field(default=(0.25, 0.75))  # mask_rise: the part of a-b sampled (fractions)
