@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The pelvic tilt's image signal over time: a plot to judge the seen gate by eye.
+
+    python scripts/plot_pelvic_tilt.py VIDEO [VIDEO ...] --out tilt.png [--labels DIR]
+
+Each video is reviewed as pelvic_tilt (the same review as `posecheck review`, --hold 0.1);
+the plot shows belly_rise as the engine reads it (against the person's middle; 0 while the
+gate does not trust it), the tilt bound, and the engine's phase in a strip below. With
+--labels DIR, a real clip's hand labels (DIR/<clip>.json: flatten_s / arch_s per rep) are
+shaded; a rendered sample's truth (VIDEO with .json beside it) is shaded too. Prints, per
+clip, whether the signal was trusted (seen) and the count. Needs matplotlib; runs the pose
+model (with person masks) over each video.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from posecheck.exercise import definition  # noqa: E402
+from posecheck.session.review import ReviewOptions, review  # noqa: E402
+
+COLOURS = {"arch": "tab:red", "flat": "tab:green", "rest": "0.7"}
+
+
+def _spans(video: Path, labels: Path | None) -> list[tuple[str, float, float]]:
+    truth = video.with_suffix(".json")
+    if labels is not None and (labels / f"{video.stem}.json").exists():
+        reps = json.loads((labels / f"{video.stem}.json").read_text()).get("reps", [])
+        names = {"flatten_s": "flat", "arch_s": "arch"}
+        return [(names[k], *r[k]) for r in reps for k in names if k in r]
+    if truth.exists():
+        reps = json.loads(truth.read_text()).get("reps", [])
+        return [(h["phase"], h["start_s"], h["end_s"]) for r in reps for h in r.get("holds", [])]
+    return []
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("videos", nargs="+", type=Path)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--labels", type=Path, help="folder of hand labels (<clip>.json)")
+    args = ap.parse_args()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ex = definition.load("pelvic_tilt")
+    seen = ex.guided.seen if ex.guided else None
+    if seen is None:
+        sys.exit("exercises/pelvic_tilt.toml has no [guided.seen] table")
+    fig, axes = plt.subplots(len(args.videos), 1, figsize=(12, 3.2 * len(args.videos)), squeeze=False)
+    for ax, video in zip(axes[:, 0], args.videos, strict=True):
+        rows: list[tuple[float, float | None, str | None]] = []
+
+        def keep(t, step, rows=rows):
+            rows.append((t, step.view.state.values.get(seen.signal), step.view.state.phase))
+
+        report = review(video, ex, ReviewOptions(hold_s=0.1, progress=False), on_step=keep)
+        ts = [r[0] for r in rows]
+        ax.plot(ts, [float("nan") if r[1] is None else r[1] for r in rows], "k", lw=1)
+        for y in (seen.tilt_torso_len, -seen.tilt_torso_len):
+            ax.axhline(y, color="k", ls=":", lw=0.8)
+        for (t0, _, ph), (t1, *_) in itertools.pairwise(rows):
+            if ph in COLOURS:
+                ax.axvspan(t0, t1, ymin=0, ymax=0.06, color=COLOURS[ph], lw=0)
+        for ph, a, b in _spans(video, args.labels):
+            ax.axvspan(a, b, ymin=0.06, color=COLOURS.get(ph, "y"), alpha=0.15, lw=0)
+        s = report["summary"]
+        seen_word = "seen" if report.get("countable") else "guided (not seen)"
+        ax.set_title(f"{video.name}: {seen_word}, counted {s['reps_counted']} of {s['reps_attempted']}", fontsize=9)
+        ax.set_ylim(-3 * seen.tilt_torso_len, 3 * seen.tilt_torso_len)
+        ax.set_ylabel(f"{seen.signal} (torso lengths)")
+        print(f"{video.name}: {seen_word}; counted {s['reps_counted']}, attempts {s['reps_attempted']}")
+    axes[-1, 0].set_xlabel("s (shaded: labelled flatten green / arch red; strip: engine phase; dotted: tilt bound)")
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=80)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
