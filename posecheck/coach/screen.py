@@ -60,6 +60,7 @@ class Board:
     first: bool = True  # the first exercise of the session: show the safety note
     keys: bool = True  # show the key help (not in recordings of a headless run)
     notice: str = ""  # a start card's note about the machine (no speech engine)
+    demo: np.ndarray | None = None  # start / rest card: this moment of the exercise's looping demonstration (BGR)
 
 
 Painter = Callable[[np.ndarray, Board], np.ndarray]
@@ -233,6 +234,46 @@ def setup_check(canvas: np.ndarray, board: Board) -> np.ndarray:
     return canvas
 
 
+DEMO_MAX_H_U = 34  # the demonstration's largest height, in units (a hundredth of the window's height)
+DEMO_MIN_H_U = 9  # below this there is no room for it: the card shows none
+DEMO_SIDE_SHARE = 0.34  # landscape: the share of the card's width it takes, beside the text
+
+
+def demo_area(box: Rect, top: int, bottom: int, u: float) -> Rect | None:
+    """Where a card's demonstration goes: centred in the free band from top to bottom, clear of
+    the text above and below; None when the band is too low for one to be seen."""
+    gap = int(2.5 * u)
+    h = min(bottom - top - 2 * gap, int(DEMO_MAX_H_U * u))
+    if h < DEMO_MIN_H_U * u:
+        return None
+    y = top + (bottom - top - h) // 2
+    return Rect(box.x, y, box.w, h)
+
+
+def _put_demo(canvas: np.ndarray, demo: np.ndarray, area: Rect) -> None:
+    at = letterbox(canvas, demo, area)
+    cv2.rectangle(canvas, (at.x - 1, at.y - 1), (at.x + at.w, at.y + at.h), MUTED, 1)
+
+
+def _demo_beside(canvas: np.ndarray, board: Board, box: Rect) -> tuple[Rect, bool]:
+    """A landscape card: the demonstration in the right part, drawn before the text; returns the
+    box left for the text and whether it was drawn. A portrait card has room below its text."""
+    H, W = canvas.shape[:2]
+    if board.demo is None or W < H:
+        return box, False
+    u = layout(canvas).u
+    dw = int(box.w * DEMO_SIDE_SHARE)
+    h = min(box.h, int(DEMO_MAX_H_U * u))
+    _put_demo(canvas, board.demo, Rect(box.x + box.w - dw, box.y + (box.h - h) // 2, dw, h))
+    return Rect(box.x, box.y, box.w - dw - int(3 * u), box.h), True
+
+
+def _demo_below(canvas: np.ndarray, board: Board, box: Rect, top: int, bottom: int) -> None:
+    area = demo_area(box, top, bottom, layout(canvas).u) if board.demo is not None else None
+    if area is not None and board.demo is not None:
+        _put_demo(canvas, board.demo, area)
+
+
 def _card(canvas: np.ndarray, alpha: float = 0.82) -> Rect:
     H, W = canvas.shape[:2]
     shade(canvas, Rect(0, 0, W, H), BACKGROUND, alpha)
@@ -244,7 +285,7 @@ def start_card(canvas: np.ndarray, board: Board) -> np.ndarray:
     """Before counting: the exercise, the safety note, where to put the camera."""
     if board.mode != "start":
         return canvas
-    box = _card(canvas)
+    box, beside = _demo_beside(canvas, board, _card(canvas))
     u = layout(canvas).u
     y = paragraph(canvas, board.exercise.name, box, 7 * u, WHITE, max_lines=1, centre=True)
     y = paragraph(
@@ -271,7 +312,7 @@ def start_card(canvas: np.ndarray, board: Board) -> np.ndarray:
         centre=True,
     )
     if board.notice:
-        paragraph(
+        y = paragraph(
             canvas,
             board.notice,
             Rect(box.x, y + int(3 * u), box.w, int(10 * u)),
@@ -280,12 +321,15 @@ def start_card(canvas: np.ndarray, board: Board) -> np.ndarray:
             max_lines=2,
             centre=True,
         )
+    countdown = box.y + box.h - int(6 * u)
+    if not beside:
+        _demo_below(canvas, board, box, y, countdown if board.seconds_left is not None else box.y + box.h)
     if board.seconds_left is not None:
         s = f"Starting in {math.ceil(board.seconds_left)} s - press space to start now"
         paragraph(
             canvas,
             s,
-            Rect(box.x, box.y + box.h - int(6 * u), box.w, int(6 * u)),
+            Rect(box.x, countdown, box.w, int(6 * u)),
             3.6 * u,
             MUTED,
             max_lines=1,
@@ -298,7 +342,7 @@ def rest_card(canvas: np.ndarray, board: Board) -> np.ndarray:
     """Between exercises: the rest countdown and the next exercise's setup."""
     if board.mode != "rest":
         return canvas
-    box = _card(canvas, 0.7)
+    box, beside = _demo_beside(canvas, board, _card(canvas, 0.7))
     u = layout(canvas).u
     left = math.ceil(board.seconds_left or 0)
     y = paragraph(canvas, f"Rest {left}", box, 16 * u, WHITE, max_lines=1, centre=True)
@@ -315,7 +359,7 @@ def rest_card(canvas: np.ndarray, board: Board) -> np.ndarray:
     y = paragraph(
         canvas, nxt.summary, Rect(box.x, y + int(2 * u), box.w, int(14 * u)), 3.8 * u, MUTED, max_lines=2, centre=True
     )
-    paragraph(
+    y = paragraph(
         canvas,
         "Camera: " + nxt.camera.placement,
         Rect(box.x, y + int(3 * u), box.w, int(16 * u)),
@@ -324,6 +368,8 @@ def rest_card(canvas: np.ndarray, board: Board) -> np.ndarray:
         max_lines=3,
         centre=True,
     )
+    if not beside:
+        _demo_below(canvas, board, box, y, box.y + box.h)
     return canvas
 
 

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from posecheck.coach.cues import Cue, CueScheduler
+from posecheck.coach.demo import Demos
 from posecheck.coach.pain import ask as ask_pain
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.coach.slow import LIVE_PAINTERS
@@ -196,6 +197,7 @@ def run_live(
     if options.record:
         safeout.check_target(options.record)
     draw = ui is not None or options.record is not None or options.render_headless or not options.headless
+    demos = Demos(it.exercise.id for it in items) if draw else Demos(())  # decoded once, looped on the cards
     estimator = None
     capture = Capture(source, stall_s=options.stall_s)
     capture.open()  # a missing or busy camera fails here, before the model loads or a window opens
@@ -213,7 +215,7 @@ def run_live(
                 Headless(options.size) if options.headless else Window(fullscreen=options.fullscreen, size=options.size)
             )
         capture.start()  # frames from now on: none go stale while the model loads
-        ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw)
+        ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw, demos)
         seen = any(rec.pipeline.frames_with_pose for rec in routine.sets)
         if (not options.headless if options.ask_pain is None else options.ask_pain) and seen and ended_by in ASK_AFTER:
             say = speaker.say
@@ -256,7 +258,7 @@ def run_live(
     )
 
 
-def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw) -> str:
+def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw, demos) -> str:
     t0 = time.perf_counter()
     last: Grab | None = None
     lost_since: float | None = None
@@ -362,6 +364,9 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
             board = _board(
                 routine, grab, view if routine.current is not None else None, options, first, grab.t_s, notice
             )
+            if board.mode in ("start", "rest"):  # the loop runs by wall time, whatever the frame rate
+                shown = board.exercise if board.mode == "start" else board.next_exercise or board.exercise
+                board = replace(board, demo=demos.frame(shown.id, time.perf_counter() - t0))
             canvas = render(replace(board, message=SLOW_WORDS) if slow else board, ui.size(), LIVE_PAINTERS)
             ui.show(canvas)
             stats.shown += 1
