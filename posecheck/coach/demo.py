@@ -69,8 +69,9 @@ class Demos:
     """The demonstrations of a session's exercises, decoded once, by exercise id."""
 
     def __init__(
-        self, exercise_ids: Iterable[str], folder: Path = DEMOS_DIR, note: Callable[[str], None] = _note
+        self, exercise_ids: Iterable[str], folder: Path | None = None, note: Callable[[str], None] = _note
     ) -> None:
+        folder = DEMOS_DIR if folder is None else folder
         self._demos: dict[str, Demo | None] = {}
         for ex in exercise_ids:
             if ex not in self._demos:

@@ -451,3 +451,41 @@ def test_cli_keeps_the_back_pain_in_the_history_and_the_report(tmp_path, monkeyp
     with History.open(tmp_path / "data") as h:
         (s,) = h.sessions()
         assert (s.kind, s.mine, s.pain, s.reps_counted) == ("live", True, 8, 1)
+
+
+# --- the demonstration on the cards ------------------------------------------------------------
+
+
+def _boards(monkeypatch) -> list:
+    boards: list = []
+    real_render = live_mod.render
+
+    def spy(board, size, *painters):
+        boards.append(board)
+        return real_render(board, size, *painters)
+
+    monkeypatch.setattr(live_mod, "render", spy)
+    cam = ScriptedCamera([Key(REST, stay_s=8.0)])  # 2 s of wall time, the first 1.5 s on the start card
+    cam.samples = [(t, None if t < 6.0 else pose) for t, pose in cam.samples]  # not yet seen: the card stays
+    run_live(cam, [Item(BRIDGE)], options(intro_s=6.0), ui=Headless((320, 180)), speaker=mute(), detector=cam.detector)
+    return boards
+
+
+def test_the_start_card_loops_the_exercise_demonstration(monkeypatch):
+    from posecheck.coach.demo import Demos
+
+    frames = Demos(["bridge"]).get("bridge").frames  # type: ignore[union-attr]
+    shown = [b.demo for b in _boards(monkeypatch) if b.mode == "start"]
+    at = [next((i for i, f in enumerate(frames) if d is not None and np.array_equal(d, f)), None) for d in shown]
+    assert shown and None not in at  # every start card shows a frame of the bridge's own loop
+    assert len(set(at)) > 3  # and it plays while the card is up (10 fps for 1.5 s of wall time)
+
+
+def test_a_missing_demonstration_leaves_the_session_as_it_was(monkeypatch, tmp_path, capsys):
+    from posecheck.coach import demo as demo_mod
+
+    monkeypatch.setattr(demo_mod, "DEMOS_DIR", tmp_path)
+    boards = _boards(monkeypatch)
+    assert any(b.mode == "start" for b in boards) and all(b.demo is None for b in boards)
+    notes = [line for line in capsys.readouterr().err.splitlines() if "no demonstration" in line]
+    assert len(notes) == 1 and "bridge" in notes[0]
