@@ -382,9 +382,13 @@ class Engine:
             time_in[v.side] = time_in.get(v.side, 0.0) + (v.end - v.start)
         if time_in:
             rep.side = max(time_in, key=lambda k: time_in[k])
-        if best_visits:
-            rep.hold_start_s = best_visits[0].first_ok
-            rep.hold_end_s = best_visits[-1].last_ok
+        # in the order the positions were visited (cat_cow may go cow first)
+        starts = [v.first_ok for v in best_visits if v.first_ok is not None]
+        ends = [v.last_ok for v in best_visits if v.last_ok is not None]
+        if starts:
+            rep.hold_start_s = min(starts)
+        if ends:
+            rep.hold_end_s = max(ends)
         rep.hold_s = max(0.0, min(step_holds, default=0.0))
         rep.counted = complete and bool(step_ok) and all(step_ok)
         fidget = sum(v.end - v.start for v in self._visits) < self.ex.reps.min_attempt_s

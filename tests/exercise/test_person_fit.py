@@ -121,6 +121,9 @@ def cat_cow(order, hold_s=5.5, start=ALL_FOURS):
 def test_cat_cow_counts_one_of_each_in_any_order(name, order, counted):
     eng = perform_signals(CAT_COW, cat_cow(order))
     assert eng.reps_counted == counted, [(r.counted, r.holds) for r in eng.reps]
+    for r in eng.reps:  # the hold span in the order visited, whichever end came first
+        if r.hold_start_s is not None and r.hold_end_s is not None:
+            assert r.hold_start_s < r.hold_end_s, (name, r.hold_start_s, r.hold_end_s)
 
 
 def test_cat_cow_from_kneeling_up_measures_the_start_on_all_fours():
