@@ -251,8 +251,9 @@ def test_a_signal_mid_review_writes_what_was_read(tmp_path, sig, fast):
         env=env,
         cwd=ROOT,
     )
-    # once frames are being written (the hidden temporary video grows), a service manager stops it
-    deadline = time.monotonic() + 120
+    # once frames are being written (the hidden temporary video grows), a service manager stops it;
+    # a generous wait: on a loaded machine the model alone can take minutes to start
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline and proc.poll() is None:
         temps = [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
         if temps and any(p.stat().st_size > 20_000 for p in temps if p.exists()):
