@@ -250,6 +250,9 @@ def test_a_signal_mid_review_writes_what_was_read(tmp_path, sig, fast):
         text=True,
         env=env,
         cwd=ROOT,
+        # as from a terminal: a test run started in the background (`cmd &`) has SIGINT ignored,
+        # and a child inherits that, so Ctrl-C would never reach it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # once frames are being written (the hidden temporary video grows), a service manager stops it;
     # a generous wait: on a loaded machine the model alone can take minutes to start
