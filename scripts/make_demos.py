@@ -26,6 +26,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from make_samples import CLASSIC as LOOK  # noqa: E402  the samples' look: clear at thumbnail size
+
 DEMOS = ROOT / "posecheck" / "coach" / "demos"
 
 SIZE = (384, 288)  # rendered; the crop keeps the body's box
@@ -36,18 +38,6 @@ TEMPO = 1.0
 LEAD_S = 0.5  # rest shown before and after the rep
 SIDES = {"knee_to_chest": "right", "lower_back_rotation": "left", "seated_rotation": "right"}
 SHAPE = {"gender": 0.0, "age_years": 40, "stature_m": 1.76, "weight": 0.5, "muscle": 0.5, "proportions": 0.5}
-LOOK = {  # clear contrast at thumbnail size: blue shirt, dark shorts, purple mat, wood floor
-    "skin": (226, 178, 146),
-    "shirt": (40, 90, 170),
-    "bottoms": (45, 45, 52),
-    "hair": (55, 38, 28),
-    "feet": (235, 235, 235),
-    "sleeves": "short",
-    "pants": "short",
-    "mat": (78, 70, 150),
-    "floor": (150, 100, 62),
-    "wall": (214, 208, 196),
-}
 
 
 def exercise_ids() -> list[str]:
