@@ -17,6 +17,7 @@ from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
+from posecheck.session.interrupts import frame_by_frame
 from posecheck.session.overlap import Behind
 from posecheck.session.pipeline import Listener, Pipeline, Step
 from posecheck.session.poses import ModelPoses, PoseSource, Thinned, Timings
@@ -88,15 +89,17 @@ def review(
     if options.output is not None:
         writer = _Drawing(_open_writer(options.output, video.fps or 30.0, (video.width, video.height)), timings)
     try:
-        with closing(poses.frames(masks=exercise.needs_mask, timings=timings)) as frames:
+        # an interrupt waits for the frame in hand: counted in the report and drawn in the copy, or neither
+        with closing(poses.frames(masks=exercise.needs_mask, timings=timings)) as frames, frame_by_frame() as held:
             for frame in frames:
-                with timings.stage("engine"):
-                    step = pipeline.step(frame.t_s, frame.detection)
-                for listen in listeners:
-                    listen(exercise, step.events, step.view.state)
-                if writer is not None and frame.image is not None:
-                    writer.put((frame.image, step.view, frame.t_s))
-                timings.frames += 1
+                with held.each():
+                    with timings.stage("engine"):
+                        step = pipeline.step(frame.t_s, frame.detection)
+                    for listen in listeners:
+                        listen(exercise, step.events, step.view.state)
+                    if writer is not None and frame.image is not None:
+                        writer.put((frame.image, step.view, frame.t_s))
+                    timings.frames += 1
                 if bar is not None:
                     bar.update(1)
                 if on_step is not None:
