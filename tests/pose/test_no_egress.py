@@ -34,6 +34,24 @@ _INET = re.compile(r'sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_a
 _INET6 = re.compile(r'sa_family=AF_INET6, sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"')
 _NAME_SERVICE_SOCKETS = ("nscd", "resolve")
 _STRACE = ("strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmmsg")
+_UNFINISHED = " <unfinished ...>"
+_RESUMED = re.compile(r"^(\d+)\s+<\.\.\. \w+ resumed>(.*)$")
+
+
+def _whole_calls(trace: str) -> list[str]:
+    """strace's lines with each call whole: with several threads, a call that blocks is logged
+    as `connect(... <unfinished ...>` and later `<... connect resumed>) = -1 ENOENT`."""
+    open_calls: dict[str, str] = {}
+    lines = []
+    for line in trace.splitlines():
+        resumed = _RESUMED.match(line)
+        if resumed and resumed.group(1) in open_calls:
+            lines.append(open_calls.pop(resumed.group(1)) + resumed.group(2))
+        elif line.endswith(_UNFINISHED):
+            open_calls[line.split(maxsplit=1)[0]] = line.removesuffix(_UNFINISHED)
+        else:
+            lines.append(line)
+    return lines + list(open_calls.values())  # a call never resumed (the process ended in it)
 
 
 def outside_traffic(trace: str, *, absent_name_service_ok: bool = False) -> list[str]:
@@ -43,7 +61,7 @@ def outside_traffic(trace: str, *, absent_name_service_ok: bool = False) -> list
     (ENOENT, ECONNREFUSED: no such daemon here) is not counted: nothing was sent, and the
     process then resolves the name itself, where any DNS query shows as port 53 traffic."""
     bad = []
-    for line in trace.splitlines():
+    for line in _whole_calls(trace):
         if not _CALL.search(line):
             continue
         if "htons(53)" in line:
@@ -85,6 +103,18 @@ def test_outside_traffic_is_recognised() -> None:
     assert outside_traffic("\n".join(local)) == []
     assert outside_traffic("\n".join(outside), absent_name_service_ok=True) == list(outside[:2])
     assert outside_traffic("\n".join(dns), absent_name_service_ok=True) == [dns[0]]
+    # a call split across lines by another thread's is judged whole
+    split = (
+        '26193 connect(8, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110 <unfinished ...>',
+        '26194 connect(9, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+        "26193 <... connect resumed>) = -1 ENOENT (No such file or directory)",
+    )
+    assert outside_traffic("\n".join(split), absent_name_service_ok=True) == []
+    whole = split[0].removesuffix(_UNFINISHED) + ") = -1 ENOENT (No such file or directory)"
+    assert outside_traffic("\n".join(split)) == [whole]
+    never_resumed = '7 connect(3, {sa_family=AF_UNIX, sun_path="/run/systemd/resolve/io.systemd.Resolve"}, 42'
+    never_resumed += _UNFINISHED
+    assert outside_traffic(never_resumed, absent_name_service_ok=True) != []
 
 
 def _traced(tmp_path: Path, *args: str, timeout: float = 600) -> str:
