@@ -116,6 +116,9 @@ def cat_cow(order, hold_s=5.5, start=ALL_FOURS):
         ("cow then cat", [COW, CAT], 1),
         ("cow, cat, cow, cat flowing", [COW, CAT, COW, CAT], 2),
         ("cat only", [CAT], 0),
+        # the head passes slowly through level on the way: a pause on a flat back is within the rep
+        ("cat, a flat back, cow", [CAT, ALL_FOURS, COW], 1),
+        ("cat, flat, cow, flat, cow, flat, cat", [CAT, ALL_FOURS, COW, ALL_FOURS, COW, ALL_FOURS, CAT], 2),
     ],
 )
 def test_cat_cow_counts_one_of_each_in_any_order(name, order, counted):
