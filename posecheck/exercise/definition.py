@@ -243,14 +243,12 @@ class Tracking(_Model):
     debounce_s: float = Field(ge=0)
     baseline_window_s: float = Field(gt=0)
     min_presence: float = Field(ge=0, le=1)
-    # Time constant for deciding which side of the body faces the camera.
-    side_tau_s: float = Field(gt=0)
-    # Stillness fitted to the person: a hold's movement limit is at least this share of
-    # their own peak speed on the way into the position...
+    side_tau_s: float = Field(gt=0)  # time constant for deciding which side faces the camera
+    # Stillness fitted to the person: a hold's movement limit is at least this share of their
+    # own peak speed on the way in, and at least noise_speed_factor times their speed at rest
+    # (landmark noise; a later start position is a baseline only while its spread is within
+    # that many times the first one's).
     settle_speed_share: float = Field(ge=0, le=1)
-    # ...and at least this many times their own speed while resting still (landmark
-    # noise); a later start position is taken as a baseline only while its spread is within
-    # this many times the first one's.
     noise_speed_factor: float = Field(ge=1)
     min_fps: float | None = Field(default=None, gt=0)  # live slower than this: "running slowly"
 
@@ -300,10 +298,11 @@ class Fault(_Model):
     # A held position's fault: judged only while the body is still (the phase's `still`),
     # so passing through the faulty range on the way in or out is not a fault.
     when_still: bool = False
-    # Faults that take precedence: while any of their conditions holds this one is not
-    # judged, so the person hears the cause (shoulders curled up) and not its side effect
-    # (the hip line bent by the raised shoulders).
+    # Faults that take precedence: while any holds, this one is not judged (the person hears the
+    # cause, shoulders curled up, not its side effect, the hip line bent by them).
     unless: list[str] = Field(default_factory=list)
+    # Positions where it matters but cannot be seen (a leg hidden): not judged, the rep says so.
+    hidden_in: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Fault:
@@ -414,9 +413,10 @@ def _cross_check(ex: Exercise, path: Path) -> None:
         conditions(f"phases[{i}].still", p.still)
     for i, f in enumerate(ex.faults):
         conditions(f"faults[{i}].when", f.when)
-        for ph in f.phases:
+        for ph in [*f.phases, *f.hidden_in]:
             if ph not in phase_ids:
-                raise _fail(path, f"faults[{i}].phases", f"unknown phase {ph!r}; defined: {phase_ids}")
+                key = "phases" if ph in f.phases else "hidden_in"
+                raise _fail(path, f"faults[{i}].{key}", f"unknown phase {ph!r}; defined: {phase_ids}")
     condition_faults = [f.id for f in ex.faults if f.on == "condition"]
     for i, f in enumerate(ex.faults):
         for other in f.unless:

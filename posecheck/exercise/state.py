@@ -24,6 +24,8 @@ class Rep:
     # achieved hold per hold phase (a rep may have several, e.g. arch then flatten)
     holds: dict[str, float] = field(default_factory=dict)
     guided: bool = False
+    # faults that matter in a position this rep visited but that the camera cannot see there
+    unseen: list[str] = field(default_factory=list)
 
 
 @dataclass

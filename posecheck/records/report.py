@@ -44,6 +44,7 @@ def rep_dict(rep: Rep) -> dict[str, Any]:
         "hold_end_s": _r(rep.hold_end_s),
         "holds": {k: _r(v) for k, v in rep.holds.items()},
         "guided": rep.guided,
+        "unseen": list(rep.unseen),  # faults that matter in its positions but the camera cannot see there
     }
 
 
@@ -86,6 +87,8 @@ def build(
         "target": target,
         "reps": [rep_dict(r) for r in reps],
         "faults": [fault_dict(f, fault_peaks(f) if fault_peaks else None) for f in faults],
+        # the words for reps' `unseen` faults (never raised, so not among the spans)
+        "unseen_faults": {f.id: f.message for f in exercise.faults if f.hidden_in},
         "summary": {
             "reps_counted": counted,
             "reps_attempted": len(reps),

@@ -30,7 +30,7 @@ def as_clause(message: str) -> str:
 
 def fault_messages(report: dict[str, Any]) -> dict[str, str]:
     """Each fault id's message, from the report's fault spans (the exercise's words)."""
-    out: dict[str, str] = {}
+    out: dict[str, str] = dict(report.get("unseen_faults") or {})
     for span in report.get("faults") or []:
         if span.get("message") and span["id"] not in out:
             out[span["id"]] = span["message"]
@@ -42,7 +42,14 @@ def _named(ids: list[str], messages: dict[str, str]) -> str:
 
 
 def rep_verdict(rep: dict[str, Any], hold_s: float, messages: dict[str, str]) -> str:
-    """What became of one rep: 'held 13.0 s, counted', 'not held: lift your hips higher'."""
+    """What became of one rep: 'held 13.0 s, counted', 'not held: lift your hips higher'; and
+    what the camera could not see in it."""
+    verdict = _verdict(rep, hold_s, messages)
+    unseen = list(rep.get("unseen") or [])
+    return verdict + (f" (not seen by the camera: {_named(unseen, messages)})" if unseen else "")
+
+
+def _verdict(rep: dict[str, Any], hold_s: float, messages: dict[str, str]) -> str:
     faults = list(rep.get("faults") or [])
     held = float(rep.get("hold_s") or 0.0)
     if rep["counted"]:

@@ -229,6 +229,7 @@ def render(
     reps, faults = report["reps"], report["faults"]
     phase_name = words.get("phase_names") or {}
     message = {**(words.get("fault_messages") or {}), **{f["id"]: f.get("message") or f["id"] for f in faults}}
+    unseen_words = {**message, **(report.get("unseen_faults") or {})}
     out: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -335,7 +336,12 @@ def render(
                 f"<td>{escape(SIDE_WORDS.get(r.get('side') or '', r.get('side') or '–'))}</td>",
                 f'<td class="num hold">{escape(hold)}</td>',
                 f"<td>{counted}</td>",
-                f"<td>{escape('; '.join(message.get(f, f) for f in r.get('faults') or []) or '–')}</td>",
+                f"<td>{escape('; '.join(message.get(f, f) for f in r.get('faults') or []) or '–')}"
+                + "".join(
+                    f'<br><span class="muted">not seen by the camera: {escape(unseen_words.get(f, f))}</span>'
+                    for f in r.get("unseen") or []
+                )
+                + "</td>",
             ]
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody></table>")

@@ -13,6 +13,7 @@ import pytest
 
 from posecheck.evaluation.accuracy import compare, match_reps, truth_hold_s
 from posecheck.exercise import definition
+from posecheck.records.summary import summary_lines
 from posecheck.session.review import ReviewOptions, review
 
 from helpers import SAMPLES
@@ -87,3 +88,14 @@ def test_sample_matches_truth(reviewed, name):
     assert len(spans) == len(set(spans)), f"a fault reported twice: {report['faults']}"
     assert result.faults.fn == 0, f"missed faults: {truth['faults']} vs {report['faults']}"
     assert result.faults.fp == 0, f"extra faults: {report['faults']} vs {truth['faults']}"
+
+
+def test_a_leg_hidden_from_the_camera_is_said_not_seen(reviewed):
+    """With the near knee pulled in, the far leg hides behind it: that rep says its other foot
+    was not seen (not judged, not passed); the reps where it shows say nothing of the kind."""
+    report, truth = reviewed("knee_to_chest")
+    near = truth["camera"]["body_side_to_camera"]
+    unseen = {r["side"]: r["unseen"] for r in report["reps"]}
+    assert unseen.pop(near) == ["other_leg_lifted"]
+    assert unseen and all(v == [] for v in unseen.values())
+    assert "not seen by the camera: keep your other foot flat on the floor" in " ".join(summary_lines(report))

@@ -81,6 +81,11 @@ BROKEN = [
         r"reps\.sequence\[1\]",
         r"unknown phase 'top'",
     ),
+    (
+        ('id = "hips_low"\n', 'id = "hips_low"\nhidden_in = ["top"]\n'),
+        r"faults\[0\]\.hidden_in",
+        r"unknown phase 'top'",
+    ),
     (('kind = "line_offset"', 'kind = "curvature"'), r"signals\.hip_line\.kind", r"line_offset"),
     (
         ('points = ["shoulder", "hip", "knee"]', 'points = ["shoulder", "hip"]'),
