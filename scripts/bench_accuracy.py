@@ -181,10 +181,15 @@ def _fmt(v, pct=False, digits=2):
     return f"{v:.0%}" if pct else f"{v:.{digits}f}"
 
 
+def _unseen(s: dict) -> str:
+    """Of the faults missed, how many the report said the camera could not see ('1/2')."""
+    return f"{s['fault_missed_said_unseen']}/{s['fault_missed']}" if s.get("fault_missed") else "–"
+
+
 def print_table(rows: list[tuple[str, dict, dict]]) -> None:
     head = (
         f"{'exercise':<24}{'clips':>6}{'exact':>7}{'±1':>6}{'MAE':>6}{'side':>7}{'hold s':>8}"
-        f"{'fault P':>9}{'R':>6}{'F1':>6}{'neg':>5}{'false':>7}"
+        f"{'fault P':>9}{'R':>6}{'F1':>6}{'unseen':>8}{'neg':>5}{'false':>7}"
     )
     print(head)
     print("-" * len(head))
@@ -195,7 +200,7 @@ def print_table(rows: list[tuple[str, dict, dict]]) -> None:
                 f"{label:<24}{s['clips']:>6}{_fmt(s['exact'], True):>7}{_fmt(s['off_by_one'], True):>6}"
                 f"{_fmt(s['count_mae']):>6}{_fmt(s['side_acc'], True):>7}{_fmt(s['hold_err_median_s']):>8}"
                 f"{_fmt(s['fault_p'], True):>9}{_fmt(s['fault_r'], True):>6}"
-                f"{_fmt(s['fault_f1']):>6}{s['negatives']:>5}{s['false_reps']:>7}{note}"
+                f"{_fmt(s['fault_f1']):>6}{_unseen(s):>8}{s['negatives']:>5}{s['false_reps']:>7}{note}"
             )
 
 

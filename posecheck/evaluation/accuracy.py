@@ -48,9 +48,11 @@ class FaultTally:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    unseen: int = 0  # of the missed (fn), those the report said the camera could not see
 
     def add(self, other: FaultTally) -> None:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        self.unseen += other.unseen
 
     @property
     def precision(self) -> float | None:
@@ -68,8 +70,9 @@ class FaultTally:
         return 2 * p * r / (p + r)
 
 
-def fault_tally(got: list[dict], want: list[dict], slack_s: float = 0.5) -> FaultTally:
-    """A truth fault span is found when a reported span of the same id overlaps it."""
+def fault_tally(got: list[dict], want: list[dict], slack_s: float = 0.5, reps: list[dict] | None = None) -> FaultTally:
+    """A truth fault span is found when a reported span of the same id overlaps it; a missed
+    one is said unseen when a reported rep overlapping it lists its id as not seen."""
 
     def hits(a: dict, b: dict) -> bool:
         return (
@@ -80,7 +83,17 @@ def fault_tally(got: list[dict], want: list[dict], slack_s: float = 0.5) -> Faul
     tp = sum(any(hits(g, w) for g in got) for w in want)
     fn = len(want) - tp
     fp = sum(not any(hits(g, w) for w in want) for g in got)
-    return FaultTally(tp, fp, fn)
+
+    def said_unseen(w: dict) -> bool:
+        return any(
+            w["id"] in (r.get("unseen") or [])
+            and _overlap(r["start_s"], r["end_s"] if r["end_s"] is not None else r["start_s"], w["start_s"], w["end_s"])
+            > 0
+            for r in reps or []
+        )
+
+    unseen = sum(not any(hits(g, w) for g in got) and said_unseen(w) for w in want)
+    return FaultTally(tp, fp, fn, unseen)
 
 
 @dataclass
@@ -120,7 +133,7 @@ def compare(name: str, report: dict[str, Any], truth: dict[str, Any]) -> ClipRes
         want_hold = truth_hold_s(w)
         if g["counted"] and w["counted"] and want_hold is not None:
             res.hold_errors.append(g["hold_s"] - want_hold)
-    res.faults = fault_tally(report["faults"], truth["faults"])
+    res.faults = fault_tally(report["faults"], truth["faults"], reps=report["reps"])
     return res
 
 
@@ -144,6 +157,8 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
         "fault_p": faults.precision,
         "fault_r": faults.recall,
         "fault_f1": faults.f1,
+        "fault_missed": faults.fn,
+        "fault_missed_said_unseen": faults.unseen,
         "negatives": len(negatives),
         "false_reps": sum(r.attempted for r in negatives),
         "not_countable": sum(not r.countable for r in results),
