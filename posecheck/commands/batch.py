@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from posecheck.commands.options import HOLD, TARGET, Seconds
+from posecheck.commands.options import HOLD, POSE_FPS, TARGET, Seconds
 
 
 @click.command("batch")
@@ -38,6 +38,8 @@ from posecheck.commands.options import HOLD, TARGET, Seconds
 @click.option("--hold", "hold_s", type=HOLD, help="Hold time in seconds (overrides).")
 @click.option("--target", type=TARGET, help="Target reps (overrides).")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose landmarker .task file.")
+@click.option("--pose-fps", type=POSE_FPS, help="Fast mode: the pose model on about N frames a second.")
+@click.option("--fast", is_flag=True, help="Fast mode at each file's exercise's own rate (see `review --fast`).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar over the files on stderr.")
 @click.pass_context
 def batch_cmd(
@@ -55,6 +57,8 @@ def batch_cmd(
     hold_s: float | None,
     target: int | None,
     model: Path | None,
+    pose_fps: float | None,
+    fast: bool,
     progress: bool,
 ) -> None:
     """Review many videos (INPUTS: folders, quoted globs, files; .npz landmarks records are
@@ -65,6 +69,7 @@ def batch_cmd(
     from posecheck.records import batch_index
     from posecheck.records.summary import plural
     from posecheck.session import batch
+    from posecheck.session.thinning import pose_rate
     from posecheck.settings import load_settings
 
     if ray_address and engine != "ray":
@@ -104,6 +109,7 @@ def batch_cmd(
         job = batch.Job(input=path, exercise=ex, report=reports_dir / f"{name}.json")
         try:
             exercise = loaded[ex] if ex in loaded else loaded.setdefault(ex, definition.load(ex))
+            rate = None if job.is_record else pose_rate(exercise, pose_fps, fast)  # a record replays as made
         except PosecheckError as e:  # this file fails; the others go on
             results[job] = batch.Result(job, "failed", str(e))
             continue
@@ -117,6 +123,7 @@ def batch_cmd(
             target=own.target(exercise.id, target),
             model=model,
             timeout_s=timeout_s,
+            pose_fps=rate,
         )
         done = batch.finished_report(job, exercise.id)
         if done is not None:

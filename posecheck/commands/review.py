@@ -40,7 +40,9 @@ from posecheck.commands.options import HOLD, POSE_FPS, TARGET, data_dir_option
     type=POSE_FPS,
     help="Fast mode: run the pose model on about N frames a second, landmarks interpolated between.",
 )
-@click.option("--fast", is_flag=True, help="Fast mode at the rate that counts as every frame does (see the README).")
+@click.option(
+    "--fast", is_flag=True, help="Fast mode at the exercise's own rate, at which it counts as every frame does."
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.option(
     "--history/--no-history",
@@ -77,12 +79,11 @@ def review_cmd(
     from posecheck.records.summary import summary_lines, wrap
     from posecheck.session import landmarks as kept
     from posecheck.session.review import ReviewOptions, check_outputs, review
-    from posecheck.session.thinning import FAST_POSE_FPS
+    from posecheck.session.thinning import pose_rate
     from posecheck.settings import load_settings
 
-    if fast and pose_fps is None:
-        pose_fps = FAST_POSE_FPS
     exercise = definition.load(exercise_id)
+    pose_fps = pose_rate(exercise, pose_fps, fast)  # --pose-fps N over --fast's, the exercise's own
     poses = kept.for_review(
         video,
         landmarks=landmarks,

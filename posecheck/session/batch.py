@@ -48,6 +48,7 @@ class Job:
     target: int | None = None
     model: Path | None = None
     timeout_s: float | None = None
+    pose_fps: float | None = None  # fast mode: this exercise's rate (None: every frame)
 
     @property
     def is_record(self) -> bool:
@@ -154,6 +155,7 @@ def finished_report(job: Job, exercise_id: str) -> dict[str, Any] | None:
         and settings.get("hold_s") == job.hold_s
         and settings.get("target") == job.target
         and settings.get("model") == (str(job.model) if job.model else "bundled")
+        and (job.is_record or settings.get("pose_fps") == job.pose_fps)
         and (job.is_record or rep.get("video") == str(job.input))
     )
     outputs_there = all(p is None or p.is_file() for p in (job.output, job.landmarks_out))
@@ -234,9 +236,17 @@ def _review(job: Job) -> dict[str, Any]:
         masks=exercise.needs_mask,
         output=job.output,
         report=job.report,
+        pose_fps=job.pose_fps,
     )
     options = ReviewOptions(
-        hold_s=job.hold_s, target=job.target, model=job.model, output=job.output, report=job.report, progress=False
+        hold_s=job.hold_s,
+        target=job.target,
+        model=job.model,
+        output=job.output,
+        report=job.report,
+        progress=False,
+        # a --keep-landmarks recording runs the model at the rate already
+        pose_fps=job.pose_fps if poses.source is None else None,
     )
     try:
         return review(poses.video, exercise, options, poses=poses.source)

@@ -19,14 +19,25 @@ from typing import TypeVar
 
 import numpy as np
 
+from posecheck.errors import DefinitionError
+from posecheck.exercise.definition import Exercise
 from posecheck.pose.types import Detection, Pose
 
 X = TypeVar("X")
 
-# `--fast`: the pose rate (frames a second) used when none is given, kept above the rate at
-# which counts start to change (scripts/bench_fast.py, 2026-12-03): at 15 no count changed on
-# 48 sweep clips and 11 real clips (41 runs); at 10, two cat-cow sweep clips changed.
-FAST_POSE_FPS = 15.0
+
+def pose_rate(exercise: Exercise, pose_fps: float | None, fast: bool) -> float | None:
+    """A review's pose rate: `--pose-fps N` as given; `--fast`, the exercise's own rate
+    (`[tracking] fast_pose_fps`: each exercise's is kept above the rate at which its counts
+    start to change, scripts/bench_fast.py); neither: None, every frame."""
+    if pose_fps is not None or not fast:
+        return pose_fps
+    if exercise.tracking.fast_pose_fps is None:
+        raise DefinitionError(
+            f"exercise {exercise.id!r} sets no [tracking] fast_pose_fps for --fast: give --pose-fps N"
+        )
+    return exercise.tracking.fast_pose_fps
+
 
 # A frame is taken when its time is within this share of a video frame of the time due
 # (container timestamps are rounded to milliseconds: 0.0999 s is the frame due at 0.1 s).

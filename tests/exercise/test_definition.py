@@ -32,6 +32,13 @@ def test_every_shipped_exercise_has_words_for_its_report():
         assert not bare, f"{ex.id}: signals without a description: {bare}"
 
 
+def test_every_shipped_exercise_has_a_fast_rate():
+    # `--fast` reads it; the cat stretch's quick end positions need more frames than the holds
+    rates = {ex.id: ex.tracking.fast_pose_fps for ex in load_all()}
+    assert all(r is not None and r > 0 for r in rates.values()), rates
+    assert rates["cat_cow"] > max(r for i, r in rates.items() if i != "cat_cow"), rates
+
+
 def test_unknown_id_lists_the_known_ones():
     with pytest.raises(DefinitionError, match=r"unknown exercise 'brige' \(did you mean 'bridge'\?\); known: .*bridge"):
         load("brige")
@@ -116,6 +123,13 @@ BROKEN = [
     (("dropout_grace_s = 0.5 ", "dropout_grace_s = +inf "), r"hold\.dropout_grace_s", r"finite number"),
     (("distance_min_m = 2.0", "distance_min_m = nan"), r"camera\.distance_min_m", r"finite number"),
     (("min_cutoff_hz = 1.5 ", "min_cutoff_hz = inf "), r"tracking\.min_cutoff_hz", r"finite number"),
+    # --fast's pose rate (issue 12): a positive number of frames a second, not past 240
+    (("fast_pose_fps = 10.0 ", "fast_pose_fps = 0 "), r"tracking\.fast_pose_fps", r"greater than 0, got 0"),
+    (("fast_pose_fps = 10.0 ", "fast_pose_fps = -10 "), r"tracking\.fast_pose_fps", r"greater than 0"),
+    (("fast_pose_fps = 10.0 ", 'fast_pose_fps = "fast" '), r"tracking\.fast_pose_fps", r"valid number"),
+    (("fast_pose_fps = 10.0 ", "fast_pose_fps = 1000 "), r"tracking\.fast_pose_fps", r"less than or equal to 240"),
+    (("fast_pose_fps = 10.0 ", "fast_pose_fps = nan "), r"tracking\.fast_pose_fps", r"finite number"),
+    (("fast_pose_fps = 10.0 ", "fast_pose_fps_hz = 10.0 "), r"tracking\.fast_pose_fps_hz", r"did you mean"),
     (
         ("min_torso_len = 0.4,", "min_torso_len = nan,"),
         r"when\[\d\]",

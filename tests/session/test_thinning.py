@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from posecheck.errors import DefinitionError
+from posecheck.exercise.definition import load
 from posecheck.pose.types import Detection, Pose
-from posecheck.session.thinning import Due, between, thinned
+from posecheck.session.thinning import Due, between, pose_rate, thinned
 
 
 def _pose(x: float, mask: float | None = None) -> Pose:
@@ -99,3 +101,19 @@ def test_thinned_at_full_rate_detects_every_frame():
     items = [(i / 30, i) for i in range(5)]
     out = list(thinned(items, lambda x, t: calls.append(x) or Detection(()), lambda t: True))
     assert calls == [0, 1, 2, 3, 4] and len(out) == 5
+
+
+def test_fast_takes_the_exercise_rate_and_pose_fps_overrides_it():
+    bridge, cat_cow = load("bridge"), load("cat_cow")
+    assert pose_rate(bridge, None, False) is None  # every frame
+    assert pose_rate(bridge, None, True) == bridge.tracking.fast_pose_fps
+    assert pose_rate(cat_cow, None, True) == cat_cow.tracking.fast_pose_fps != bridge.tracking.fast_pose_fps
+    assert pose_rate(cat_cow, 7.0, True) == 7.0 and pose_rate(cat_cow, 7.0, False) == 7.0
+
+
+def test_fast_on_an_exercise_without_a_rate_is_one_line():
+    own = load("bridge")
+    own = own.model_copy(update={"tracking": own.tracking.model_copy(update={"fast_pose_fps": None})})
+    with pytest.raises(DefinitionError, match=r"^exercise 'bridge' sets no \[tracking\] fast_pose_fps.*--pose-fps N$"):
+        pose_rate(own, None, True)
+    assert pose_rate(own, 12.0, True) == 12.0
