@@ -4,6 +4,7 @@
     python scripts/bench_fast.py --samples ../sweep --cache ../sweep-cache [--rates 15 10 7.5 5]
     python scripts/bench_fast.py --real /tmp/real [--cache DIR]
     python scripts/bench_fast.py --samples samples --model --rates 10      # the model itself, slow
+    python scripts/bench_fast.py --real /tmp/real --rates fast             # each exercise's --fast rate
 
 Every clip is reviewed at every frame and at each rate (`review --pose-fps`), and each
 clip's reps counted and attempted, their sides and faults are compared with every frame's.
@@ -34,6 +35,19 @@ def _outcome(report: dict) -> tuple:
     s = report["summary"]
     sides = tuple(r.get("side") for r in report["reps"] if r.get("counted"))
     return s["reps_counted"], s["reps_attempted"], sides, tuple(sorted({f["id"] for f in report["faults"]}))
+
+
+def _rate(rate: float | str | None, exercise: str) -> float | None:
+    """A rate of --rates for a clip of `exercise`: "fast" is the exercise's own (`--fast`)."""
+    if rate != "fast":
+        return rate  # type: ignore[return-value]
+    from posecheck.exercise import definition
+
+    return definition.load(exercise).tracking.fast_pose_fps
+
+
+def _exercise(video: str) -> str:
+    return json.loads(Path(video).with_suffix(".json").read_text())["exercise"]
 
 
 def _holds(report: dict) -> list[float]:
@@ -90,7 +104,13 @@ def main() -> None:
     ap.add_argument("--real", type=Path)
     ap.add_argument("--cache", type=Path)
     ap.add_argument("--model", action="store_true", help="run the model at each rate (no cache; slow)")
-    ap.add_argument("--rates", type=float, nargs="+", default=[15, 10, 7.5, 5, 3])
+    ap.add_argument(
+        "--rates",
+        type=lambda r: r if r == "fast" else float(r),
+        nargs="+",
+        default=[15, 10, 7.5, 5, 3],
+        help='pose rates; "fast": each exercise\'s own [tracking] fast_pose_fps',
+    )
     ap.add_argument("--hold", type=float, default=0.1, help="--real: hold time (default 0.1 s, as bench_accuracy)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
@@ -99,7 +119,7 @@ def main() -> None:
     if args.samples is not None and args.cache is None and not args.model:
         sys.exit("--samples needs --cache DIR (cached detections) or --model")
 
-    runs: dict[float | None, dict[str, dict]] = {}
+    runs: dict[float | str | None, dict[str, dict]] = {}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         if args.samples is not None:
             jobs = sample_jobs(args)
@@ -107,11 +127,11 @@ def main() -> None:
                 if rate is None and args.model:  # every frame: the truth, which the samples match
                     runs[None] = {Path(v).stem: json.loads(Path(v).with_suffix(".json").read_text()) for v, _ in jobs}
                     continue
-                runs[rate] = dict(pool.map(_sample_run, [(v, r, rate) for v, r in jobs]))
+                runs[rate] = dict(pool.map(_sample_run, [(v, r, _rate(rate, _exercise(v))) for v, r in jobs]))
         else:
             jobs = real_jobs(args)
             for rate in [None, *args.rates]:
-                runs[rate] = dict(pool.map(_real_run, [(*j, rate) for j in jobs]))
+                runs[rate] = dict(pool.map(_real_run, [(*j, _rate(rate, j[2])) for j in jobs]))
     full = runs[None]
     print(f"{len(full)} clip runs ({'the model at each rate' if args.model else 'cached detections'})\n")
     print(f"{'pose fps':>9} {'changed':>8}  {'Δhold median (s)':>17}  clips whose count, sides or faults changed")
@@ -133,7 +153,8 @@ def main() -> None:
             elif len(_holds(base)) == len(_holds(rep)):
                 dh += [abs(x - y) for x, y in zip(_holds(base), _holds(rep), strict=True)]
         hold = f"{statistics.median(dh):.2f}" if dh else "–"
-        print(f"{rate:>9g} {len(changed):>8}  {hold:>17}  {'; '.join(changed)}")
+        label = rate if isinstance(rate, str) else f"{rate:g}"
+        print(f"{label:>9} {len(changed):>8}  {hold:>17}  {'; '.join(changed)}")
 
 
 if __name__ == "__main__":
