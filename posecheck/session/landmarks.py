@@ -194,7 +194,7 @@ def for_review(
     if landmarks_out is not None:
         raise PosecheckError("--landmarks-out keeps a new review's landmarks; a replay (--landmarks) has them already")
     if pose_fps is not None:
-        raise PosecheckError("--pose-fps sets how often the pose model runs; a replay (--landmarks) runs no model")
+        raise PosecheckError("--fast and --pose-fps set the pose model's rate; a replay (--landmarks) runs no model")
     record = load(landmarks)
     check(record, landmarks, video=video, model=model)
     if masks and not record.masks:

@@ -12,7 +12,15 @@ from posecheck.exercise.definition import load
 
 from helpers import BRIDGE, posecheck, read_frames, write_video
 
-pytestmark = pytest.mark.model
+
+def test_fast_with_a_replay_is_one_line(tmp_path):
+    record = tmp_path / "kept.npz"
+    record.write_bytes(b"not read")
+    proc = posecheck("review", "--landmarks", record, "-e", "bridge", "--fast", "--no-history")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "posecheck: error: --fast and --pose-fps set the pose model's rate; a replay (--landmarks) runs no model"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +29,7 @@ def clip(tmp_path_factory):
     return write_video(tmp_path_factory.mktemp("fast") / "clip.mp4", frames, fps)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("exercise", "extra", "rate"),
     [("cat_cow", [], None), ("bridge", [], None), ("cat_cow", ["--pose-fps", "7"], 7.0)],
@@ -35,6 +44,7 @@ def test_review_fast_runs_at_the_exercises_rate(clip, tmp_path, exercise, extra,
     assert f"about {rate:g} frames a second" in proc.stdout
 
 
+@pytest.mark.model
 def test_batch_fast_gives_each_file_its_exercises_rate(clip, tmp_path):
     manifest = tmp_path / "list.csv"
     manifest.write_text(f"file,exercise\n{clip},bridge\n{clip},cat_cow\n")
