@@ -122,9 +122,10 @@ def _rep(perf: Performance, exercise: str, plan: RepPlan, rng, ctx: dict) -> Non
         perf.rep(plan.side, [("B", target, j(2.3, 2.9), hold, True)], j(2.2, 2.8), faults)
     elif exercise == "pelvic_tilt":
         flat_faults = tuple(f for f in faults if f == "hips_lifted")
-        flat = {**P.PELVIC_FLAT, **change}
+        gain = ctx["tilt_gain"]
+        flat = {"tilt": gain * P.PELVIC_FLAT["tilt"], **change}
         phases = [
-            ("arch", dict(P.PELVIC_ARCH), j(1.3, 1.7), hold, True, ()),
+            ("arch", {"tilt": gain * P.PELVIC_ARCH["tilt"]}, j(1.3, 1.7), hold, True, ()),
             ("A", {}, j(1.1, 1.4), j(0.4, 0.8), False, ()),
             ("flat", flat, j(1.2, 1.6), _hold(plan, perf.hold_s, rng), True, flat_faults),
         ]
@@ -210,7 +211,7 @@ def perform(
             cache[key] = bridge_pitch(posture, angle, extra)
         return cache[key]
 
-    ctx = {"bridge_pitch": pitch}
+    ctx = {"bridge_pitch": pitch, "tilt_gain": manner.tilt_gain}
     perf.wait(_j(rng, START_REST_S))
     for n, rep in enumerate(plan):
         _rep(perf, exercise, rep, rng, ctx)

@@ -8,7 +8,7 @@
 
 A rep is SIDE[:FAULT[+FAULT...]][@HOLD_S][/ORDER]; '-' or '' for exercises without sides, e.g.
 ':hips_low' or '@4' (an attempt held 4 s); ORDER is cat_cow's end positions, e.g. '/cow-cat' or
-'/cow-cat-cow' (one rep). --start, --head-tip, --nods and --sway vary how the person performs
+'/cow-cat-cow' (one rep). --start, --head-tip, --nods, --sway and --tilt-depth vary how the person performs
 (posecheck/synth/manner.py); none of them is a rep. Without --rep: every side once (--rounds times),
 good form. Nothing random is left to chance: the seed fixes body, look, camera, tempo and
 timings; any option given overrides its seeded value.
@@ -176,14 +176,20 @@ def synth() -> None:
 )
 @click.option("--nods", type=click.IntRange(0, 20), default=0, help="Holds with a nod (sitting: a glance).")
 @click.option("--sway", type=click.FloatRange(0, 4), default=1.0, help="Breathing sway, times the usual.")
+@click.option(
+    "--tilt-depth",
+    type=float,
+    default=1.0,
+    help="pelvic_tilt: the pelvic rotation, times the usual (0.15: a subtle tilt, barely visible).",
+)
 @_common
-def clip(exercise, reps, rounds, start, head_tip, nods, sway, out_dir, name, **kw):
+def clip(exercise, reps, rounds, start, head_tip, nods, sway, tilt_depth, out_dir, name, **kw):
     """Render one exercise clip."""
     from posecheck.synth.choreography import default_plan
     from posecheck.synth.manner import Manner, check
 
     plan = [_parse_rep(exercise, r) for r in reps] or None
-    manner = Manner(start=start, head_tip_deg=head_tip, nods=nods, sway_gain=sway)
+    manner = Manner(start=start, head_tip_deg=head_tip, nods=nods, sway_gain=sway, tilt_gain=tilt_depth)
     try:
         check(exercise, manner)
     except ValueError as e:

@@ -10,6 +10,10 @@
   position is held (lying: the resting head tips chin-down; all fours: the head goes a little
   further into cat's or cow's bend; sitting: a glance aside).
 - sway_gain: the breathing sway, this many times the usual amplitude.
+- tilt_gain: pelvic_tilt: the arch and flatten this many times the usual pelvic rotation
+  (poses.PELVIC_ARCH / PELVIC_FLAT, 10-20 deg); SUBTLE_TILT_GAIN makes the barely visible tilt
+  of a stiff or cautious person (the renderer's amount before issue 14: the belly's outline
+  moves a pixel or less), which the app must leave guided rather than count.
 
 None of these is a rep or a fault: the truth's reps, holds and faults are those of the plan.
 Timings are drawn from the performance's seeded rng only when a variation is asked for, so a
@@ -34,6 +38,8 @@ NOD_DEG = {"supine": (8.0, 14.0), "allfours": (8.0, 12.0), "upright": (10.0, 18.
 NOD_S = (0.8, 1.2)
 NOD_MARGIN_S = 0.3  # a nod starts and ends this far inside its hold
 SWAY_GAIN_MAX = 4.0
+TILT_GAIN_RANGE = (0.1, 1.5)
+SUBTLE_TILT_GAIN = 0.15
 START_HOLD_S = (0.8, 1.6)
 SETTLE_MOVE_S = (1.6, 2.2)
 SIT_DOWN_S = (1.0, 1.3)
@@ -46,6 +52,7 @@ class Manner:
     head_tip_deg: float = 0.0
     nods: int = 0
     sway_gain: float = 1.0
+    tilt_gain: float = 1.0
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -67,6 +74,11 @@ def check(exercise: str, manner: Manner) -> None:
         raise ValueError(f"nods {manner.nods}: 0 to 20")
     if not 0.0 <= manner.sway_gain <= SWAY_GAIN_MAX:
         raise ValueError(f"sway gain {manner.sway_gain}: 0 to {SWAY_GAIN_MAX:g}")
+    if manner.tilt_gain != 1.0 and exercise != "pelvic_tilt":
+        raise ValueError(f"tilt depth is for pelvic_tilt, not {exercise}")
+    lo, hi = TILT_GAIN_RANGE
+    if not lo <= manner.tilt_gain <= hi:
+        raise ValueError(f"tilt depth {manner.tilt_gain}: {lo:g} to {hi:g}")
 
 
 def rest_changes(manner: Manner) -> dict:

@@ -55,8 +55,11 @@ KNEE_TO_CHEST = {
 }
 ROLL_DEG = 55.0
 LOWER_BACK_ROTATION = {"left": {"roll": ROLL_DEG}, "right": {"roll": -ROLL_DEG}}
-PELVIC_ARCH = {"tilt": 14.0}
-PELVIC_FLAT = {"tilt": -10.0}
+# pelvic rotation (deg; the lumbar spine bends with it, tilt.py). Default body, side view: the
+# lower belly's outline over the hip-shoulder line rises 0.027 and sinks 0.016 torso lengths
+# (the real close clip swings 0.016-0.025 between them); the lumbar lifts ~1 cm off the floor.
+PELVIC_ARCH = {"tilt": 12.0}
+PELVIC_FLAT = {"tilt": -11.0}
 BRIDGE_LINE_DEG = 180.0  # shoulder-hip-knee angle of good form (straight)
 BRIDGE_HIPS_LOW_DEG = 152.0  # sagging below the line
 BRIDGE_HIPS_HIGH_DEG = 200.0  # hip above the line (reflex angle measured on the knee side)

@@ -19,6 +19,7 @@ import numpy as np
 from posecheck.synth.body import NECK, SPINE, Body, Posed
 from posecheck.synth.render import Box
 from posecheck.synth.rotations import I3, X, Y, Z, aim, rx, ry, rz, slerp, two_link, unit
+from posecheck.synth.tilt import LumbarArch
 
 # Body frame -> world, per posture (columns: where the body's +X (left), +Y (back), +Z (up) go).
 SUPINE_FRAME = np.array([[0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]])  # head +X, face up
@@ -169,6 +170,7 @@ class Supine(_Posture):
         super().__init__(body)
         self._contact = body.segment_mask("pelvis", "spine", "neck", "head", "girdle")
         self._feet_cache: dict[float, dict] = {}
+        self._lumbar = LumbarArch(body)
         flat = self._trunk(self.params({}))
         posed = self.body.pose(flat, (0, 0, 0))
         z0 = -posed.vertices[self._contact, 2].min()
@@ -184,7 +186,9 @@ class Supine(_Posture):
         roll_p = PELVIS_ROLL_SHARE * p["roll"]
         pelvis = pitch @ F @ rz(roll_p) @ rx(p["tilt"])
         seg = {"pelvis": pelvis}
-        tilt_back = _spread(-p["tilt"], [2, 1, 0, 0, 0])
+        # the lumbar spine bends with the tilt so the chest stays on the floor (tilt.py)
+        a5, a4, a3 = self._lumbar.pitches(p["tilt"])
+        tilt_back = [a5 - p["tilt"], a4 - a5, a3 - a4, -a3, 0.0]
         unroll = _spread(-roll_p, [1, 1, 1, 0, 0])
         curl = _spread(p["curl"], [0, 0, 0.2, 0.4, 0.4])
         turn = _spread(p["trunk_roll"], [0, 0, 0.3, 0.35, 0.35])
