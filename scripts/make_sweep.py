@@ -26,6 +26,15 @@ either way (lying exercises, 40%), a nod or glance in one hold (35%), a breathin
 times the usual (30%), cat_cow's order per rep (cow-cat 30%, cow-cat-cow 10%, cat-cow-cat 5%),
 and a good rep held only 0.1-0.4 s over the target (15%). Sweeps planned before these existed
 (same seed and i) now plan these variations too; their other parameters are unchanged.
+pelvic_tilt clips are a subtle tilt (0.15 of the usual pelvic rotation, barely visible:
+the app must leave them guided) with SUBTLE_TILT_P, also drawn from (seed, i, 1) after the rest.
+
+A sweep of one exercise: --exercise NAME (every clip that exercise; the draws are as above).
+--hd-share P renders that share of the clips at 1920x1080 (drawn from (seed, i, 2): other
+parameters unchanged), the close view a camera-seen pelvic tilt needs; --max-fps caps the
+drawn frame rate (fewer frames to render).
+    python scripts/make_sweep.py --out /work/tilt --count 20 --seed 940000 --exercise pelvic_tilt \
+        --hd-share 0.5 --max-fps 15 --frame-budget 300
 Writes DIR/sweep.json (every clip's parameters and its command line) and DIR/NAME.mp4/.json/.npz.
 Needs the synth extra (torch, anny); run it niced on a shared machine.
 """
@@ -80,6 +89,8 @@ ORDER_P = {"cow-cat": 0.3, "cow-cat-cow": 0.1, "cat-cow-cat": 0.05}
 AT_THRESHOLD_P = 0.15
 AT_THRESHOLD_S = (0.1, 0.4)  # a full hold only this much over the target
 START_S = 4.0  # rough seconds a start posture adds
+SUBTLE_TILT_P = 0.3  # pelvic_tilt: a subtle tilt (manner.SUBTLE_TILT_GAIN)
+HD_SIZE = (1920, 1080)
 
 # Rough seconds of movement per rep at tempo 1 (choreography.py), and holds per rep, to
 # estimate a clip's length before rendering it.
@@ -145,13 +156,27 @@ def plan_manner(seed: int, i: int, exercise: str, reps: list[dict]) -> dict:
         over = rng.random() < AT_THRESHOLD_P
         if over and not rep["faults"] and rep["hold_s"] >= target:
             rep["hold_s"] = round(target + float(rng.uniform(*AT_THRESHOLD_S)), 2)
-    return {"start": start, "head_tip_deg": tip, "nods": nods, "sway_gain": sway}
+    tilt = 1.0
+    if exercise == "pelvic_tilt" and rng.random() < SUBTLE_TILT_P:
+        from posecheck.synth.manner import SUBTLE_TILT_GAIN
+
+        tilt = SUBTLE_TILT_GAIN
+    return {"start": start, "head_tip_deg": tip, "nods": nods, "sway_gain": sway, "tilt_gain": tilt}
 
 
-def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
-    """Clip i of the sweep seeded `seed`: its parameters, from (seed, i) alone."""
+def plan_clip(
+    seed: int,
+    i: int,
+    share: float,
+    budget: int,
+    only: str | None = None,
+    hd_share: float = 0.0,
+    max_fps: int | None = None,
+) -> dict:
+    """Clip i of the sweep seeded `seed`: its parameters, from (seed, i) alone (and `only`:
+    every clip that exercise; hd_share, max_fps: see the module's help)."""
     rng = np.random.default_rng([seed, i])
-    exercise = EXERCISES[i % len(EXERCISES)]
+    exercise = only or EXERCISES[i % len(EXERCISES)]
     fault = is_fault_clip(i, share)
     sides = P.SIDES.get(exercise, (None,))
     faults = list(P.FAULTS[exercise])
@@ -180,6 +205,8 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
     manner = plan_manner(seed, i, exercise, reps)
 
     fps = FPS[int(rng.choice(len(FPS), p=FPS_P))]
+    if max_fps is not None:
+        fps = min(fps, max_fps)
     tempo = round(float(rng.uniform(*TEMPO)), 2)
     band = ("near", "mid", "far")[int(rng.integers(3))]
     distance = round(float(rng.uniform(*DISTANCE_M[band])), 2)
@@ -199,6 +226,8 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
 
     name = f"sweep_{exercise}_{seed + i}"
     width, hgt = SIZES[frame]
+    if hd_share > 0 and np.random.default_rng([seed, i, 2]).random() < hd_share:
+        frame, (width, hgt) = "hd", HD_SIZE
     argv = ["clip", exercise]
     for rep in reps:
         argv += ["--rep", rep_text(rep)]
@@ -215,6 +244,8 @@ def plan_clip(seed: int, i: int, share: float, budget: int) -> dict:
         argv += ["--nods", str(manner["nods"])]
     if manner["sway_gain"] != 1.0:
         argv += ["--sway", f"{manner['sway_gain']:g}"]
+    if manner["tilt_gain"] != 1.0:
+        argv += ["--tilt-depth", f"{manner['tilt_gain']:g}"]
     return {
         "index": i,
         "name": name,
@@ -260,6 +291,7 @@ def manner_text(c: dict) -> str:
     parts += [f"head {m['head_tip_deg']:+g}"] if m["head_tip_deg"] else []
     parts += [f"{m['nods']} nod"] if m["nods"] else []
     parts += [f"sway x{m['sway_gain']:g}"] if m["sway_gain"] != 1.0 else []
+    parts += [f"tilt x{m['tilt_gain']:g}"] if m.get("tilt_gain", 1.0) != 1.0 else []
     return " " + " ".join(parts) if parts else ""
 
 
@@ -289,12 +321,22 @@ def main() -> None:
         action="store_true",
         help="render the clips with the fewest estimated frames first (same plan; more clips done early)",
     )
+    ap.add_argument("--exercise", choices=EXERCISES, help="every clip this exercise (default: all seven in turn)")
+    ap.add_argument("--hd-share", type=float, default=0.0, help="share of clips rendered at 1920x1080 (default 0)")
+    ap.add_argument("--max-fps", type=int, help="cap the drawn frame rate (fewer frames to render)")
     ap.add_argument("--dry-run", action="store_true", help="print the plan and write nothing")
     args = ap.parse_args()
     if not 0.0 <= args.fault_share <= 1.0:
         sys.exit(f"--fault-share {args.fault_share}: between 0 and 1")
+    if not 0.0 <= args.hd_share <= 1.0:
+        sys.exit(f"--hd-share {args.hd_share}: between 0 and 1")
+    if args.max_fps is not None and args.max_fps < 1:
+        sys.exit(f"--max-fps {args.max_fps}: 1 or more")
 
-    clips = [plan_clip(args.seed, i, args.fault_share, args.frame_budget) for i in range(args.count)]
+    clips = [
+        plan_clip(args.seed, i, args.fault_share, args.frame_budget, args.exercise, args.hd_share, args.max_fps)
+        for i in range(args.count)
+    ]
     if args.dry_run:
         for c in clips:
             print(describe(c))
