@@ -70,6 +70,7 @@ class Engine:
         # a guided exercise whose movement an image signal may show (when its noise allows)
         seen = exercise.guided.seen if exercise.guided else None
         self.seen = SeenGate(seen) if seen else None
+        self._unseen_at: float | None = None  # the last frame the gate did not see the movement
         self.round = 1
         self._round_done: set[str] = set()
         self._side_counts: dict[str, int] = {}
@@ -106,7 +107,8 @@ class Engine:
             in_start = self.phase is not None and self.phase.id == self.start_phase
             settled = self._settled_in_start(t_s)
             if self.seen is not None:
-                signals = self.seen.apply(t_s, signals, settled)
+                signals = self.seen.apply(t_s, signals, settled, in_position=self.started and self.phase is not None)
+                self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)
             self._stillness.learn(settled, in_start, self.hold.ok)
@@ -179,7 +181,19 @@ class Engine:
             values=dict(self.values),
             set_complete=self._set_complete,
             side_counts=tuple((s, self._side_counts.get(s, 0)) for s in self._sides()),
+            guided=self._guided_mode(),
         )
+
+    def _guided_mode(self) -> str:
+        """How a guided exercise's movement is followed now (EngineState.guided)."""
+        if self.ex.guided is None:
+            return ""
+        return "seen" if self.seeing else "checking" if self.seen and not self.seen.measured else "unseen"
+
+    def _seen_throughout(self, rep: Rep) -> bool | None:
+        """Whether the movement was taken from the picture at every frame of the rep (with a
+        pose); None for an exercise that does not watch for it."""
+        return None if self.seen is None else self._unseen_at is None or self._unseen_at < rep.start_s
 
     # --- tracking and baselines -------------------------------------------------------------
 
@@ -351,6 +365,7 @@ class Engine:
         rep = self.rep
         assert rep is not None
         rep.end_s = t
+        rep.seen = self._seen_throughout(rep)
         # Each hold step is judged by its best visit; the side is that of the hold phase the
         # person spent longest in (a knee lowered last must not rename the rep).
         step_holds, step_ok, best_visits = [], [], []

@@ -51,9 +51,13 @@ class GuidedEngine(Engine):
         return phase
 
     def _finish_rep(self, t: float, events: list[Event], complete: bool, cut: bool = False) -> None:
-        if self.rep is not None:
-            self.rep.guided = not self.seeing
+        if self.rep is not None:  # paced, unless seen at every moment of it
+            self.rep.guided = not self._seen_throughout(self.rep)
         super()._finish_rep(t, events, complete, cut)
+
+    def _guided_mode(self) -> str:
+        mode = super()._guided_mode()
+        return "paced" if mode == "unseen" else mode
 
     @property
     def next_cue_s(self) -> float | None:

@@ -63,14 +63,32 @@ class SeenGate:
         self.noise: float | None = None  # the signal's noise (one sigma) while still
         self.confident = False
         self.ever_confident = False
-        self.largest_swing = 0.0  # the widest range seen over a centre window, for reports
+        self.first_confident_s: float | None = None
+        self.read = False  # this frame's value was taken from the picture (confident, and read)
+        # For reports, in pixels so a therapist can judge: the widest the signal moved either
+        # side of its middle while in position, the body's size then, how long it was watched.
+        self._placed: deque[tuple[float, float]] = deque()
+        self.largest_tilt = 0.0
+        self.torso_px = 0.0
+        self._last_t: float | None = None
+        self.placed_s = 0.0  # in position, with the signal read
+        self.seen_s = 0.0  # ...and trusted
 
-    def apply(self, t: float, signals: Signals, still: bool) -> Signals:
+    @property
+    def measured(self) -> bool:
+        """The still-noise has been measured (the person lay still long enough)."""
+        return self.noise is not None and self._still_s >= self.seen.noise_window_s
+
+    def apply(self, t: float, signals: Signals, still: bool, in_position: bool = True) -> Signals:
         """The signals with the watched one taken against the person's middle when it can be
-        trusted, and 0 (nothing seen) when not; `still`: settled in the start position."""
+        trusted, and 0 (nothing seen) when not; `still`: settled in the start position;
+        `in_position`: in one of the exercise's positions (counted in the report's figures)."""
         name = self.seen.signal
         v = signals.get(name)
         out = dict(signals)
+        dt = 0.0 if self._last_t is None else min(max(0.0, t - self._last_t), _MAX_STEP_S)
+        self._last_t = t
+        self.read = False
         if v is None:  # no outline this frame: nothing seen
             self._last_still = None
             out[name] = 0.0
@@ -84,17 +102,51 @@ class SeenGate:
             self._last_still = None
         values = [x for _, x in self._recent]
         lo, hi = min(values), max(values)
-        self.largest_swing = max(self.largest_swing, hi - lo)
         torso_px = signals.get(TORSO_PX_KEY) or 0.0
         self.confident = (
-            self.noise is not None
-            and self._still_s >= self.seen.noise_window_s
-            and self.seen.noise_factor * self.noise <= self.seen.tilt_torso_len
+            self.measured
+            and self.seen.noise_factor * (self.noise or 0.0) <= self.seen.tilt_torso_len
             and self.seen.tilt_torso_len * torso_px >= self.seen.min_tilt_px
         )
+        if self.confident and self.first_confident_s is None:
+            self.first_confident_s = t
         self.ever_confident = self.ever_confident or self.confident
+        self.read = self.confident
+        if in_position:
+            self._follow_tilt(t, v, dt, torso_px)
         out[name] = v - (lo + hi) / 2.0 if self.confident else 0.0
         return out
+
+    def _follow_tilt(self, t: float, v: float, dt: float, torso_px: float) -> None:
+        self._placed.append((t, v))
+        while self._placed[0][0] < t - self.seen.centre_window_s:
+            self._placed.popleft()
+        values = [x for _, x in self._placed]
+        self.largest_tilt = max(self.largest_tilt, (max(values) - min(values)) / 2.0)
+        self.torso_px = torso_px
+        self.placed_s += dt
+        self.seen_s += dt if self.confident else 0.0
+
+    def figures(self) -> dict[str, str | float | None]:
+        """What the gate measured, in pixels of the picture (the body's size when last in
+        position), for a report: a therapist can judge whether the movement was seen."""
+
+        def px(x: float | None) -> float | None:
+            return None if x is None or not self.torso_px else round(x * self.torso_px, 2)
+
+        s = self.seen
+        return {
+            "signal": s.signal,
+            "torso_px": round(self.torso_px, 1),
+            "noise_px": px(self.noise),  # the frame-to-frame noise lying still (one sigma), last measured
+            "tilt_px": px(self.largest_tilt),  # the widest movement either side of the middle, in position
+            "bound_px": px(s.tilt_torso_len),  # a movement this far from the middle is recognised
+            "noise_factor": s.noise_factor,  # ...when it spans this many noise widths
+            "min_bound_px": s.min_tilt_px,  # ...and this many pixels
+            "in_position_s": round(self.placed_s, 2),
+            "seen_s": round(self.seen_s, 2),  # of which the movement was taken from the picture
+            "first_seen_s": None if self.first_confident_s is None else round(self.first_confident_s, 3),
+        }
 
     def _learn_noise(self, t: float, v: float) -> None:
         last = self._last_still

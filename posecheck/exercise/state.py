@@ -23,7 +23,10 @@ class Rep:
     faults: list[str] = field(default_factory=list)
     # achieved hold per hold phase (a rep may have several, e.g. arch then flatten)
     holds: dict[str, float] = field(default_factory=dict)
-    guided: bool = False
+    guided: bool = False  # paced by the coach (live), not seen
+    # a guided exercise watched for its movement (exercise/seen.py): the movement taken from the picture at
+    # every frame of the rep; None for an exercise that is not watched
+    seen: bool | None = None
     # faults that matter in a position this rep visited but that the camera cannot see there
     unseen: list[str] = field(default_factory=list)
 
@@ -77,3 +80,7 @@ class EngineState:
     set_complete: bool
     # reps counted on each side, in the order the exercise's phases name the sides
     side_counts: tuple[tuple[str, int], ...] = ()
+    # a guided exercise ([guided]): how its movement is followed now. "seen": taken from the
+    # picture; "checking": measuring whether it can be (lie still); "paced": not seen, the
+    # coach paces it (live); "unseen": not seen, not counted (a review); "" otherwise
+    guided: str = ""

@@ -45,6 +45,8 @@ def rep_dict(rep: Rep) -> dict[str, Any]:
         "holds": {k: _r(v) for k, v in rep.holds.items()},
         "guided": rep.guided,
         "unseen": list(rep.unseen),  # faults that matter in its positions but the camera cannot see there
+        # a watched guided exercise (pelvic tilt): counted from what the camera saw, throughout
+        **({"seen": rep.seen} if rep.seen is not None else {}),
     }
 
 

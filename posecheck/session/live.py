@@ -132,6 +132,7 @@ def set_report(rec: SetRecord, source: str) -> dict[str, Any]:
         second_person=[[round(a, 2), round(b, 2)] for a, b in p.follower.crowded_spans],
         settings={"hold_s": rec.item.hold_s, "target": rec.item.target},
         timeline=p.timeline_dict(),
+        **({"seen": engine.seen.figures()} if engine.seen is not None else {}),
     )
 
 

@@ -166,6 +166,8 @@ def review(
         # nothing it did not see (live coaching paces and counts it).
         countable=exercise.guided is None or (engine.seen is not None and engine.seen.ever_confident),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
+        # what the watch for a guided movement measured, in pixels (exercise/seen.py)
+        **({"seen": engine.seen.figures()} if engine.seen is not None else {}),
     )
     try:
         if video_error is not None:

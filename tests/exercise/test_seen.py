@@ -9,6 +9,7 @@ import numpy as np
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
+from posecheck.exercise.guided import GuidedEngine
 from posecheck.exercise.seen import TORSO_PX_KEY, Seen, SeenGate
 from posecheck.exercise.signals import SignalReader, mask_rise
 from posecheck.pose.follow import PoseSmoother
@@ -68,19 +69,34 @@ def _tilt_at(t: float, pieces) -> float:
     return 0.0
 
 
-def run_tilts(cycles: int, tilt_torso_len: float, noise_torso_len: float, seed: int = 1, scale: float = 2.5):
+def run_tilts(
+    cycles: int,
+    tilt_torso_len: float,
+    noise_torso_len: float,
+    seed: int = 1,
+    scale: float = 2.5,
+    engine_type: type[Engine] = Engine,
+    far_until_s: float = 0.0,
+    frames: list | None = None,
+):
     """The stick figure lying still while its belly outline tilts; `scale` brings the camera
-    closer (the figure is 150 px a torso at 1)."""
+    closer (the figure is 150 px a torso at 1). Until `far_until_s` the gate is told the body
+    is 100 px a torso (its pixel test fails: nothing seen); `frames` collects (t, state, read)."""
     pieces = _tilts(cycles)
     total = sum(d for d, _ in pieces) + 1.0
     rng = np.random.default_rng(seed)
-    engine, reader, smooth = Engine(PELVIC, hold_s=1.0), SignalReader(PELVIC), PoseSmoother(PELVIC)
+    engine, reader, smooth = engine_type(PELVIC, hold_s=1.0), SignalReader(PELVIC), PoseSmoother(PELVIC)
     for t, pose in perform([Key(REST, stay_s=total)], 30.0):
         w, h = round(pose.width * scale), round(pose.height * scale)
         pose = replace(pose, xy=pose.xy * scale, z=pose.z * scale, width=w, height=h)
         lift = (_tilt_at(t, pieces) * tilt_torso_len + rng.normal(0.0, noise_torso_len)) * pose.torso_px
         pose = smooth(t, replace(pose, mask=_body_mask(pose, lift)))
-        engine.update(t, reader.read(t, pose))
+        signals = reader.read(t, pose)
+        if signals is not None and t < far_until_s:
+            signals[TORSO_PX_KEY] = 100.0
+        state, _ = engine.update(t, signals)
+        if frames is not None:
+            frames.append((t, state, engine.seen.read))
     engine.finish()
     return engine
 
@@ -97,11 +113,23 @@ def test_mask_rise_reads_the_outline_in_fractions_of_a_pixel():
 
 
 def test_clear_tilts_are_seen_and_counted_not_guided():
-    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005)
+    frames: list = []
+    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, frames=frames)
+    # what the screen is told: checking (lying still, the noise measured), then seen
+    modes = [st.guided for _, st, _ in frames if st.started]
+    assert modes[0] == "checking" and modes[-1] == "seen" and not {"unseen", "paced"} & set(modes)
     assert eng.seen is not None and eng.seen.ever_confident
     counted = [r for r in eng.reps if r.counted]
     assert len(counted) == 3
     assert all(not r.guided and set(r.holds) == {"arch", "flat"} for r in counted)
+    assert all(r.seen for r in eng.reps)
+    # the figures a report carries, in pixels: the figure is 375 px a torso here
+    fig = eng.seen.figures()
+    assert abs(fig["torso_px"] - 375) < 10
+    assert abs(fig["tilt_px"] - 0.015 * 375) < 1.0  # the tilt either side of the middle
+    assert 0.5 * 0.0005 * 375 < fig["noise_px"] < 2 * 0.0005 * 375
+    assert fig["bound_px"] == round(SEEN.tilt_torso_len * fig["torso_px"], 2) > SEEN.min_tilt_px
+    assert 0 < fig["first_seen_s"] < 3.0 and 0.8 * fig["in_position_s"] < fig["seen_s"] <= fig["in_position_s"]
 
 
 def test_lying_still_counts_nothing_even_when_seen():
@@ -121,10 +149,33 @@ def test_a_noisy_outline_stays_guided_and_counts_nothing():
 
 def test_a_far_camera_stays_guided_however_clean():
     # the tilt bound spans fewer pixels than min_tilt_px: the outline's wander could pass for it
-    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, scale=1.0)
+    frames: list = []
+    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, scale=1.0, frames=frames)
+    modes = [st.guided for _, st, _ in frames if st.started]
+    assert modes[0] == "checking" and modes[-1] == "unseen" and "seen" not in modes
     assert SEEN.tilt_torso_len * 150.0 < SEEN.min_tilt_px
     assert not eng.seen.ever_confident
     assert eng.reps == []
+    fig = eng.seen.figures()  # the report says why: the bound spans under the pixels needed
+    assert fig["bound_px"] < fig["min_bound_px"] and fig["seen_s"] == 0 and fig["first_seen_s"] is None
+    assert fig["tilt_px"] > fig["bound_px"]  # the movement was there; the camera too far to trust it
+
+
+def test_live_reps_paced_before_the_picture_is_trusted_are_never_reported_seen():
+    # live: the coach paces (guided) until the gate trusts the picture at 4 s; the rep under
+    # way then was partly paced: guided, not seen. Reps after it are seen, not guided.
+    frames: list = []
+    switch = 4.0  # during the paced arch (3.4-4.7 s), the figure arching (3.6-5.6 s)
+    eng = run_tilts(4, 0.015, 0.0005, engine_type=GuidedEngine, far_until_s=switch, frames=frames)
+    assert [st.guided for t, st, _ in frames if st.started and t < switch - 0.5][-1] == "paced"
+    assert next(st.guided for t, st, _ in frames if t > switch + 0.5) == "seen"
+    unseen = [t for t, _, read in frames if not read]
+    for r in eng.reps:  # seen only when the movement was taken from the picture at every frame
+        assert r.seen == (not any(r.start_s <= t <= r.end_s for t in unseen))
+        assert r.guided == (not r.seen)
+    across = [r for r in eng.reps if r.start_s < switch < r.end_s]
+    assert across and not across[0].seen and across[0].guided
+    assert any(r.seen and r.counted and r.start_s > switch for r in eng.reps)
 
 
 def test_gate_measures_noise_only_while_still_and_centres_on_the_middle():
