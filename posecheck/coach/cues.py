@@ -69,11 +69,21 @@ class Wording(_Data):
     lost_person: str
 
 
+class ScreenWords(_Data):
+    """The line a guided exercise shows (EngineState.guided); {reason}: its guided.reason."""
+
+    checking: str
+    paced: str
+    unseen: str
+    seen: str
+
+
 class VoiceStyle(_Data):
-    """exercises/_voice.toml: how fast the voice speaks and what the coach says."""
+    """exercises/_voice.toml: how fast the voice speaks and what the coach says (and shows)."""
 
     speech: Speech
     cues: Wording
+    screen: ScreenWords
 
     def speech_s(self, text: str) -> float:
         """Seconds to say text (an estimate that errs long; see the file)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from posecheck.coach.cues import load_style
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.state import EngineState
 
@@ -78,3 +79,12 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
+
+
+def guided_line(exercise: Exercise, st: EngineState) -> str:
+    """For a guided exercise, once counting started: whether its movement is counted from the
+    picture now, and if not, why (exercises/_voice.toml [screen]); else ""."""
+    if not st.guided or not st.started or exercise.guided is None:
+        return ""
+    template = load_style().screen.model_dump().get(st.guided, "")
+    return template.format(reason=_lower_first(exercise.guided.reason.rstrip(". ")))

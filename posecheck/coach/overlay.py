@@ -25,6 +25,7 @@ WARN = (0, 150, 255)  # orange, in BGR
 DIM = (40, 40, 40)
 HOLD = (255, 200, 60)
 PAUSED = (170, 170, 170)  # the hold ring while the hold is not counting
+NOTE = (205, 205, 205)  # a quiet note: how a guided exercise's movement is followed
 
 Painter = Callable[[np.ndarray, View], np.ndarray]
 
@@ -172,12 +173,19 @@ def status(scene: np.ndarray, view: View) -> np.ndarray:
         for line in lines:
             put_text(scene, line, (pad, y), 18 * s, WARN)
             y += int(36 * s)
-    # Instruction: what to do now, at the bottom.
+    # Instruction: what to do now, at the bottom; above it, smaller, a guided exercise's
+    # note: whether its movement is counted from the picture, and if not why.
     text = view.banner or st.instruction or ("Looking for you..." if not st.tracking else "")
     lines = lettering.wrap(text, 18 * s, W - 2 * pad)
+    note = lettering.wrap(labels.guided_line(view.exercise, st), 12 * s, W - 2 * pad)
     y = H - pad - int(36 * s) * (len(lines) - 1)
-    if lines:
-        panel(scene, 0, y - int(36 * s), W, H)
+    top = y - int(36 * s) * bool(lines) - int(24 * s) * len(note) - int(8 * s) * bool(note and not lines)
+    if lines or note:
+        panel(scene, 0, top, W, H)
+    ny = top + int(24 * s) - int(2 * s)
+    for line in note:
+        put_text(scene, line, (pad, ny), 12 * s, GOOD if st.guided == "seen" else NOTE)
+        ny += int(24 * s)
     for line in lines:
         put_text(scene, line, (pad, y), 18 * s, WHITE)
         y += int(36 * s)

@@ -23,7 +23,7 @@ import numpy as np
 from posecheck.coach import labels
 from posecheck.coach.layout import Rect, fill, fit_size, layout, letterbox, measure, paragraph, shade, text
 from posecheck.coach.lettering import ascent
-from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE, skeleton
+from posecheck.coach.overlay import GOOD, HOLD, NOTE, WARN, WHITE, skeleton
 from posecheck.exercise.definition import Exercise
 from posecheck.exercise.view import View
 
@@ -95,6 +95,20 @@ def header(canvas: np.ndarray, board: Board) -> np.ndarray:
         name = f"{board.routine[0]}/{board.routine[1]}  {name}"
     scale = fit_size(name, 4.2 * u, lay.video.w - 4 * u)
     text(canvas, name, (lay.video.x + int(2 * u), lay.video.y + int(6.5 * u)), scale, WHITE)
+    return canvas
+
+
+def guided_note(canvas: np.ndarray, board: Board) -> np.ndarray:
+    """Under the name, quietly: whether a guided exercise's movement is counted from the
+    picture now, and if not why (labels.guided_line)."""
+    st = board.view.state if board.view is not None else None
+    words = labels.guided_line(board.exercise, st) if st is not None else ""
+    if board.mode != "count" or st is None or not words:
+        return canvas
+    lay = layout(canvas)
+    u, v = lay.u, lay.video
+    box = Rect(v.x + int(2 * u), v.y + int(9 * u), v.w - int(4 * u), int(12 * u))
+    paragraph(canvas, words, box, 2.4 * u, GOOD if st.guided == "seen" else NOTE, max_lines=2)
     return canvas
 
 
@@ -446,6 +460,7 @@ def key_help(canvas: np.ndarray, board: Board) -> np.ndarray:
 PAINTERS: tuple[Painter, ...] = (
     camera,
     header,
+    guided_note,
     setup_check,
     counts,
     progress,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from posecheck.coach import labels, lettering
-from posecheck.coach.overlay import DIM, GOOD, HOLD, PAUSED, WARN, WHITE, _scale, annotate, hold_ring, skeleton
+from posecheck.coach.overlay import DIM, GOOD, HOLD, NOTE, PAUSED, WARN, WHITE, _scale, annotate, hold_ring, skeleton
 from posecheck.exercise.definition import load
 from posecheck.exercise.state import EngineState
 from posecheck.exercise.view import View
@@ -205,3 +205,45 @@ def test_the_hold_seconds_read_on_a_white_wall():
     done = wall(300, 300)
     hold_ring(done, (150, 150), 60, 12.0, 12.0, True)
     assert near(done, GOOD).mean() > 0.01
+
+
+# --- a guided exercise says whether its movement is counted from the picture, and why ----------
+
+PELVIC = load("pelvic_tilt")
+LYING = replace(
+    HOLDING, phase="rest", instruction=PELVIC.phase("rest").instruction, in_hold=False, holding=False, guided="unseen"
+)
+
+
+def test_the_guided_note_says_why_in_the_exercise_s_own_words():
+    reason = PELVIC.guided.reason
+    assert labels.guided_line(PELVIC, LYING) == f"Not counted from the video: {reason}"
+    assert labels.guided_line(PELVIC, replace(LYING, guided="paced")).startswith(f"Guided: {reason}, so I pace")
+    assert labels.guided_line(PELVIC, replace(LYING, guided="seen")) == "Now counting from the video"
+    assert "checking" in labels.guided_line(PELVIC, replace(LYING, guided="checking"))
+    # nothing before counting starts, nor for an exercise the camera sees
+    assert labels.guided_line(PELVIC, replace(LYING, started=False)) == ""
+    assert labels.guided_line(BRIDGE, replace(HOLDING, guided="")) == ""
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720), (480, 640)])
+def test_the_review_video_shows_the_note_above_the_instruction(size):
+    W, H = size
+    unseen, seen, plain = (render(replace(LYING, guided=g), PELVIC, size) for g in ("unseen", "seen", ""))
+    s = _scale(unseen)
+    pad = int(16 * s)
+    note = lettering.wrap(labels.guided_line(PELVIC, LYING), 12 * s, W - 2 * pad)
+    instruction = lettering.wrap(LYING.instruction, 18 * s, W - 2 * pad)
+    first = H - pad - int(36 * s) * (len(instruction) - 1)  # the instruction's first baseline
+    above = slice(first - int(36 * s) - int(24 * s) * len(note), first - int(30 * s))
+    # the note's quiet grey ink only above the instruction, ending where its words end
+    cols = ink_columns(unseen, NOTE, above)
+    assert cols.size and cols.max() <= pad + max(lettering.measure(x, 12 * s)[0] for x in note) + 4
+    changed = np.flatnonzero((unseen != plain).any(axis=(1, 2)))
+    assert changed.min() >= above.start - 2  # nothing else moved: the note and its dark backing
+    assert not ink_columns(plain, NOTE, above).size  # no note: no such ink
+    # once the picture shows the movement, the note turns green: counting from the video
+    assert ink_columns(seen, GOOD, above).size and not ink_columns(seen, NOTE, above).size
+    # the instruction stays where it was
+    rows = slice(H - pad - int(20 * s), H - pad)
+    assert np.array_equal(near(unseen[rows], WHITE, 60), near(plain[rows], WHITE, 60))

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck.coach.layout import layout
-from posecheck.coach.overlay import GOOD, HOLD, WARN, WHITE
+from posecheck.coach.layout import Rect, layout
+from posecheck.coach.overlay import GOOD, HOLD, NOTE, WARN, WHITE
 from posecheck.coach.screen import SAFETY_NOTE, Board, render
 from posecheck.exercise.definition import load
 from posecheck.exercise.state import EngineState
@@ -185,3 +185,28 @@ def test_everything_scales_with_the_window(size):
     assert near(crop(img, lay.fault), WARN).mean() > 0.4
     for r in (lay.video, lay.panel, lay.band, lay.count, lay.ring):
         assert r.x >= 0 and r.y >= 0 and r.x + r.w <= size[0] and r.y + r.h <= size[1]
+
+
+@pytest.mark.parametrize("size", [HD, (720, 1280)])
+def test_a_guided_exercise_says_under_its_name_whether_it_is_counted_from_the_picture(size):
+    pelvic = load("pelvic_tilt")
+    lying = replace(RESTING, instruction=pelvic.phase("rest").instruction, guided="paced")
+
+    def shown(state: EngineState) -> np.ndarray:
+        b = Board(pelvic, frame=frame(), view=View(pose=None, state=state, exercise=pelvic), keys=False)
+        return render(b, size)
+
+    paced, seen, plain = shown(lying), shown(replace(lying, guided="seen")), shown(replace(lying, guided=""))
+    lay = layout(paced)
+    u, v = lay.u, lay.video
+    under_name = Rect(v.x, v.y + int(8 * u), v.w, int(14 * u))
+    ink = near(crop(paced, under_name), NOTE, 30)
+    assert ink.any() and ink_rows(ink) < 0.1 * size[1]  # a quiet line or two, not a card
+    changed = np.flatnonzero((paced != plain).any(axis=(1, 2)))
+    assert under_name.y <= changed.min() and changed.max() < under_name.y + under_name.h
+    assert near(crop(seen, under_name), GOOD, 30).any() and not near(crop(seen, under_name), NOTE, 30).any()
+    # not on the cards: resting between exercises shows none
+    rest = Board(pelvic, mode="rest", frame=frame(), view=View(pose=None, state=lying, exercise=pelvic), keys=False)
+    assert np.array_equal(
+        render(rest, size), render(replace(rest, view=View(None, replace(lying, guided=""), pelvic)), size)
+    )
