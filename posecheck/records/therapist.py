@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posecheck.errors import PosecheckError
 from posecheck.exercise.describe import unit_words
+from posecheck.records.seenpage import SeenFigures, rep_mark, seen_text
 from posecheck.records.stills import allowed_text
 
 MAX_STILLS = 24  # a long session with many faults: the first ones tell the story
@@ -80,6 +81,7 @@ class _Report(_Shape):
     timeline: dict[str, Any] | None = None
     interrupted: bool | None = None
     truncated: bool | None = None
+    seen: SeenFigures | None = None
 
 
 def _check_shape(path: Path, data: dict[str, Any]) -> None:
@@ -262,6 +264,8 @@ def render(
     setup = report.get("setup") or {}
     if setup and not setup.get("ok") and setup.get("last_message"):
         notes.append(f"The start position was never seen clearly: {setup['last_message']}")
+    if report.get("countable") is False:
+        notes.append(f"Not counted from the video: {report.get('not_countable_reason') or 'it cannot be seen'}.")
     for a, b in (report.get("second_person") or [])[:3]:
         notes.append(f"A second person was in view {a:.1f}–{b:.1f} s; posecheck followed one.")
     for n in notes:
@@ -295,6 +299,9 @@ def render(
         rows.insert(
             1, _row("Guided reps", f"{s['reps_guided']} (paced by voice; the movement itself could not be seen)")
         )
+    seen = seen_text(report, words)
+    if seen:
+        rows.insert(1, _row("Seen by the camera", seen))
     pain = report.get("pain") if report.get("pain") is not None else (session or {}).get("pain")
     if isinstance(pain, int) and not isinstance(pain, bool):
         rows.append(_row("Back pain after the session", f"{pain} of 10 (0 none, 10 worst; the user's answer)"))
@@ -330,6 +337,7 @@ def render(
             counted = '<span class="yes">yes</span>' if r["counted"] else '<span class="no">no</span>'
             if r.get("guided"):
                 counted += " (guided)"
+            counted += rep_mark(r)
             cells = [
                 f'<td class="num">{escape(str(r["index"]))}</td>',
                 f'<td class="num">{_s(r.get("start_s"))}–{_s(r.get("end_s"))}</td>',

@@ -3,9 +3,13 @@ only when the belly outline's movement stands out of its still-noise, else guide
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
@@ -13,6 +17,8 @@ from posecheck.exercise.guided import GuidedEngine
 from posecheck.exercise.seen import TORSO_PX_KEY, Seen, SeenGate
 from posecheck.exercise.signals import SignalReader, mask_rise
 from posecheck.pose.follow import PoseSmoother
+from posecheck.records import report as report_mod
+from posecheck.records.therapist import render, words_for
 
 from stickfigure import REST, Key, perform, pose_of
 
@@ -161,12 +167,22 @@ def test_a_far_camera_stays_guided_however_clean():
     assert fig["tilt_px"] > fig["bound_px"]  # the movement was there; the camera too far to trust it
 
 
-def test_live_reps_paced_before_the_picture_is_trusted_are_never_reported_seen():
-    # live: the coach paces (guided) until the gate trusts the picture at 4 s; the rep under
-    # way then was partly paced: guided, not seen. Reps after it are seen, not guided.
+SWITCH_S = 4.0  # during the paced arch (3.4-4.7 s), the figure arching (3.6-5.6 s)
+
+
+@pytest.fixture(scope="module")
+def live_switch():
+    """Live: the coach paces (guided) until the gate trusts the picture at SWITCH_S."""
     frames: list = []
-    switch = 4.0  # during the paced arch (3.4-4.7 s), the figure arching (3.6-5.6 s)
-    eng = run_tilts(4, 0.015, 0.0005, engine_type=GuidedEngine, far_until_s=switch, frames=frames)
+    eng = run_tilts(4, 0.015, 0.0005, engine_type=GuidedEngine, far_until_s=SWITCH_S, frames=frames)
+    return eng, frames
+
+
+def test_live_reps_paced_before_the_picture_is_trusted_are_never_reported_seen(live_switch):
+    # the rep under way at the switch was partly paced: guided, not seen. Reps after it are
+    # seen, not guided.
+    eng, frames = live_switch
+    switch = SWITCH_S
     assert [st.guided for t, st, _ in frames if st.started and t < switch - 0.5][-1] == "paced"
     assert next(st.guided for t, st, _ in frames if t > switch + 0.5) == "seen"
     unseen = [t for t, _, read in frames if not read]
@@ -176,6 +192,26 @@ def test_live_reps_paced_before_the_picture_is_trusted_are_never_reported_seen()
     across = [r for r in eng.reps if r.start_s < switch < r.end_s]
     assert across and not across[0].seen and across[0].guided
     assert any(r.seen and r.counted and r.start_s > switch for r in eng.reps)
+
+
+def test_the_report_and_the_therapist_page_say_which_reps_the_camera_saw(live_switch):
+    eng, _ = live_switch
+    doc = report_mod.build(
+        PELVIC, video="v.mp4", duration_s=40.0, frames=1200, frames_with_pose=1200, hold_s=1.0, target=5,
+        reps=eng.reps, faults=eng.fault_spans, seen=eng.seen.figures(),
+    )  # fmt: skip
+    doc = json.loads(report_mod.dumps(doc))  # as written
+    assert [r["seen"] for r in doc["reps"]] == [r.seen for r in eng.reps]
+    assert doc["reps"][0]["seen"] is False and doc["reps"][0]["guided"] is True
+    fig = doc["seen"]
+    assert fig["bound_px"] > fig["min_bound_px"] and fig["tilt_px"] > fig["bound_px"] > 3 * fig["noise_px"]
+    assert SWITCH_S <= fig["first_seen_s"] < SWITCH_S + 0.1
+    page = render(doc, video=None, words=words_for(doc))
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert f"moved up to {fig['tilt_px']:.1f} px" in text and f"noise was {fig['noise_px']:.2f} px" in text
+    assert "The lower belly's outline above the hip-shoulder line moved" in text
+    assert text.count("(seen by the camera)") == sum(r["seen"] for r in doc["reps"]) >= 1
+    assert "yes (guided)" in text and "(guided) (seen" not in text
 
 
 def test_gate_measures_noise_only_while_still_and_centres_on_the_middle():

@@ -1,0 +1,71 @@
+"""The therapist's page on a guided movement watched in the picture (exercise/seen.py): what
+the camera measured, in pixels, and whether each rep was counted from what it saw."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class SeenFigures(BaseModel):
+    """A report's `seen`: the gate's figures (SeenGate.figures), those read here checked."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+    signal: str
+    torso_px: float
+    noise_px: float | None = None
+    tilt_px: float | None = None
+    bound_px: float | None = None
+    noise_factor: float
+    min_bound_px: float
+    in_position_s: float = 0.0
+    seen_s: float = 0.0
+    first_seen_s: float | None = None
+
+
+def _px(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f} px" if abs(x) < 1 else f"{x:.1f} px"
+
+
+def _why_not(f: SeenFigures) -> str:
+    """Why the movement was never taken from the picture, from the figures."""
+    if f.noise_px is None or f.bound_px is None:
+        return "the person never lay still long enough for the camera's noise to be measured"
+    if f.bound_px < f.min_bound_px:
+        return f"the body is too small in the picture: {_px(f.bound_px)} is under the {_px(f.min_bound_px)} needed"
+    if f.noise_factor * f.noise_px > f.bound_px:
+        return f"the picture is too unsteady: {f.noise_factor:g} × the noise is over {_px(f.bound_px)}"
+    return "the person was not seen lying still in the start position"
+
+
+def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
+    """The summary row: what moved, against what it had to stand out of; None without figures."""
+    if not report.get("seen"):
+        return None
+    f = SeenFigures.model_validate(report["seen"])
+    desc = ((words.get("signals") or {}).get(f.signal) or {}).get("description") or "the measured outline"
+    what = re.split(r"[,:;]", desc, maxsplit=1)[0].strip()
+    text = (
+        f"{what[:1].upper()}{what[1:]} moved up to {_px(f.tilt_px)} either side of its middle; lying still, "
+        f"its noise was {_px(f.noise_px)}. A movement is taken from the picture when it reaches "
+        f"{_px(f.bound_px)} from the middle (it must span at least {_px(f.min_bound_px)} and "
+        f"{f.noise_factor:g} × the noise; the body {f.torso_px:.0f} px from hips to shoulders). "
+    )
+    if f.first_seen_s is None:
+        return text + f"It never was: {_why_not(f)}. Its reps are not counted from the video."
+    return text + (
+        f"It was for {f.seen_s:.1f} of {f.in_position_s:.1f} s in position (from {f.first_seen_s:.1f} s); "
+        "a rep is marked seen only when it was taken from the picture throughout."
+    )
+
+
+def rep_mark(rep: dict[str, Any]) -> str:
+    """After a rep's counted cell: whether the camera saw it (reports of watched exercises)."""
+    if rep.get("seen") is True:
+        return " (seen by the camera)"
+    if rep.get("seen") is False and not rep.get("guided"):
+        return " (not seen throughout)"
+    return ""
