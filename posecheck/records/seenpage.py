@@ -26,7 +26,7 @@ class SeenFigures(BaseModel):
     first_seen_s: float | None = None
 
 
-def _px(x: float | None) -> str:
+def px_text(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f} px" if abs(x) < 1 else f"{x:.1f} px"
 
 
@@ -35,9 +35,10 @@ def _why_not(f: SeenFigures) -> str:
     if f.noise_px is None or f.bound_px is None:
         return "the person never lay still long enough for the camera's noise to be measured"
     if f.bound_px < f.min_bound_px:
-        return f"the body is too small in the picture: {_px(f.bound_px)} is under the {_px(f.min_bound_px)} needed"
+        need = px_text(f.min_bound_px)
+        return f"the body is too small in the picture: {px_text(f.bound_px)} is under the {need} needed"
     if f.noise_factor * f.noise_px > f.bound_px:
-        return f"the picture is too unsteady: {f.noise_factor:g} × the noise is over {_px(f.bound_px)}"
+        return f"the picture is too unsteady: {f.noise_factor:g} × the noise is over {px_text(f.bound_px)}"
     return "the person was not seen lying still in the start position"
 
 
@@ -49,9 +50,9 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     desc = ((words.get("signals") or {}).get(f.signal) or {}).get("description") or "the measured outline"
     what = re.split(r"[,:;]", desc, maxsplit=1)[0].strip()
     text = (
-        f"{what[:1].upper()}{what[1:]} moved up to {_px(f.tilt_px)} either side of its middle; lying still, "
-        f"its noise was {_px(f.noise_px)}. A movement is taken from the picture when it reaches "
-        f"{_px(f.bound_px)} from the middle (it must span at least {_px(f.min_bound_px)} and "
+        f"{what[:1].upper()}{what[1:]} moved up to {px_text(f.tilt_px)} either side of its middle; lying still, "
+        f"its noise was {px_text(f.noise_px)}. A movement is taken from the picture when it reaches "
+        f"{px_text(f.bound_px)} from the middle (it must span at least {px_text(f.min_bound_px)} and "
         f"{f.noise_factor:g} × the noise; the body {f.torso_px:.0f} px from hips to shoulders). "
     )
     if f.first_seen_s is None:
@@ -59,6 +60,18 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     return text + (
         f"It was for {f.seen_s:.1f} of {f.in_position_s:.1f} s in position (from {f.first_seen_s:.1f} s); "
         "a rep is marked seen only when it was taken from the picture throughout."
+    )
+
+
+def seen_line(report: dict[str, Any]) -> str | None:
+    """The figures in one line, for the summary a review prints; None without figures."""
+    if not report.get("seen"):
+        return None
+    f = SeenFigures.model_validate(report["seen"])
+    took = f"{f.seen_s:.1f} of {f.in_position_s:.1f} s" if f.first_seen_s is not None else f"never: {_why_not(f)}"
+    return (
+        f"seen by the camera {took} (movement up to {px_text(f.tilt_px)}, noise {px_text(f.noise_px)}, "
+        f"recognised at {px_text(f.bound_px)})"
     )
 
 

@@ -10,6 +10,8 @@ import shutil
 import textwrap
 from typing import Any
 
+from posecheck.records.seenpage import rep_mark, seen_line
+
 INDENT = "  "
 
 
@@ -74,8 +76,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         end = rep["end_s"] if rep["end_s"] is not None else rep["start_s"]
         lines.append(
             f"{INDENT}rep {rep['index']}{side}: {rep['start_s']:.1f}–{end:.1f} s, "
-            f"{rep_verdict(rep, report['hold_s'], messages)}"
+            f"{rep_verdict(rep, report['hold_s'], messages)}{rep_mark(rep)}"
         )
+    if seen_line(report):  # a guided movement watched in the picture: what the camera measured
+        lines.append(f"{INDENT}{seen_line(report)}")
     if report.get("countable") is False:
         lines.append(f"{INDENT}not counted from video: {report.get('not_countable_reason') or ''}".rstrip())
         lines.append(

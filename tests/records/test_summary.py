@@ -93,3 +93,18 @@ def test_wrap_at_spaces_under_the_width():
     assert all(len(x) <= 60 for x in out)
     assert out[1].startswith("      ")  # continued under the rep, not at the margin
     assert " ".join(x.strip() for x in out[:-1]) == line.strip()  # no word cut or lost
+
+
+def test_a_watched_guided_movement_says_what_the_camera_measured():
+    seen = {"signal": "belly_rise", "torso_px": 560.7, "noise_px": 0.91, "tilt_px": 9.81, "bound_px": 3.36,
+            "noise_factor": 3.0, "min_bound_px": 2.0, "in_position_s": 9.07, "seen_s": 8.57,
+            "first_seen_s": 0.7}  # fmt: skip
+    reps = [{"index": 1, "side": None, "start_s": 0.7, "end_s": 2.8, "hold_s": 0.5, "counted": True,
+             "faults": [], "guided": False, "seen": True}]  # fmt: skip
+    lines = summary_lines(report(reps, seen=seen))
+    assert lines[1].endswith("counted (seen by the camera)")
+    assert "  seen by the camera 8.6 of 9.1 s (movement up to 9.8 px, noise 0.91 px, recognised at 3.4 px)" in lines
+    far = {**seen, "bound_px": 0.9, "seen_s": 0.0, "first_seen_s": None}
+    assert any("never: the body is too small in the picture" in x for x in summary_lines(report([], seen=far)))
+    plain = [{k: v for k, v in reps[0].items() if k != "seen"}]
+    assert not any("camera" in x for x in summary_lines(report(plain)))  # not watched: nothing said
