@@ -71,6 +71,8 @@ def sample_jobs(args) -> list[tuple[str, str | None]]:
 
 
 def real_jobs(args) -> list[tuple]:
+    from posecheck.exercise import definition
+
     cache = (args.cache or acc.default_cache()).expanduser().resolve()
     jobs = []
     for path in sorted((args.real / "labels").glob("*.json")):
@@ -79,11 +81,12 @@ def real_jobs(args) -> list[tuple]:
         if not clip.exists():
             continue
         sha = acc._sha256(clip)
-        found = [p for m in (False, True) if (p := acc.record_path(cache, clip, sha, m)).exists()]
-        if not found:
-            continue
+        found = {m: p for m in (False, True) if (p := acc.record_path(cache, clip, sha, m)).exists()}
         for ex in [label["exercise"]] if label["exercise"] else acc.ORDER:
-            jobs.append((str(clip), str(found[0]), ex, args.hold))
+            # an exercise reading the person mask needs a record with masks; others take either
+            record = found.get(True) if definition.load(ex).needs_mask else next(iter(found.values()), None)
+            if record is not None:
+                jobs.append((str(clip), str(record), ex, args.hold))
     return jobs
 
 
