@@ -86,7 +86,7 @@ def fault_tally(got: list[dict], want: list[dict], slack_s: float = 0.5, reps: l
 
     def said_unseen(w: dict) -> bool:
         return any(
-            w["id"] in (r.get("unseen") or [])
+            w["id"] in (r.get("faults_unseen") or [])
             and _overlap(r["start_s"], r["end_s"] if r["end_s"] is not None else r["start_s"], w["start_s"], w["end_s"])
             > 0
             for r in reps or []

@@ -291,22 +291,22 @@ class Reps(_Model):
 class Fault(_Model):
     id: str = Field(pattern=_ID)
     message: str
-    phases: list[str] = Field(min_length=1)
+    phases: list[str] = Field(default_factory=list)  # where it is judged (none: only ever said unseen)
     on: Literal["condition", "short_hold"] = "condition"
     when: list[Condition] = Field(default_factory=list)
     min_duration_s: float = Field(default=0.0, ge=0)
-    # A held position's fault: judged only while the body is still (the phase's `still`),
-    # so passing through the faulty range on the way in or out is not a fault.
+    # judged only while the body is still (the phase's `still`): passing through is not a fault
     when_still: bool = False
-    # Faults that take precedence: while any holds, this one is not judged (the person hears the
-    # cause, shoulders curled up, not its side effect, the hip line bent by them).
+    # Faults that take precedence: while any holds, this one is not judged (the cause is said, not its effect).
     unless: list[str] = Field(default_factory=list)
     # Positions where it matters but cannot be seen (a leg hidden): not judged, the rep says so.
     hidden_in: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Fault:
-        if self.on == "condition" and not self.when:
+        if not self.phases and not self.hidden_in:
+            raise ValueError("a fault needs 'phases' (where it is judged) or 'hidden_in' (where it cannot be seen)")
+        if self.on == "condition" and self.phases and not self.when:
             raise ValueError("a condition fault needs 'when'")
         return self
 

@@ -28,7 +28,7 @@ class Rep:
     # every frame of the rep; None for an exercise that is not watched
     seen: bool | None = None
     # faults that matter in a position this rep visited but that the camera cannot see there
-    unseen: list[str] = field(default_factory=list)
+    faults_unseen: list[str] = field(default_factory=list)
 
 
 @dataclass

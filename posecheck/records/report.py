@@ -44,7 +44,7 @@ def rep_dict(rep: Rep) -> dict[str, Any]:
         "hold_end_s": _r(rep.hold_end_s),
         "holds": {k: _r(v) for k, v in rep.holds.items()},
         "guided": rep.guided,
-        "unseen": list(rep.unseen),  # faults that matter in its positions but the camera cannot see there
+        "faults_unseen": list(rep.faults_unseen),  # faults that matter in its positions but the camera cannot see there
         # a watched guided exercise (pelvic tilt): counted from what the camera saw, throughout
         **({"seen": rep.seen} if rep.seen is not None else {}),
     }
@@ -89,8 +89,8 @@ def build(
         "target": target,
         "reps": [rep_dict(r) for r in reps],
         "faults": [fault_dict(f, fault_peaks(f) if fault_peaks else None) for f in faults],
-        # the words for reps' `unseen` faults (never raised, so not among the spans)
-        "unseen_faults": {f.id: f.message for f in exercise.faults if f.hidden_in},
+        # the words for reps' `faults_unseen` (never raised, so not among the spans)
+        "faults_unseen_messages": {f.id: f.message for f in exercise.faults if f.hidden_in},
         "summary": {
             "reps_counted": counted,
             "reps_attempted": len(reps),

@@ -32,7 +32,7 @@ def as_clause(message: str) -> str:
 
 def fault_messages(report: dict[str, Any]) -> dict[str, str]:
     """Each fault id's message, from the report's fault spans (the exercise's words)."""
-    out: dict[str, str] = dict(report.get("unseen_faults") or {})
+    out: dict[str, str] = dict(report.get("faults_unseen_messages") or {})
     for span in report.get("faults") or []:
         if span.get("message") and span["id"] not in out:
             out[span["id"]] = span["message"]
@@ -47,7 +47,7 @@ def rep_verdict(rep: dict[str, Any], hold_s: float, messages: dict[str, str]) ->
     """What became of one rep: 'held 13.0 s, counted', 'not held: lift your hips higher'; and
     what the camera could not see in it."""
     verdict = _verdict(rep, hold_s, messages)
-    unseen = list(rep.get("unseen") or [])
+    unseen = list(rep.get("faults_unseen") or [])
     return verdict + (f" (not seen by the camera: {_named(unseen, messages)})" if unseen else "")
 
 

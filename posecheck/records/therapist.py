@@ -231,7 +231,7 @@ def render(
     reps, faults = report["reps"], report["faults"]
     phase_name = words.get("phase_names") or {}
     message = {**(words.get("fault_messages") or {}), **{f["id"]: f.get("message") or f["id"] for f in faults}}
-    unseen_words = {**message, **(report.get("unseen_faults") or {})}
+    unseen_words = {**message, **(report.get("faults_unseen_messages") or {})}
     out: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -347,7 +347,7 @@ def render(
                 f"<td>{escape('; '.join(message.get(f, f) for f in r.get('faults') or []) or '–')}"
                 + "".join(
                     f'<br><span class="muted">not seen by the camera: {escape(unseen_words.get(f, f))}</span>'
-                    for f in r.get("unseen") or []
+                    for f in r.get("faults_unseen") or []
                 )
                 + "</td>",
             ]

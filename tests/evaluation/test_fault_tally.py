@@ -19,8 +19,8 @@ def test_found_missed_and_extra() -> None:
 def test_a_miss_said_unseen_is_still_a_miss() -> None:
     want = [_span("other_leg_lifted", 3.0, 10.0), _span("other_leg_lifted", 30.0, 36.0)]
     reps = [
-        {"start_s": 2.0, "end_s": 11.0, "unseen": ["other_leg_lifted"]},  # said, over the first
-        {"start_s": 28.0, "end_s": 38.0, "unseen": []},  # silent over the second
+        {"start_s": 2.0, "end_s": 11.0, "faults_unseen": ["other_leg_lifted"]},  # said, over the first
+        {"start_s": 28.0, "end_s": 38.0, "faults_unseen": []},  # silent over the second
     ]
     t = fault_tally([], want, reps=reps)
     assert (t.tp, t.fn, t.unseen) == (0, 2, 1)

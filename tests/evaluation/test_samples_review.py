@@ -38,8 +38,12 @@ KNOWN_MISSES: dict[str, dict[str, str]] = {
     },
 }
 
+# Faults the exercise does not judge from the picture (its `hidden_in`): the rep where the
+# render shows one must say it was not seen, and its count then rests on its hold alone.
+UNJUDGED: dict[str, set[str]] = {"lower_back_rotation_faults": {"knees_apart"}}
 
-def without(truth: dict, ids: dict[str, str]) -> dict:
+
+def without(truth: dict, ids: dict[str, str] | set[str]) -> dict:
     """The truth without the given fault ids (known misses)."""
     out = dict(truth)
     out["reps"] = [{**r, "faults": [f for f in r["faults"] if f not in ids]} for r in truth["reps"]]
@@ -70,6 +74,9 @@ def test_sample_matches_truth(reviewed, name):
     found = {f["id"] for f in report["faults"]} & set(known)
     assert not found, f"known misses now found, remove them from KNOWN_MISSES: {sorted(found)}"
     truth = without(truth, known)
+    unjudged = UNJUDGED.get(name, set())
+    said = [set(w["faults"]) & unjudged for w in truth["reps"]]
+    truth = without(truth, unjudged)
     result = compare(name, report, truth)
     if truth.get("kind") == "negative":
         assert report["summary"]["reps_attempted"] == 0, report["reps"]
@@ -79,7 +86,12 @@ def test_sample_matches_truth(reviewed, name):
     else:
         got = [(r["side"], r["counted"], sorted(r["faults"])) for r in report["reps"]]
         want = [(r["side"], r["counted"], sorted(r["faults"])) for r in truth["reps"]]
+        # a rep with an unjudged fault: its count is not the truth's (that fault ended the hold there)
+        got = [(g[0], None, g[2]) if said[i : i + 1] and said[i] else g for i, g in enumerate(got)]
+        want = [(w[0], None, w[2]) if said[i] else w for i, w in enumerate(want)]
         assert got == want
+        for r, unseen in zip(report["reps"], said, strict=True):
+            assert unseen <= set(r["faults_unseen"]), (r, unseen)
         for g, w in match_reps(report["reps"], truth["reps"]):
             if g["counted"] and w["counted"]:
                 tolerance = HOLD_TOLERANCE_BY_EXERCISE_S.get(truth["exercise"], HOLD_TOLERANCE_S)
@@ -95,7 +107,7 @@ def test_a_leg_hidden_from_the_camera_is_said_not_seen(reviewed):
     was not seen (not judged, not passed); the reps where it shows say nothing of the kind."""
     report, truth = reviewed("knee_to_chest")
     near = truth["camera"]["body_side_to_camera"]
-    unseen = {r["side"]: r["unseen"] for r in report["reps"]}
+    unseen = {r["side"]: r["faults_unseen"] for r in report["reps"]}
     assert unseen.pop(near) == ["other_leg_lifted"]
     assert unseen and all(v == [] for v in unseen.values())
     assert "not seen by the camera: keep your other foot flat on the floor" in " ".join(summary_lines(report))

@@ -89,6 +89,11 @@ BROKEN = [
         r"unknown phase 'top'",
     ),
     (
+        ('phases = ["up"]\nwhen = [{ signal = "hip_line", max_deg = -12', 'when = [{ signal = "hip_line", max_deg = -12'),
+        r"faults\[0\]",
+        r"needs 'phases' \(where it is judged\) or 'hidden_in'",
+    ),
+    (
         ('id = "hips_low"\n', 'id = "hips_low"\nhidden_in = ["top"]\n'),
         r"faults\[0\]\.hidden_in",
         r"unknown phase 'top'",
