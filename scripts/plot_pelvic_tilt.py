@@ -8,8 +8,11 @@ the plot shows belly_rise as the engine reads it (against the person's middle; 0
 gate does not trust it), the tilt bound, and the engine's phase in a strip below. With
 --labels DIR, a real clip's hand labels (DIR/<clip>.json: flatten_s / arch_s per rep) are
 shaded; a rendered sample's truth (VIDEO with .json beside it) is shaded too. Prints, per
-clip, whether the signal was trusted (seen) and the count. Needs matplotlib; runs the pose
-model (with person masks) over each video.
+clip, whether the signal was trusted (seen) and the count. With --raw, also the outline as
+measured (before the gate; against its median) and the pose model's mid-hip height (torso
+lengths, + up, against its median): the outline is read over the hip-shoulder line, so a hip
+landmark that moves with the tilt cancels it (renders: issue 14, notes/tiltrender.md). Needs
+matplotlib; runs the pose model (with person masks) over each video.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from posecheck.exercise import definition  # noqa: E402
+from posecheck.exercise.signals import mask_rise  # noqa: E402
 from posecheck.session.review import ReviewOptions, review  # noqa: E402
 
 COLOURS = {"arch": "tab:red", "flat": "tab:green", "rest": "0.7"}
@@ -46,6 +50,7 @@ def main() -> None:
     ap.add_argument("videos", nargs="+", type=Path)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--labels", type=Path, help="folder of hand labels (<clip>.json)")
+    ap.add_argument("--raw", action="store_true", help="also the outline before the gate and the hip's height")
     args = ap.parse_args()
     import matplotlib
 
@@ -56,16 +61,31 @@ def main() -> None:
     seen = ex.guided.seen if ex.guided else None
     if seen is None:
         sys.exit("exercises/pelvic_tilt.toml has no [guided.seen] table")
+    span = ex.signals[seen.signal].span
     fig, axes = plt.subplots(len(args.videos), 1, figsize=(12, 3.2 * len(args.videos)), squeeze=False)
     for ax, video in zip(axes[:, 0], args.videos, strict=True):
         rows: list[tuple[float, float | None, str | None]] = []
+        raw: list[tuple[float, float, float, float]] = []  # t, outline, mid-hip height (px, + up), torso px
 
-        def keep(t, step, rows=rows):
+        def keep(t, step, rows=rows, raw=raw):
             rows.append((t, step.view.state.values.get(seen.signal), step.view.state.phase))
+            p = step.raw_pose
+            if args.raw and p is not None and p.mask is not None and p.torso_px > 1:
+                hip, sh = (p.xy[23] + p.xy[24]) / 2, (p.xy[11] + p.xy[12]) / 2
+                v = mask_rise(p.mask, hip, sh, span, p.torso_px)
+                raw.append((t, float("nan") if v is None else v, -hip[1], p.torso_px))
 
         report = review(video, ex, ReviewOptions(hold_s=0.1, progress=False), on_step=keep)
         ts = [r[0] for r in rows]
-        ax.plot(ts, [float("nan") if r[1] is None else r[1] for r in rows], "k", lw=1)
+        ax.plot(ts, [float("nan") if r[1] is None else r[1] for r in rows], "k", lw=1, label="as the engine reads it")
+        if raw:
+            import numpy as np
+
+            r = np.array(raw)
+            ax.plot(r[:, 0], r[:, 1] - np.nanmedian(r[:, 1]), "tab:orange", lw=1, label="outline before the gate")
+            hip = (r[:, 2] - np.nanmedian(r[:, 2])) / np.nanmedian(r[:, 3])  # over the clip's torso length
+            ax.plot(r[:, 0], hip, "tab:blue", lw=1, label="mid-hip height")
+            ax.legend(fontsize=7, loc="upper right")
         for y in (seen.tilt_torso_len, -seen.tilt_torso_len):
             ax.axhline(y, color="k", ls=":", lw=0.8)
         for (t0, _, ph), (t1, *_) in itertools.pairwise(rows):
@@ -76,7 +96,8 @@ def main() -> None:
         s = report["summary"]
         seen_word = "seen" if report.get("countable") else "guided (not seen)"
         ax.set_title(f"{video.name}: {seen_word}, counted {s['reps_counted']} of {s['reps_attempted']}", fontsize=9)
-        ax.set_ylim(-3 * seen.tilt_torso_len, 3 * seen.tilt_torso_len)
+        reach = (7 if args.raw else 3) * seen.tilt_torso_len
+        ax.set_ylim(-reach, reach)
         ax.set_ylabel(f"{seen.signal} (torso lengths)")
         print(f"{video.name}: {seen_word}; counted {s['reps_counted']}, attempts {s['reps_attempted']}")
     axes[-1, 0].set_xlabel("s (shaded: labelled flatten green / arch red; strip: engine phase; dotted: tilt bound)")
