@@ -56,7 +56,7 @@ KNEE_TO_CHEST = {
 ROLL_DEG = 55.0
 LOWER_BACK_ROTATION = {"left": {"roll": ROLL_DEG}, "right": {"roll": -ROLL_DEG}}
 # pelvic rotation (deg; the lumbar spine bends with it, tilt.py). Default body, side view: the
-# lower belly's outline over the hip-shoulder line rises 0.027 and sinks 0.016 torso lengths
+# lower belly's outline over the hip-shoulder line rises 0.030 and sinks 0.020 torso lengths
 # (the real close clip swings 0.016-0.025 between them); the lumbar lifts ~1 cm off the floor.
 PELVIC_ARCH = {"tilt": 12.0}
 PELVIC_FLAT = {"tilt": -11.0}
