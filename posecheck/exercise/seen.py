@@ -5,9 +5,9 @@ the landmarks. An image signal (the lower belly's outline, exercises/pelvic_tilt
 still show them, depending on the person, the camera and the light. So the signal is
 trusted per person: while they lie still in the start position its frame-to-frame noise is
 measured, and the guided phases are recognised from it only while `noise_factor` noise
-widths fit inside the phases' threshold (`tilt_torso_len`) and that threshold spans
-`min_tilt_px` pixels. Otherwise the signal reads 0 (nothing seen) and the exercise stays
-guided.
+widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
+`min_tilt_px` pixels, and one of their movements has reached it (the first tilt, paced live,
+is the practice). Otherwise the signal reads 0 (nothing seen) and the exercise stays guided.
 
 The signal is taken against the person's own middle: halfway between the highest and the
 lowest it has been over the last `centre_window_s`. A person who starts arched, or who
@@ -62,6 +62,7 @@ class SeenGate:
         self._last_still: tuple[float, float] | None = None
         self.noise: float | None = None  # the signal's noise (one sigma) while still
         self.confident = False
+        self.practised = False  # a movement reached the bound while the camera could see it
         self.ever_confident = False
         self.first_confident_s: float | None = None
         self.read = False  # this frame's value was taken from the picture (confident, and read)
@@ -103,11 +104,16 @@ class SeenGate:
         values = [x for _, x in self._recent]
         lo, hi = min(values), max(values)
         torso_px = signals.get(TORSO_PX_KEY) or 0.0
-        self.confident = (
+        could = (
             self.measured
             and self.seen.noise_factor * (self.noise or 0.0) <= self.seen.tilt_torso_len
             and self.seen.tilt_torso_len * torso_px >= self.seen.min_tilt_px
         )
+        # ...and a first movement has reached the bound while it could be seen: a camera that
+        # could see a tilt this big is not yet evidence that this person's tilt is (a subtle
+        # tilter would read "seen, nothing counted" instead of guided)
+        self.practised = self.practised or (could and abs(v - (lo + hi) / 2.0) >= self.seen.tilt_torso_len)
+        self.confident = could and self.practised
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
         self.ever_confident = self.ever_confident or self.confident

@@ -39,6 +39,8 @@ def _why_not(f: SeenFigures) -> str:
         return f"the body is too small in the picture: {px_text(f.bound_px)} is under the {need} needed"
     if f.noise_factor * f.noise_px > f.bound_px:
         return f"the picture is too unsteady: {f.noise_factor:g} × the noise is over {px_text(f.bound_px)}"
+    if f.tilt_px is not None and f.tilt_px < f.bound_px:
+        return f"no movement reached {px_text(f.bound_px)} from the middle (the widest: {px_text(f.tilt_px)})"
     return "the person was not seen lying still in the start position"
 
 
