@@ -109,29 +109,32 @@ class SeenGate:
             and self.seen.noise_factor * (self.noise or 0.0) <= self.seen.tilt_torso_len
             and self.seen.tilt_torso_len * torso_px >= self.seen.min_tilt_px
         )
-        # ...and a first movement has reached the bound while it could be seen: a camera that
-        # could see a tilt this big is not yet evidence that this person's tilt is (a subtle
-        # tilter would read "seen, nothing counted" instead of guided)
-        self.practised = self.practised or (could and abs(v - (lo + hi) / 2.0) >= self.seen.tilt_torso_len)
+        swing = self._follow_tilt(t, v) if in_position else 0.0
+        # ...and a first movement in position has reached the bound while it could be seen: a
+        # camera that could see a tilt this big is not yet evidence that this person's tilt is
+        # (a subtle tilter would read "seen, nothing counted" instead of guided)
+        self.practised = self.practised or (could and swing >= self.seen.tilt_torso_len)
         self.confident = could and self.practised
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
         self.ever_confident = self.ever_confident or self.confident
         self.read = self.confident
         if in_position:
-            self._follow_tilt(t, v, dt, torso_px)
+            self.torso_px = torso_px
+            self.placed_s += dt
+            self.seen_s += dt if self.confident else 0.0
         out[name] = v - (lo + hi) / 2.0 if self.confident else 0.0
         return out
 
-    def _follow_tilt(self, t: float, v: float, dt: float, torso_px: float) -> None:
+    def _follow_tilt(self, t: float, v: float) -> float:
+        """How far the signal now stands from the middle of its in-position values (the
+        widest either side is kept for the report)."""
         self._placed.append((t, v))
         while self._placed[0][0] < t - self.seen.centre_window_s:
             self._placed.popleft()
         values = [x for _, x in self._placed]
         self.largest_tilt = max(self.largest_tilt, (max(values) - min(values)) / 2.0)
-        self.torso_px = torso_px
-        self.placed_s += dt
-        self.seen_s += dt if self.confident else 0.0
+        return abs(v - (max(values) + min(values)) / 2.0)
 
     def figures(self) -> dict[str, str | float | None]:
         """What the gate measured, in pixels of the picture (the body's size when last in
