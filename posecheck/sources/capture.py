@@ -188,6 +188,9 @@ def open_source(spec: str) -> Source:
     return FileSource(path)
 
 
+STOP_WAIT_S = 10.0  # how long stop() waits for the reader to leave a read
+
+
 class Capture:
     """Reads a source on a thread; `latest()` hands out the newest frame only.
 
@@ -232,11 +235,17 @@ class Capture:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-        self.source.close()
-        with self._cond:
+        with self._cond:  # a consumer waiting for a frame sees the stop
             self._cond.notify_all()
+        if self._thread is not None:
+            # the reader may be inside the driver or the decoder: the source is released only
+            # once it has left (releasing it under a read can crash the process)
+            deadline = time.monotonic() + STOP_WAIT_S
+            while self._thread.is_alive() and time.monotonic() < deadline:
+                self._thread.join(timeout=0.1)
+            if self._thread.is_alive():
+                return  # still stuck in the driver: left to the process's end rather than crashed
+        self.source.close()
 
     def _run(self) -> None:
         last_try = 0.0
