@@ -90,7 +90,8 @@ class PoseSource(Protocol):
 
 class ModelPoses:
     """The pose model over a video file's frames. The frames are decoded on a thread of
-    their own, ahead of the model (session/overlap.py), and handed on in order.
+    their own, ahead of the model, and the model runs on another, ahead of the reader
+    (session/overlap.py); both hand on in order.
 
     With `pose_fps`, the model runs on about that many frames a second and the frames
     between get interpolated landmarks (fast mode: session/thinning.py)."""
@@ -135,10 +136,17 @@ class ModelPoses:
                     return estimator.detect(images[1], t_s)
 
             due: Callable[[float], bool] = Due(self.pose_fps, self.video.fps) if self.pose_fps else _always
-            for t_s, (bgr, _), detection in thinned(_timed(decoded, timings, "decode"), detect, due):
-                self._read += 1
-                self._last_t_s = t_s
-                yield Posed(t_s, detection, bgr)
+
+            def detected() -> Iterator[tuple[float, tuple[np.ndarray, np.ndarray], Detection]]:
+                return thinned(_timed(decoded, timings, "decode"), detect, due)
+
+            # the model on a thread of its own too: the reader's work on a frame (smoothing, the
+            # engine) overlaps the model's on the next; closed (joined) before the model is
+            with closing(Ahead(detected, name="posecheck-pose")) as posed:
+                for t_s, (bgr, _), detection in posed:
+                    self._read += 1
+                    self._last_t_s = t_s
+                    yield Posed(t_s, detection, bgr)
 
 
 def _timed(items: Iterator[X], timings: Timings, stage: str) -> Iterator[X]:
