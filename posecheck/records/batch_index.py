@@ -15,8 +15,9 @@ from urllib.parse import quote
 from posecheck.records import safeout
 from posecheck.records.summary import plural
 
-COLUMNS = ("file", "exercise", "status", "reps_counted", "reps_attempted", "faults", "duration_s", "seconds",
-           "report", "annotated", "error")  # fmt: skip
+# pose_fps: the rate the pose model ran at (fast mode); empty: every frame
+COLUMNS = ("file", "exercise", "status", "reps_counted", "reps_attempted", "faults", "duration_s", "pose_fps",
+           "seconds", "report", "annotated", "error")  # fmt: skip
 
 
 def row(
@@ -32,6 +33,7 @@ def row(
         "reps_attempted": summary.get("reps_attempted", "") if done else "",
         "faults": " ".join(summary.get("fault_ids") or []) if done else "",
         "duration_s": report.get("duration_s", "") if done else "",
+        "pose_fps": ((report.get("settings") or {}).get("pose_fps") or "") if done else "",
         "seconds": f"{seconds:.1f}" if status != "skipped" else "",
         "report": str(paths["report"]) if done else "",
         "annotated": str(paths["output"]) if done and paths.get("output") else "",
@@ -54,6 +56,11 @@ def _link(target: str, folder: Path, text: str) -> str:
     return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
+def _blank(column: str, r: dict[str, Any]) -> str:
+    """What an empty cell means, where it means something: a review's model ran on every frame."""
+    return "every frame" if column == "pose_fps" and r["report"] else ""
+
+
 def to_html(rows: Sequence[dict[str, Any]], folder: Path) -> str:
     """The index, with links relative to `folder` (where it is written)."""
     failed = sum(r["status"] == "failed" for r in rows)
@@ -62,7 +69,10 @@ def to_html(rows: Sequence[dict[str, Any]], folder: Path) -> str:
     for r in rows:
         cells = [
             _link(r["report"], folder, r["file"]) or html.escape(r["file"]),
-            *(html.escape(str(r[c])) for c in COLUMNS[1:-3]),
+            *(
+                html.escape(str(r[c]) or ("every frame" if c == "pose_fps" and r["report"] else ""))
+                for c in COLUMNS[1:-3]
+            ),
             html.escape(r["error"]),
         ]
         video = _link(r["annotated"], folder, "video")

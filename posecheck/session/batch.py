@@ -256,7 +256,7 @@ def _review(job: Job) -> dict[str, Any]:
 
 def _brief(rep: dict[str, Any]) -> dict[str, Any]:
     """What the summary table shows of a report."""
-    return {k: rep.get(k) for k in ("exercise", "duration_s", "summary", "annotated")}
+    return {k: rep.get(k) for k in ("exercise", "duration_s", "summary", "annotated", "settings")}
 
 
 # --- in the parent --------------------------------------------------------------------

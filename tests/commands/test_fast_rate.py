@@ -4,6 +4,7 @@ settings say which (issue 12). The real model on a one-second clip: cheap, but r
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -56,6 +57,12 @@ def test_batch_fast_gives_each_file_its_exercises_rate(clip, tmp_path):
         rep = json.loads(path.read_text())
         rates[rep["exercise"]] = rep["settings"]["pose_fps"]
     assert rates == {ex: load(ex).tracking.fast_pose_fps for ex in ("bridge", "cat_cow")}
+    with open(reports / "summary.csv", newline="") as f:  # the summary table says the rate too
+        assert {r["exercise"]: float(r["pose_fps"]) for r in csv.DictReader(f)} == rates
+    assert "every frame" not in (reports / "index.html").read_text()
     # a re-run without --fast is not the same review: nothing skipped
     again = posecheck("batch", "--manifest", manifest, "-r", reports, "--no-progress")
     assert again.returncode == 0 and "0 already done" in again.stdout, again.stdout
+    with open(reports / "summary.csv", newline="") as f:
+        assert {r["pose_fps"] for r in csv.DictReader(f)} == {""}
+    assert "every frame" in (reports / "index.html").read_text()
