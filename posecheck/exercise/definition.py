@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import DefinitionError
-from posecheck.exercise.seen import Seen
+from posecheck.exercise.seen import Anchoring, Seen
 from posecheck.exercise.validation import HOLD_MAX_S, describe_error, did_you_mean, key_path, normal_id
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
 
@@ -90,6 +90,7 @@ class Signal(_Model):
     baseline: Literal["none", "subtract", "ratio"] = "none"
     description: str = ""
     span: tuple[float, float] = Field(default=(0.25, 0.75))  # mask_rise: the part of a-b sampled (fractions)
+    anchor: Anchoring | None = None  # mask_rise: a-b where it lay in the start position, not now (exercise/seen.py)
 
     @property
     def unit(self) -> str:
@@ -219,11 +220,9 @@ class Phase(_Model):
     spoken: str = ""  # said instead when the instruction would run into the hold's countdown
     # Paced by the coach, not recognised from the picture (see Guided).
     guided: bool = False
-    # How long this position must last before it counts (overrides tracking.debounce_s):
-    # a position passed through on the way between two others should not count.
+    # How long this position must last to count (overrides tracking.debounce_s): not one passed through.
     debounce_s: float | None = Field(default=None, ge=0)
-    # False for a recognised wrong position (a slouch, legs uncrossed): it is tracked and
-    # judged for faults, but it is not a step of a rep and no hold runs there.
+    # False: a recognised wrong position (a slouch, legs uncrossed), judged for faults; no rep step, no hold.
     counts: bool = True
 
 
@@ -299,6 +298,8 @@ class Fault(_Model):
     when_still: bool = False
     # Faults that take precedence: while any holds, this one is not judged (the cause is said, not its effect).
     unless: list[str] = Field(default_factory=list)
+    # Also judged between positions, in none of them (hips lifted into a bridge is no tilt at all).
+    between: bool = False
     # Positions where it matters but cannot be seen (a leg hidden): not judged, the rep says so.
     hidden_in: list[str] = Field(default_factory=list)
 
@@ -337,10 +338,9 @@ class Camera(_Model):
 class Guided(_Model):
     """The coach paces the rep when the camera cannot see the movement itself.
 
-    Phases marked `guided = true` are never recognised from the picture: live, the coach
-    announces them in turn and holds them for their time while checking what it can see
-    (the start position, the phases' faults); a recorded video has no pacing, so a review
-    reports the position and faults only and counts nothing it could not see.
+    Live, the coach announces the `guided = true` phases in turn and holds them for their time,
+    checking what it can see (the start position, the phases' faults); a review counts nothing
+    it could not see. With `seen`, the phases are recognised from the picture once it shows them.
     """
 
     reason: str

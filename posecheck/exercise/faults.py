@@ -52,7 +52,7 @@ class FaultJudge:
         judged = []  # (track, applies, its own condition)
         held: dict[str, bool] = {}  # per fault id, for `unless`
         for ft in self.tracks:
-            applies = pid in ft.fault.phases and started and not done
+            applies = (pid in ft.fault.phases or (pid is None and ft.fault.between)) and started and not done
             inside = ft.span is not None or ft.since is not None
             cond = applies and all_hold(ft.fault.when, values, inside=inside)
             judged.append((ft, applies, cond))

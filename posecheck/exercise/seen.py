@@ -35,6 +35,17 @@ _MAX_STEP_S = 0.25
 TORSO_PX_KEY = "torso_px"
 
 
+class Anchoring(BaseModel):
+    """A mask signal's line a-b taken where it lay in the start position (signals.Anchor): the
+    median of its first `window_s`, moved only when the median of its last `window_s` has left
+    it by more than `shift_torso_len` at either end (the person moved, not a tilt)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    window_s: float = Field(gt=0, le=600)
+    shift_torso_len: float = Field(gt=0)
+
+
 class Seen(BaseModel):
     """The guided phases are recognised from `signal` when its still-noise allows."""
 
@@ -49,6 +60,9 @@ class Seen(BaseModel):
     # wanders a pixel or so over seconds (shading, clothing, the model's own resolution),
     # which its frame-to-frame noise does not show. A far or low-resolution camera fails here.
     min_tilt_px: float = Field(gt=0)
+    # A review counts from the picture only when it was trusted this long in position: a
+    # moment of confidence (the noise dipping under the bound once) is no evidence of a tilt seen.
+    min_seen_s: float = Field(gt=0)
 
 
 class SeenGate:
@@ -136,6 +150,11 @@ class SeenGate:
         self.largest_tilt = max(self.largest_tilt, (max(values) - min(values)) / 2.0)
         return abs(v - (max(values) + min(values)) / 2.0)
 
+    @property
+    def established(self) -> bool:
+        """The picture was trusted long enough, in position, for a review to count from it."""
+        return self.seen_s >= self.seen.min_seen_s
+
     def figures(self) -> dict[str, str | float | None]:
         """What the gate measured, in pixels of the picture (the body's size when last in
         position), for a report: a therapist can judge whether the movement was seen."""
@@ -154,6 +173,7 @@ class SeenGate:
             "min_bound_px": s.min_tilt_px,  # ...and this many pixels
             "in_position_s": round(self.placed_s, 2),
             "seen_s": round(self.seen_s, 2),  # of which the movement was taken from the picture
+            "min_seen_s": s.min_seen_s,  # ...and this long makes a review count from the picture
             "first_seen_s": None if self.first_confident_s is None else round(self.first_confident_s, 3),
         }
 

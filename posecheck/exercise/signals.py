@@ -9,11 +9,12 @@ y down, z away from the camera.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
-from posecheck.exercise.seen import TORSO_PX_KEY
+from posecheck.exercise.seen import TORSO_PX_KEY, Anchoring
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
@@ -237,7 +238,11 @@ def feet_direction(pose: Pose) -> float:
     return 1.0 if feet >= hips else -1.0
 
 
-def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | None:
+def measure(
+    sig: Signal, pose: Pose, near: str, min_presence: float, at: tuple[list[np.ndarray], float] | None = None
+) -> float | None:
+    """One signal on one pose; `at`: a mask signal's line a-b and the body's size where they lay
+    (see Anchor), instead of now."""
     names = [_name(p, sig.side, near) for p in sig.points]
     kind = sig.kind
     if kind == "twist":
@@ -251,12 +256,10 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
     if kind in ("mask_curve", "mask_gap", "mask_rise"):
         if pose.mask is None:
             return None
-        ends = [_at(pose.xy, n) for n in names]
+        ends, torso_px = at or ([_at(pose.xy, n) for n in names], pose.torso_px)
         if kind == "mask_rise":
-            return mask_rise(pose.mask, ends[0], ends[1], sig.span, pose.torso_px)
-        return mask_outline_bend(
-            pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", pose.torso_px
-        )
+            return mask_rise(pose.mask, ends[0], ends[1], sig.span, torso_px)
+        return mask_outline_bend(pose.mask, ends[0], ends[1], "top" if kind == "mask_curve" else "bottom", torso_px)
     if kind in ("roll", "twist", "tilt"):
         if pose.world is None:
             return None
@@ -296,22 +299,74 @@ def measure(sig: Signal, pose: Pose, near: str, min_presence: float) -> float | 
     raise ValueError(f"signal kind {kind!r} has no measurement")  # definition validation prevents this
 
 
+class Anchor:
+    """Where a mask signal's line a-b lay in the person's own start position (seen.Anchoring).
+
+    The belly's outline is read over the hip-shoulder line; on some bodies (and on renders)
+    the pose model's hip follows the pelvis as it tilts, lifting the line with the belly and
+    cancelling the very movement the signal is for. Lying on the floor, the person's hips and
+    shoulders stay where they were: the line where it lay reads the outline's own movement,
+    and the landmarks' frame-to-frame jitter drops out of it too."""
+
+    def __init__(self, anchoring: Anchoring) -> None:
+        self.anchoring = anchoring
+        self._seen: deque[tuple[float, np.ndarray]] = deque()
+        self._first_t: float | None = None
+        self.line: np.ndarray | None = None  # the anchored a, b and the body's size then (x, y, x, y, torso px)
+
+    def update(self, t_s: float, ends: list[np.ndarray], torso_px: float) -> tuple[list[np.ndarray], float]:
+        """The line's ends and the body's size in pixels, where they lay."""
+        window = self.anchoring.window_s
+        if self._seen and t_s < self._seen[-1][0]:  # time went back: another video
+            self._seen.clear()
+            self._first_t = self.line = None
+        if self._first_t is None:
+            self._first_t = t_s
+        self._seen.append((t_s, np.array([*ends[0], *ends[1], torso_px], dtype=float)))
+        while self._seen[0][0] < t_s - window:
+            self._seen.popleft()
+        recent = np.median(np.stack([e for _, e in self._seen]), axis=0)
+        if self.line is None and t_s - self._first_t >= window:
+            self.line = recent
+        elif self.line is not None:
+            moved = max(np.hypot(*(recent[:2] - self.line[:2])), np.hypot(*(recent[2:4] - self.line[2:4])))
+            if moved > self.anchoring.shift_torso_len * self.line[4]:
+                self.line = recent  # the person moved: their new place
+        at = recent if self.line is None else self.line  # the start is still being read
+        return [at[:2], at[2:4]], float(at[4])
+
+
 class SignalReader:
-    """Reads every signal of an exercise from each pose; remembers only the near side."""
+    """Reads every signal of an exercise from each pose; remembers the near side and anchors."""
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
         self.near = NearSide(exercise.tracking.side_tau_s)
+        self.anchors = {n: Anchor(s.anchor) for n, s in exercise.signals.items() if s.anchor is not None}
 
     def read(self, t_s: float, pose: Pose | None) -> dict[str, float | None] | None:
         if pose is None:
             return None
         near = self.near.update(t_s, pose)
         mp = self.exercise.tracking.min_presence
-        values: dict[str, float | None] = {
-            name: measure(sig, pose, near, mp) for name, sig in self.exercise.signals.items()
-        }
+        values: dict[str, float | None] = {}
+        at: dict[str, tuple[list[np.ndarray], float] | None] = {}
+        for name, sig in self.exercise.signals.items():
+            at[name] = self._anchored(name, sig, t_s, pose, near, mp)
+            values[name] = measure(sig, pose, near, mp, at[name])
         values[NEAR_SIDE_KEY] = 1.0 if near == "right" else 0.0
-        if self.exercise.guided is not None and self.exercise.guided.seen is not None:
-            values[TORSO_PX_KEY] = pose.torso_px  # the seen gate's pixel test (exercise/seen.py)
+        seen = self.exercise.guided.seen if self.exercise.guided is not None else None
+        if seen is not None:
+            # the seen gate's pixel test (exercise/seen.py): the body's size where its signal is read
+            anchored = at.get(seen.signal)
+            values[TORSO_PX_KEY] = anchored[1] if anchored is not None else pose.torso_px
         return values
+
+    def _anchored(
+        self, name: str, sig: Signal, t_s: float, pose: Pose, near: str, mp: float
+    ) -> tuple[list[np.ndarray], float] | None:
+        anchor = self.anchors.get(name)
+        names = [_name(p, sig.side, near) for p in sig.points]
+        if anchor is None or not _present(pose, names, mp):
+            return None
+        return anchor.update(t_s, [_at(pose.xy, n) for n in names], pose.torso_px)

@@ -23,6 +23,7 @@ class SeenFigures(BaseModel):
     min_bound_px: float
     in_position_s: float = 0.0
     seen_s: float = 0.0
+    min_seen_s: float | None = None  # reports before it: none
     first_seen_s: float | None = None
 
 
@@ -59,6 +60,11 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     )
     if f.first_seen_s is None:
         return text + f"It never was: {_why_not(f)}. Its reps are not counted from the video."
+    if f.min_seen_s is not None and f.seen_s < f.min_seen_s:
+        return text + (
+            f"It was for only {f.seen_s:.1f} s in position (from {f.first_seen_s:.1f} s; {f.min_seen_s:g} s are "
+            "needed): too briefly to be sure, so its reps are not counted from the video."
+        )
     return text + (
         f"It was for {f.seen_s:.1f} of {f.in_position_s:.1f} s in position (from {f.first_seen_s:.1f} s); "
         "a rep is marked seen only when it was taken from the picture throughout."
@@ -71,6 +77,8 @@ def seen_line(report: dict[str, Any]) -> str | None:
         return None
     f = SeenFigures.model_validate(report["seen"])
     took = f"{f.seen_s:.1f} of {f.in_position_s:.1f} s" if f.first_seen_s is not None else f"never: {_why_not(f)}"
+    if f.first_seen_s is not None and f.min_seen_s is not None and f.seen_s < f.min_seen_s:
+        took += f", under the {f.min_seen_s:g} s needed to count from the video"
     return (
         f"seen by the camera {took} (movement up to {px_text(f.tilt_px)}, noise {px_text(f.noise_px)}, "
         f"recognised at {px_text(f.bound_px)})"

@@ -164,7 +164,7 @@ def review(
         # A guided exercise's movement cannot be seen (unless its image signal stood out of
         # its noise: exercise/seen.py): a review checks position and faults, and counts
         # nothing it did not see (live coaching paces and counts it).
-        countable=exercise.guided is None or (engine.seen is not None and engine.seen.ever_confident),
+        countable=exercise.guided is None or (engine.seen is not None and engine.seen.established),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
         # what the watch for a guided movement measured, in pixels (exercise/seen.py)
         **({"seen": engine.seen.figures()} if engine.seen is not None else {}),

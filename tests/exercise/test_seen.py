@@ -84,19 +84,25 @@ def run_tilts(
     engine_type: type[Engine] = Engine,
     far_until_s: float = 0.0,
     frames: list | None = None,
+    hip_follows: float = 0.0,
+    exercise=PELVIC,
 ):
     """The stick figure lying still while its belly outline tilts; `scale` brings the camera
     closer (the figure is 150 px a torso at 1). Until `far_until_s` the gate is told the body
-    is 100 px a torso (its pixel test fails: nothing seen); `frames` collects (t, state, read)."""
+    is 100 px a torso (its pixel test fails: nothing seen); `frames` collects (t, state, read).
+    `hip_follows`: the pose model's hips rise this share of the belly's lift (renders: all of it)."""
     pieces = _tilts(cycles)
     total = sum(d for d, _ in pieces) + 1.0
     rng = np.random.default_rng(seed)
-    engine, reader, smooth = engine_type(PELVIC, hold_s=1.0), SignalReader(PELVIC), PoseSmoother(PELVIC)
+    engine, reader, smooth = engine_type(exercise, hold_s=1.0), SignalReader(exercise), PoseSmoother(exercise)
     for t, pose in perform([Key(REST, stay_s=total)], 30.0):
         w, h = round(pose.width * scale), round(pose.height * scale)
         pose = replace(pose, xy=pose.xy * scale, z=pose.z * scale, width=w, height=h)
         lift = (_tilt_at(t, pieces) * tilt_torso_len + rng.normal(0.0, noise_torso_len)) * pose.torso_px
-        pose = smooth(t, replace(pose, mask=_body_mask(pose, lift)))
+        mask = _body_mask(pose, lift)
+        xy = pose.xy.copy()
+        xy[[23, 24], 1] -= hip_follows * _tilt_at(t, pieces) * tilt_torso_len * pose.torso_px
+        pose = smooth(t, replace(pose, xy=xy, mask=mask))
         signals = reader.read(t, pose)
         if signals is not None and t < far_until_s:
             signals[TORSO_PX_KEY] = 100.0
@@ -140,6 +146,20 @@ def test_clear_tilts_are_seen_and_counted_not_guided():
     # first seen as the first tilt reached the bound (the practice), before its hold began
     assert 0 < fig["first_seen_s"] <= eng.reps[0].hold_start_s
     assert 0.8 * fig["in_position_s"] < fig["seen_s"] <= fig["in_position_s"]
+
+
+def test_a_hip_that_follows_the_tilt_does_not_cancel_it():
+    """On renders the pose model's hip rises with the tilting pelvis as much as the belly does:
+    read over the live hip-shoulder line the outline would not move. Over the line where it has
+    lain in the start position (the signal's anchor) the tilts are still seen and counted."""
+    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, hip_follows=1.0)
+    assert len([r for r in eng.reps if r.counted]) == 3
+    sig = PELVIC.signals["belly_rise"]
+    live = PELVIC.model_copy(
+        update={"signals": {**PELVIC.signals, "belly_rise": sig.model_copy(update={"anchor": None})}}
+    )
+    eng = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, hip_follows=1.0, exercise=live)
+    assert not [r for r in eng.reps if r.counted]  # the cancellation the anchor is for
 
 
 def test_lying_still_counts_nothing_and_is_never_claimed_seen():
@@ -221,7 +241,13 @@ def test_the_report_and_the_therapist_page_say_which_reps_the_camera_saw(live_sw
 
 def test_gate_measures_noise_only_while_still_and_centres_on_the_middle():
     seen = Seen(
-        signal="s", noise_window_s=0.5, centre_window_s=10.0, noise_factor=3.0, tilt_torso_len=0.006, min_tilt_px=2.0
+        signal="s",
+        noise_window_s=0.5,
+        centre_window_s=10.0,
+        noise_factor=3.0,
+        tilt_torso_len=0.006,
+        min_tilt_px=2.0,
+        min_seen_s=1.0,
     )
     gate = SeenGate(seen)
     rng = np.random.default_rng(0)
@@ -252,3 +278,21 @@ def test_tilts_too_small_for_the_bound_stay_guided_at_a_close_camera():
     fig = eng.seen.figures()
     assert fig["tilt_px"] < fig["bound_px"] and fig["bound_px"] >= fig["min_bound_px"]
     assert _why_not(SeenFigures.model_validate(fig)).startswith("no movement reached")
+
+
+def test_a_review_counts_from_the_picture_only_after_trusting_it_for_a_while():
+    """A moment of confidence (noise dipping under the bound once) does not make a review claim
+    it counted from the picture: only min_seen_s of trust in position does."""
+    seen = SEEN.model_copy(update={"centre_window_s": 10.0})
+    gate = SeenGate(seen)
+    rng = np.random.default_rng(1)
+    t = 0.0
+    for _ in range(30):  # lying still: the noise is measured
+        gate.apply(t, {"belly_rise": 0.1 + rng.normal(0, 0.0005), TORSO_PX_KEY: 500.0}, still=True)
+        t += 1 / 30
+    gate.apply(t, {"belly_rise": 0.1 + 2 * SEEN.tilt_torso_len, TORSO_PX_KEY: 500.0}, still=False)
+    assert gate.confident and not gate.established and gate.figures()["min_seen_s"] == SEEN.min_seen_s
+    while t < 1.0 + SEEN.min_seen_s + 0.1:
+        t += 1 / 30
+        gate.apply(t, {"belly_rise": 0.1 + rng.normal(0, 0.0005), TORSO_PX_KEY: 500.0}, still=False)
+    assert gate.established
