@@ -209,3 +209,20 @@ def test_review_engine_never_counts_a_guided_exercise():
         eng.update(t, reader.read(t, pose))
     eng.finish()
     assert eng.reps == []
+
+
+@pytest.mark.parametrize("between", [True, False])
+def test_a_fault_marked_between_is_judged_in_none_of_the_positions(between):
+    """Hips lifted into a bridge during a pelvic tilt are in none of its positions: a fault with
+    `between = true` is said there too; without it, only in the positions it lists."""
+    from posecheck.exercise.faults import FaultJudge
+
+    pelvic = load("pelvic_tilt")
+    fault = next(f for f in pelvic.faults if f.id == "hips_lifted")
+    assert fault.between  # as shipped
+    judge = FaultJudge(pelvic.model_copy(update={"faults": [fault.model_copy(update={"between": between})]}))
+    opened, events, t = [], [], 0.0
+    while t < 2 * fault.min_duration_s:
+        opened += judge.update(t, None, True, {"hip_lift": 0.3}, None, lambda phase: True, events)
+        t += 1 / 30
+    assert [s.id for s in opened] == (["hips_lifted"] if between else [])
