@@ -152,7 +152,8 @@ class CueScheduler:
     full one would run into the countdown; the start position's only when counting starts),
     the last seconds of a hold, the rep count (with praise now and then), a rep that did not
     count and why, a fault when it starts (the same fault again only after a while), setup
-    advice while the start position is not yet seen.
+    advice while the start position is not yet seen; for a guided exercise, the switch to
+    counting from the picture (once).
 
     One cue at a time, each to its end: a cue asked for while the voice is busy waits here,
     and is said when the voice is free if it is still true then (the fault still there, the
@@ -176,6 +177,7 @@ class CueScheduler:
         self._short_hold: str | None = None
         self._clean_streak = 0
         self._praised = 0
+        self._said_seen = False  # a guided exercise's switch to counting from the picture, said once
 
     # --- the plan ------------------------------------------------------------------------
 
@@ -275,6 +277,11 @@ class CueScheduler:
             if not again_at_start:
                 self._pending = [p for p in self._pending if p.kind != "instruction" or p.phase is None]
                 ask(state.instruction, "instruction", phase=state.phase)
+        # A guided exercise's movement now taken from the picture: said once, as the screen shows
+        # it (the coach stops pacing; the person may wonder why).
+        if state.guided == "seen" and not self._said_seen:
+            self._said_seen = True
+            ask(self.style.screen.seen, "routine")
         # Setup advice that stays unchanged is repeated now and then, not every frame.
         if not state.started and state.tracking and state.setup_message:
             self._setup(state.setup_message, t, ask)

@@ -141,6 +141,19 @@ def test_same_words_within_the_gap_are_said_once():
     assert said == ["Relax", "Relax"]  # the second 7 s later; "... — relax" left out 0.4 s after the first
 
 
+def test_the_switch_to_counting_from_the_picture_is_said_once():
+    """Live, a guided exercise whose tilt the camera starts to see stops being paced: the coach
+    says so, once, even when the gate's trust comes and goes."""
+    from test_voice import BASE
+
+    sched = CueScheduler(PELVIC)
+    said = []
+    for i, mode in enumerate(["checking", "paced", "seen", "seen", "paced", "seen"] + ["seen"] * 60):
+        state = replace(BASE, t_s=1.0 + i * 0.1, guided=mode)
+        said += [c.text for c in sched.cues([], state)]
+    assert said == [STYLE.screen.seen]
+
+
 # --- every shipped exercise: its hold instruction leaves room for the countdown -------------
 
 
