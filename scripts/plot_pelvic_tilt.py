@@ -10,8 +10,9 @@ gate does not trust it), the tilt bound, and the engine's phase in a strip below
 shaded; a rendered sample's truth (VIDEO with .json beside it) is shaded too. Prints, per
 clip, whether the signal was trusted (seen) and the count. With --raw, also the outline as
 measured (before the gate; against its median) and the pose model's mid-hip height (torso
-lengths, + up, against its median): the outline is read over the hip-shoulder line, so a hip
-landmark that moves with the tilt cancels it (renders: issue 14, notes/tiltrender.md). Needs
+lengths, + up, against its median): that outline is read over the live hip-shoulder line, so a
+hip landmark that moves with the tilt cancels it there (renders: issue 14); the engine reads it
+over the line where it lay in the start position (the signal's anchor). Needs
 matplotlib; runs the pose model (with person masks) over each video.
 """
 
@@ -82,7 +83,8 @@ def main() -> None:
             import numpy as np
 
             r = np.array(raw)
-            ax.plot(r[:, 0], r[:, 1] - np.nanmedian(r[:, 1]), "tab:orange", lw=1, label="outline before the gate")
+            live = "outline, live hip-shoulder line"
+            ax.plot(r[:, 0], r[:, 1] - np.nanmedian(r[:, 1]), "tab:orange", lw=1, label=live)
             hip = (r[:, 2] - np.nanmedian(r[:, 2])) / np.nanmedian(r[:, 3])  # over the clip's torso length
             ax.plot(r[:, 0], hip, "tab:blue", lw=1, label="mid-hip height")
             ax.legend(fontsize=7, loc="upper right")
