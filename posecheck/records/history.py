@@ -59,6 +59,7 @@ def rep_row(rep: Rep | dict[str, Any]) -> dict[str, Any]:
         "faults": list(r.get("faults") or []),
         "holds": dict(r.get("holds") or {}),
         "guided": bool(r.get("guided")),
+        "seen": None if r.get("seen") is None else bool(r["seen"]),
     }
 
 
@@ -222,8 +223,8 @@ class History:
             [
                 (
                     "INSERT OR REPLACE INTO reps"
-                    " (session_id, idx, side, start_s, end_s, hold_s, counted, faults, holds, guided)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " (session_id, idx, side, start_s, end_s, hold_s, counted, faults, holds, guided, seen)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         session_id,
                         r["index"],
@@ -235,6 +236,7 @@ class History:
                         json.dumps(r["faults"]),
                         json.dumps(r["holds"]),
                         int(r["guided"]),
+                        None if r["seen"] is None else int(r["seen"]),
                     ),
                 ),
                 (
@@ -385,6 +387,7 @@ class History:
                 "faults": json.loads(r["faults"]),
                 "holds": json.loads(r["holds"]),
                 "guided": bool(r["guided"]),
+                "seen": None if r["seen"] is None else bool(r["seen"]),
             }
             for r in rows
         ]

@@ -73,6 +73,11 @@ MIGRATIONS: list[str] = [
     UPDATE sessions SET mine = 0 WHERE kind = 'review';
     ALTER TABLE sessions ADD COLUMN pain INTEGER CHECK (pain BETWEEN 0 AND 10);
     """,
+    # 4: whether a rep of a watched guided movement (the pelvic tilt) was taken from the
+    # picture throughout (NULL: the exercise is not watched, or the rep came before)
+    """
+    ALTER TABLE reps ADD COLUMN seen INTEGER;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

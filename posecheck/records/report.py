@@ -124,6 +124,8 @@ def from_history(row: SessionRow, reps: list[dict[str, Any]], faults: list[dict[
             self.start_s, self.end_s, self.index = d["start_s"] or 0.0, d["end_s"], d["index"]
 
     spans = [dict(f, rep=rep_at([_R(r) for r in reps], f["start_s"])) for f in faults]
+    # a rep's `seen` is in a report only for a watched movement, as a review writes it
+    reps = [{k: v for k, v in r.items() if k != "seen" or v is not None} for r in reps]
     return {
         "exercise": row.exercise,
         "name": "",

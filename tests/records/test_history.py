@@ -88,7 +88,7 @@ def test_round_trip(tmp_path):
         reps = h.reps(sid)
         assert [r["index"] for r in reps] == [1, 2]
         assert reps[1] == {"index": 2, "side": "left", "start_s": 20.0, "end_s": 28.0, "hold_s": 4.0, "counted": False,
-                           "faults": ["hips_low"], "holds": {"up": 4.0}, "guided": False}  # fmt: skip
+                           "faults": ["hips_low"], "holds": {"up": 4.0}, "guided": False, "seen": None}  # fmt: skip
         assert h.faults(sid) == [{"id": "hips_low", "message": "Lift your hips", "start_s": 22.0, "end_s": 25.0}]
         assert h.report(sid) == report
         assert h.manual_target("bridge") == 9 and h.target(BRIDGE).reps == 9
@@ -96,6 +96,21 @@ def test_round_trip(tmp_path):
         assert h.target(BRIDGE).reps == 5
         assert h.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert h.version == SCHEMA_VERSION
+
+
+def test_a_watched_reps_seen_mark_round_trips(db):
+    """A pelvic tilt rep taken from the picture (or paced) keeps its mark, and a report rebuilt
+    from the history carries it as a review's report would; an unwatched rep carries none."""
+    from posecheck.records.report import from_history
+
+    pelvic = load("pelvic_tilt")
+    sid = db.start_session(pelvic, kind="live", source="camera 0", target=5, hold_s=5.0)
+    db.add_rep(sid, Rep(1, None, 1.0, end_s=13.0, hold_s=5.2, counted=True, holds={"arch": 5.2}, seen=True))
+    db.add_rep(sid, Rep(2, None, 14.0, end_s=26.0, hold_s=5.0, counted=True, guided=True, seen=False))
+    db.add_rep(sid, _rep(3))
+    assert [r["seen"] for r in db.reps(sid)] == [True, False, None]
+    rebuilt = from_history(db.session(sid), db.reps(sid), db.faults(sid))
+    assert [r.get("seen", "absent") for r in rebuilt["reps"]] == [True, False, "absent"]
 
 
 def test_target_rises_from_recorded_sessions(db):
@@ -207,6 +222,7 @@ def test_migrates_a_version_1_file(tmp_path):
             "faults": ["hips_low"],
             "holds": {},
             "guided": False,
+            "seen": None,
         }
         # and the new parts work on the old file
         sid = h.start_session(BRIDGE, kind="live", source="camera 0", target=5, hold_s=12.0)
