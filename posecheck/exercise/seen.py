@@ -77,7 +77,6 @@ class SeenGate:
         self.noise: float | None = None  # the signal's noise (one sigma) while still
         self.confident = False
         self.practised = False  # a movement reached the bound while the camera could see it
-        self.ever_confident = False
         self.first_confident_s: float | None = None
         self.read = False  # this frame's value was taken from the picture (confident, and read)
         # For reports, in pixels so a therapist can judge: the widest the signal moved either
@@ -131,7 +130,6 @@ class SeenGate:
         self.confident = could and self.practised
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
-        self.ever_confident = self.ever_confident or self.confident
         self.read = self.confident
         if in_position:
             self.torso_px = torso_px
@@ -149,6 +147,10 @@ class SeenGate:
         values = [x for _, x in self._placed]
         self.largest_tilt = max(self.largest_tilt, (max(values) - min(values)) / 2.0)
         return abs(v - (max(values) + min(values)) / 2.0)
+
+    @property
+    def ever_confident(self) -> bool:
+        return self.first_confident_s is not None
 
     @property
     def established(self) -> bool:

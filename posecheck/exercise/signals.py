@@ -366,7 +366,9 @@ class SignalReader:
         self, name: str, sig: Signal, t_s: float, pose: Pose, near: str, mp: float
     ) -> tuple[list[np.ndarray], float] | None:
         anchor = self.anchors.get(name)
+        if anchor is None:
+            return None
         names = [_name(p, sig.side, near) for p in sig.points]
-        if anchor is None or not _present(pose, names, mp):
+        if not _present(pose, names, mp):
             return None
         return anchor.update(t_s, [_at(pose.xy, n) for n in names], pose.torso_px)

@@ -69,10 +69,7 @@ def to_html(rows: Sequence[dict[str, Any]], folder: Path) -> str:
     for r in rows:
         cells = [
             _link(r["report"], folder, r["file"]) or html.escape(r["file"]),
-            *(
-                html.escape(str(r[c]) or ("every frame" if c == "pose_fps" and r["report"] else ""))
-                for c in COLUMNS[1:-3]
-            ),
+            *(html.escape(str(r[c]) or _blank(c, r)) for c in COLUMNS[1:-3]),
             html.escape(r["error"]),
         ]
         video = _link(r["annotated"], folder, "video")

@@ -26,6 +26,11 @@ class SeenFigures(BaseModel):
     min_seen_s: float | None = None  # reports before it: none
     first_seen_s: float | None = None
 
+    @property
+    def too_brief(self) -> bool:
+        """Trusted, but for less time than a review needs to count from the picture."""
+        return self.first_seen_s is not None and self.min_seen_s is not None and self.seen_s < self.min_seen_s
+
 
 def px_text(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f} px" if abs(x) < 1 else f"{x:.1f} px"
@@ -60,7 +65,7 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     )
     if f.first_seen_s is None:
         return text + f"It never was: {_why_not(f)}. Its reps are not counted from the video."
-    if f.min_seen_s is not None and f.seen_s < f.min_seen_s:
+    if f.too_brief:
         return text + (
             f"It was for only {f.seen_s:.1f} s in position (from {f.first_seen_s:.1f} s; {f.min_seen_s:g} s are "
             "needed): too briefly to be sure, so its reps are not counted from the video."
@@ -77,7 +82,7 @@ def seen_line(report: dict[str, Any]) -> str | None:
         return None
     f = SeenFigures.model_validate(report["seen"])
     took = f"{f.seen_s:.1f} of {f.in_position_s:.1f} s" if f.first_seen_s is not None else f"never: {_why_not(f)}"
-    if f.first_seen_s is not None and f.min_seen_s is not None and f.seen_s < f.min_seen_s:
+    if f.too_brief:
         took += f", under the {f.min_seen_s:g} s needed to count from the video"
     return (
         f"seen by the camera {took} (movement up to {px_text(f.tilt_px)}, noise {px_text(f.noise_px)}, "

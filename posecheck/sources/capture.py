@@ -240,9 +240,7 @@ class Capture:
         if self._thread is not None:
             # the reader may be inside the driver or the decoder: the source is released only
             # once it has left (releasing it under a read can crash the process)
-            deadline = time.monotonic() + STOP_WAIT_S
-            while self._thread.is_alive() and time.monotonic() < deadline:
-                self._thread.join(timeout=0.1)
+            self._thread.join(timeout=STOP_WAIT_S)
             if self._thread.is_alive():
                 return  # still stuck in the driver: left to the process's end rather than crashed
         self.source.close()
