@@ -6,8 +6,8 @@ still show them, depending on the person, the camera and the light. So the signa
 trusted per person: while they lie still in the start position its frame-to-frame noise is
 measured, and the guided phases are recognised from it only while `noise_factor` noise
 widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
-`min_tilt_px` pixels, and one of their movements has reached it (the first tilt, paced live,
-is the practice). Otherwise the signal reads 0 (nothing seen) and the exercise stays guided.
+`min_tilt_px` pixels, and one of their movements has reached `practice_factor` times it (the
+first tilt, paced live, is the practice). Otherwise the signal reads 0 (nothing seen) and the exercise stays guided.
 
 The signal is taken against the person's own middle: halfway between the highest and the
 lowest it has been over the last `centre_window_s`. A person who starts arched, or who
@@ -63,6 +63,9 @@ class Seen(BaseModel):
     # A review counts from the picture only when it was trusted this long in position: a
     # moment of confidence (the noise dipping under the bound once) is no evidence of a tilt seen.
     min_seen_s: float = Field(gt=0)
+    # The practice (a first tilt) must reach this many times the bound: a tilt whose widest barely
+    # crosses it is timed where the noise flips it in and out, so its holds cannot be trusted.
+    practice_factor: float = Field(ge=1)
 
 
 class SeenGate:
@@ -126,7 +129,7 @@ class SeenGate:
         # ...and a first movement in position has reached the bound while it could be seen: a
         # camera that could see a tilt this big is not yet evidence that this person's tilt is
         # (a subtle tilter would read "seen, nothing counted" instead of guided)
-        self.practised = self.practised or (could and swing >= self.seen.tilt_torso_len)
+        self.practised = self.practised or (could and swing >= self.seen.practice_factor * self.seen.tilt_torso_len)
         self.confident = could and self.practised
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
