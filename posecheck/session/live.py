@@ -36,6 +36,7 @@ from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
+from posecheck.session.overlap import prompt_handoffs
 from posecheck.session.pace import SLOW_WORDS, Pace
 from posecheck.session.pipeline import Listener
 from posecheck.session.recording import Recorder
@@ -216,7 +217,9 @@ def run_live(
                 Headless(options.size) if options.headless else Window(fullscreen=options.fullscreen, size=options.size)
             )
         capture.start()  # frames from now on: none go stale while the model loads
-        ended_by = _loop(capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw, demos)
+        with prompt_handoffs():  # the model beside the capture, voice and drawing threads (overlap.py)
+            args = (capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw, demos)
+            ended_by = _loop(*args)
         seen = any(rec.pipeline.frames_with_pose for rec in routine.sets)
         if (not options.headless if options.ask_pain is None else options.ask_pain) and seen and ended_by in ASK_AFTER:
             say = speaker.say

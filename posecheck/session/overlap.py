@@ -6,6 +6,13 @@ The pose model (MediaPipe's C library through ctypes), OpenCV's decoder and draw
 PyAV's encoder release Python's lock while they work, so threads overlap them; processes
 would only add copies of every picture.
 
+But MediaPipe hands each call to the C library to a thread of its own and waits for it (two
+calls a frame): four hand-overs of Python's lock a frame. While another thread runs Python
+(the engine, the drawing's own lines), each hand-over can wait out the interpreter's switch
+interval (5 ms by default): a Python-busy thread beside the model doubled its time a frame
+(26 -> 55 ms) on this machine's 2 cores. `prompt_handoffs` shortens that interval while the
+model runs, so a waiting hand-over gets the lock within a fraction of a millisecond.
+
 Every thread is joined before the review returns, whether it ends, fails or is interrupted:
 `Ahead.close` stops the reader, `Behind.close` finishes what was handed over and
 `Behind.abort` drops it. Their threads are named `posecheck-…`.
@@ -14,8 +21,10 @@ Every thread is joined before the review returns, whether it ends, fails or is i
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -24,6 +33,20 @@ T = TypeVar("T")
 # pictures waiting (a 1080p frame is 6 MB) stay small.
 DEPTH = 8
 _POLL_S = 0.1  # how often a blocked worker looks whether it was told to stop
+# Python's switch interval while the pose model runs beside other threads (see above)
+HANDOFF_S = 0.0005
+
+
+@contextmanager
+def prompt_handoffs() -> Iterator[None]:
+    """Within: threads waiting for Python's lock get it after at most HANDOFF_S (the previous
+    interval restored after; it is the process's, so nested uses keep the shortest)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, HANDOFF_S))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 class _End:

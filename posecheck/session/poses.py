@@ -28,7 +28,7 @@ import numpy as np
 from posecheck.pose.landmarks import COUNT as LANDMARKS
 from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection, Pose
-from posecheck.session.overlap import Ahead
+from posecheck.session.overlap import Ahead, prompt_handoffs
 from posecheck.session.thinning import Due, thinned
 from posecheck.sources.video import VideoFile
 
@@ -127,6 +127,7 @@ class ModelPoses:
         timings = timings or Timings()
         self._read, self._last_t_s = 0, 0.0
         with (
+            prompt_handoffs(),
             PoseEstimator(self.model, masks=masks) as estimator,
             closing(Ahead(self._decoded, name="posecheck-decode")) as decoded,
         ):

@@ -105,3 +105,39 @@ def test_abort_drops_what_waits_and_ends_the_thread():
     behind.abort()
     assert len(done) < 100
     assert _ours() == []
+
+
+def test_prompt_handoffs_shortens_the_switch_interval_and_restores_it():
+    """MediaPipe hands every C call to a thread of its own: while the model runs, a thread
+    waiting for Python's lock must get it promptly (overlap.py), and afterwards the process's
+    own interval is back, even after an error."""
+    import sys
+
+    from posecheck.session.overlap import HANDOFF_S, prompt_handoffs
+
+    before = sys.getswitchinterval()
+    assert before > HANDOFF_S  # Python's default (5 ms): the test would prove nothing otherwise
+    with pytest.raises(RuntimeError), prompt_handoffs():
+        assert sys.getswitchinterval() == pytest.approx(HANDOFF_S)
+        with prompt_handoffs():  # nested: still the short one, and the outer's kept after
+            assert sys.getswitchinterval() == pytest.approx(HANDOFF_S)
+        assert sys.getswitchinterval() == pytest.approx(HANDOFF_S)
+        raise RuntimeError("mid-review")
+    assert sys.getswitchinterval() == before
+
+
+def test_the_pose_model_runs_with_prompt_handoffs():
+    import sys
+
+    from posecheck.session.overlap import HANDOFF_S
+    from posecheck.session.poses import ModelPoses
+    from posecheck.sources.video import VideoFile
+
+    from helpers import SAMPLES
+
+    before = sys.getswitchinterval()
+    frames = ModelPoses(VideoFile(SAMPLES / "bridge.mp4")).frames(masks=False)
+    next(frames)
+    assert sys.getswitchinterval() == pytest.approx(HANDOFF_S)
+    frames.close()
+    assert sys.getswitchinterval() == before
