@@ -81,6 +81,10 @@ class SeenGate:
         self.confident = False
         self.practised = False  # a movement reached the bound while the camera could see it
         self.first_confident_s: float | None = None
+        self.noise_when_first_confident: float | None = None
+        # a review's second pass (prime): the noise and the practice its first pass found
+        self._primed_noise: float | None = None
+        self.primed_from_s: float | None = None
         self.read = False  # this frame's value was taken from the picture (confident, and read)
         # For reports, in pixels so a therapist can judge: the widest the signal moved either
         # side of its middle while in position, the body's size then, how long it was watched.
@@ -93,8 +97,29 @@ class SeenGate:
 
     @property
     def measured(self) -> bool:
-        """The still-noise has been measured (the person lay still long enough)."""
-        return self.noise is not None and self._still_s >= self.seen.noise_window_s
+        """The still-noise has been measured (the person lay still long enough), here or by
+        a first pass over the same recording (prime)."""
+        return self._primed_noise is not None or (self.noise is not None and self._still_s >= self.seen.noise_window_s)
+
+    def _noise_now(self) -> float:
+        """The noise judged against: the first pass's when primed (the noise it came to trust
+        the picture at: before that trust this pass's own would be measured over tilts the
+        engine cannot yet see, as the first pass's was), else this pass's own."""
+        if self._primed_noise is not None:
+            return self._primed_noise
+        return self.noise or 0.0
+
+    def prime(self, first_pass: SeenGate) -> bool:
+        """A review sees the whole recording: when a first pass over it came to trust the
+        picture (the noise measured lying still, a first tilt reaching the bound), this pass
+        starts from that noise and practice, so the tilts before that moment are read too
+        (the first is the practice, live). False, and nothing changed, when it never did."""
+        if first_pass.noise_when_first_confident is None:
+            return False
+        self._primed_noise = first_pass.noise_when_first_confident
+        self.primed_from_s = first_pass.first_confident_s
+        self.practised = True
+        return True
 
     def apply(self, t: float, signals: Signals, still: bool, in_position: bool = True) -> Signals:
         """The signals with the watched one taken against the person's middle when it can be
@@ -122,7 +147,7 @@ class SeenGate:
         torso_px = signals.get(TORSO_PX_KEY) or 0.0
         could = (
             self.measured
-            and self.seen.noise_factor * (self.noise or 0.0) <= self.seen.tilt_torso_len
+            and self.seen.noise_factor * self._noise_now() <= self.seen.tilt_torso_len
             and self.seen.tilt_torso_len * torso_px >= self.seen.min_tilt_px
         )
         swing = self._follow_tilt(t, v) if in_position else 0.0
@@ -133,6 +158,7 @@ class SeenGate:
         self.confident = could and self.practised
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
+            self.noise_when_first_confident = self._noise_now()
         self.read = self.confident
         if in_position:
             self.torso_px = torso_px
@@ -171,7 +197,8 @@ class SeenGate:
         return {
             "signal": s.signal,
             "torso_px": round(self.torso_px, 1),
-            "noise_px": px(self.noise),  # the frame-to-frame noise lying still (one sigma), last measured
+            # the frame-to-frame noise lying still (one sigma), last measured (or the first pass's)
+            "noise_px": px(self._noise_now() if self.measured else self.noise),
             "tilt_px": px(self.largest_tilt),  # the widest movement either side of the middle, in position
             "bound_px": px(s.tilt_torso_len),  # a movement this far from the middle is recognised
             "noise_factor": s.noise_factor,  # ...when it spans this many noise widths
@@ -180,6 +207,9 @@ class SeenGate:
             "seen_s": round(self.seen_s, 2),  # of which the movement was taken from the picture
             "min_seen_s": s.min_seen_s,  # ...and this long makes a review count from the picture
             "first_seen_s": None if self.first_confident_s is None else round(self.first_confident_s, 3),
+            # a review's: where its first pass came to trust the picture (the practice tilt),
+            # from which the whole recording was read (None: read in one pass, as live)
+            "trusted_from_s": None if self.primed_from_s is None else round(self.primed_from_s, 3),
         }
 
     def _learn_noise(self, t: float, v: float) -> None:

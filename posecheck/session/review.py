@@ -14,13 +14,15 @@ import numpy as np
 from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, PosecheckError, VideoError
 from posecheck.exercise.definition import Exercise
+from posecheck.exercise.seen import SeenGate
 from posecheck.exercise.view import View
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
 from posecheck.session.interrupts import frame_by_frame
+from posecheck.session.landmarks import Recording, WithImages
 from posecheck.session.overlap import Behind
 from posecheck.session.pipeline import Listener, Pipeline, Step
-from posecheck.session.poses import ModelPoses, PoseSource, Thinned, Timings
+from posecheck.session.poses import ModelPoses, PoseSource, RecordedPoses, Thinned, Timings
 from posecheck.sources.video import VideoFile, VideoWriter
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
@@ -84,6 +86,19 @@ def review(
             dynamic_ncols=True,
             disable=None,
         )
+    if exercise.guided is not None and exercise.guided.seen is not None and pipeline.engine.seen is not None:
+        # a movement that may or may not be seen: a first pass finds whether, and from what
+        # noise, the picture can be trusted; the counting pass then reads the whole recording
+        try:
+            record, first, interrupted = _scout(poses, exercise, options, bar)
+        except BaseException:
+            if bar is not None:
+                bar.close()
+            raise
+        pipeline.engine.seen.prime(first)
+        poses = WithImages(record, VideoFile(video_path)) if options.output is not None else record
+        if bar is not None:
+            bar.reset(total=len(record))
     video_error: PosecheckError | None = None
     writer = None
     if options.output is not None:
@@ -196,6 +211,29 @@ def review(
             "the outputs cover what could be read"
         )
     return rep
+
+
+def _scout(
+    poses: PoseSource, exercise: Exercise, options: ReviewOptions, bar: Any
+) -> tuple[RecordedPoses, SeenGate, bool]:
+    """The first of a watched movement's two passes: every detection kept (with its mask) and
+    the engine run over them, to learn whether and from what noise its gate came to trust the
+    picture (exercise/seen.py). Also returns whether it was interrupted (then the counting pass
+    covers what was read)."""
+    recording = Recording(poses, masks=exercise.needs_mask)
+    scout = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
+    interrupted = False
+    try:
+        with closing(recording.frames(masks=exercise.needs_mask)) as frames, frame_by_frame() as held:
+            for frame in frames:
+                with held.each():
+                    scout.step(frame.t_s, frame.detection)
+                if bar is not None:
+                    bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    assert scout.engine.seen is not None
+    return recording.record({"pose_fps": recording.pose_fps}), scout.engine.seen, interrupted
 
 
 def check_outputs(video_path: Path, options: ReviewOptions) -> None:

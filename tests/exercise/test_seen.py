@@ -86,6 +86,7 @@ def run_tilts(
     frames: list | None = None,
     hip_follows: float = 0.0,
     exercise=PELVIC,
+    prime: SeenGate | None = None,
 ):
     """The stick figure lying still while its belly outline tilts; `scale` brings the camera
     closer (the figure is 150 px a torso at 1). Until `far_until_s` the gate is told the body
@@ -95,6 +96,8 @@ def run_tilts(
     total = sum(d for d, _ in pieces) + 1.0
     rng = np.random.default_rng(seed)
     engine, reader, smooth = engine_type(exercise, hold_s=1.0), SignalReader(exercise), PoseSmoother(exercise)
+    if prime is not None:  # a review's counting pass, after a first over the same recording
+        engine.seen.prime(prime)
     for t, pose in perform([Key(REST, stay_s=total)], 30.0):
         w, h = round(pose.width * scale), round(pose.height * scale)
         pose = replace(pose, xy=pose.xy * scale, z=pose.z * scale, width=w, height=h)
@@ -279,6 +282,31 @@ def test_tilts_too_small_for_the_bound_stay_guided_at_a_close_camera():
     fig = eng.seen.figures()
     assert fig["tilt_px"] < fig["bound_px"] and fig["bound_px"] >= fig["min_bound_px"]
     assert _why_not(SeenFigures.model_validate(fig)).startswith("no movement reached")
+
+
+def test_a_review_reads_the_tilts_before_its_first_pass_trusted_the_picture():
+    """A first tilt from rest swings only half its depth from the person's middle: here short
+    of the practice, so one pass trusts the picture only at the flatten and the first arch goes
+    unread (live it is the paced practice). A review sees the whole recording: its counting
+    pass starts from the noise and practice its first pass found, and reads every tilt."""
+    first = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005)
+    assert first.seen is not None and first.seen.ever_confident
+    arch_end_s = 3.0 + 0.6 + 2.0  # _tilts: 3 s of rest, 0.6 s into the arch, held 2 s
+    assert first.seen.first_confident_s > arch_end_s  # trusted only after the first arch
+    assert len([r for r in first.reps if r.counted]) == 2
+
+    second = run_tilts(3, tilt_torso_len=0.015, noise_torso_len=0.0005, prime=first.seen)
+    counted = [r for r in second.reps if r.counted]
+    assert len(counted) == 3 and all(r.seen for r in counted)
+    fig = second.seen.figures()
+    assert fig["trusted_from_s"] == round(first.seen.first_confident_s, 3)
+    # judged against the noise the first pass trusted at, not one re-measured over unseen tilts
+    assert fig["noise_px"] == pytest.approx(first.seen.noise_when_first_confident * fig["torso_px"], abs=0.01)
+    # nothing to prime from: a first pass that never trusted the picture changes nothing
+    never = run_tilts(3, tilt_torso_len=0.0, noise_torso_len=0.0005)
+    assert not never.seen.ever_confident
+    again = run_tilts(3, tilt_torso_len=0.0, noise_torso_len=0.0005, prime=never.seen)
+    assert not again.seen.ever_confident and again.seen.figures()["trusted_from_s"] is None
 
 
 def test_tilts_just_past_the_bound_are_not_trusted():

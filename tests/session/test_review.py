@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import BRIDGE, posecheck, read_frames, truth, write_video
+from helpers import BRIDGE, SAMPLES, posecheck, read_frames, truth, write_video
 
 pytestmark = pytest.mark.model
 
@@ -88,3 +88,33 @@ def test_second_person_is_noticed(tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["second_person"], "a second person in view should be recorded"
     assert "second person" in proc.stderr
+
+
+def test_a_watched_movement_is_reviewed_in_two_passes(tmp_path):
+    """Pelvic tilt (a movement the picture may or may not show: exercise/seen.py): a first pass
+    runs the model once and learns whether to trust the picture; the counting pass replays its
+    detections, tells the listeners (the history) each frame once and draws every frame."""
+    from posecheck.exercise import definition
+    from posecheck.session import review as review_mod
+
+    video = SAMPLES / "pelvic_tilt.mp4"
+    exercise = definition.load("pelvic_tilt")
+    heard: list[int] = []
+    passes: list[int] = []
+    scout = review_mod._scout
+
+    def counting_scout(*args, **kwargs):
+        passes.append(1)
+        return scout(*args, **kwargs)
+
+    options = review_mod.ReviewOptions(output=tmp_path / "a.mp4", report=tmp_path / "r.json", progress=False)
+    review_mod._scout = counting_scout
+    try:
+        rep = review_mod.review(video, exercise, options, listeners=[lambda ex, events, state: heard.append(1)])
+    finally:
+        review_mod._scout = scout
+    frames = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT))
+    assert passes == [1] and rep["frames"] == frames and len(heard) == frames + 1  # each frame once, then the end
+    assert len(read_frames(tmp_path / "a.mp4")[0]) == frames
+    assert "trusted_from_s" in rep["seen"]
+    assert json.loads((tmp_path / "r.json").read_text())["summary"] == rep["summary"]
