@@ -7,7 +7,8 @@ trusted per person: while they lie still in the start position its frame-to-fram
 measured, and the guided phases are recognised from it only while `noise_factor` noise
 widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
 `min_tilt_px` pixels, and one of their movements has reached `practice_factor` times it (the
-first tilt, paced live, is the practice). Otherwise the signal reads 0 (nothing seen) and the exercise stays guided.
+first tilt, paced live, is the practice). Otherwise the signal reads 0 (nothing seen) and the
+exercise stays guided.
 
 The signal is taken against the person's own middle: halfway between the highest and the
 lowest it has been over the last `centre_window_s`. A person who starts arched, or who
@@ -109,17 +110,16 @@ class SeenGate:
             return self._primed_noise
         return self.noise or 0.0
 
-    def prime(self, first_pass: SeenGate) -> bool:
+    def prime(self, first_pass: SeenGate) -> None:
         """A review sees the whole recording: when a first pass over it came to trust the
         picture (the noise measured lying still, a first tilt reaching the bound), this pass
         starts from that noise and practice, so the tilts before that moment are read too
-        (the first is the practice, live). False, and nothing changed, when it never did."""
+        (the first is the practice, live). Nothing changes when it never did."""
         if first_pass.noise_when_first_confident is None:
-            return False
+            return
         self._primed_noise = first_pass.noise_when_first_confident
         self.primed_from_s = first_pass.first_confident_s
         self.practised = True
-        return True
 
     def apply(self, t: float, signals: Signals, still: bool, in_position: bool = True) -> Signals:
         """The signals with the watched one taken against the person's middle when it can be
@@ -198,7 +198,7 @@ class SeenGate:
             "signal": s.signal,
             "torso_px": round(self.torso_px, 1),
             # the frame-to-frame noise lying still (one sigma), last measured (or the first pass's)
-            "noise_px": px(self._noise_now() if self.measured else self.noise),
+            "noise_px": px(self._primed_noise if self._primed_noise is not None else self.noise),
             "tilt_px": px(self.largest_tilt),  # the widest movement either side of the middle, in position
             "bound_px": px(s.tilt_torso_len),  # a movement this far from the middle is recognised
             "noise_factor": s.noise_factor,  # ...when it spans this many noise widths

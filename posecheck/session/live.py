@@ -218,8 +218,9 @@ def run_live(
             )
         capture.start()  # frames from now on: none go stale while the model loads
         with prompt_handoffs():  # the model beside the capture, voice and drawing threads (overlap.py)
-            args = (capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw, demos)
-            ended_by = _loop(*args)
+            ended_by = _loop(
+                capture, routine, options, subscribers, ui, speaker, detector, recorder, stats, draw, demos
+            )
         seen = any(rec.pipeline.frames_with_pose for rec in routine.sets)
         if (not options.headless if options.ask_pain is None else options.ask_pain) and seen and ended_by in ASK_AFTER:
             say = speaker.say

@@ -86,11 +86,11 @@ def review(
             dynamic_ncols=True,
             disable=None,
         )
-    if exercise.guided is not None and exercise.guided.seen is not None and pipeline.engine.seen is not None:
+    if pipeline.engine.seen is not None:
         # a movement that may or may not be seen: a first pass finds whether, and from what
         # noise, the picture can be trusted; the counting pass then reads the whole recording
         try:
-            record, first, interrupted = _scout(poses, exercise, options, bar)
+            record, first, interrupted = _scout(poses, exercise, options, timings, bar)
         except BaseException:
             if bar is not None:
                 bar.close()
@@ -214,7 +214,7 @@ def review(
 
 
 def _scout(
-    poses: PoseSource, exercise: Exercise, options: ReviewOptions, bar: Any
+    poses: PoseSource, exercise: Exercise, options: ReviewOptions, timings: Timings, bar: Any
 ) -> tuple[RecordedPoses, SeenGate, bool]:
     """The first of a watched movement's two passes: every detection kept (with its mask) and
     the engine run over them, to learn whether and from what noise its gate came to trust the
@@ -224,7 +224,10 @@ def _scout(
     scout = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
     interrupted = False
     try:
-        with closing(recording.frames(masks=exercise.needs_mask)) as frames, frame_by_frame() as held:
+        with (
+            closing(recording.frames(masks=exercise.needs_mask, timings=timings)) as frames,
+            frame_by_frame() as held,
+        ):
             for frame in frames:
                 with held.each():
                     scout.step(frame.t_s, frame.detection)
