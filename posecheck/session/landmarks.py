@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from posecheck.errors import PosecheckError
+from posecheck.session.overlap import Ahead
 from posecheck.session.poses import ModelPoses, Posed, PoseSource, RecordedPoses, Timings, VideoFacts, keep
 from posecheck.sources.video import VideoFile
 
@@ -97,12 +99,13 @@ class WithImages:
         return self.record.facts
 
     def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
-        pictures = iter(self.video)
-        for posed in self.record.frames(masks=masks, timings=timings):
-            frame = next(pictures, None)
-            if frame is None:
-                raise RecordError(f"{self.video.path}: has fewer frames than its landmarks record")
-            yield Posed(posed.t_s, posed.detection, frame.image)
+        # the pictures decoded on a thread of their own, ahead (session/overlap.py)
+        with closing(Ahead(lambda: iter(self.video), name="posecheck-decode")) as pictures:
+            for posed in self.record.frames(masks=masks, timings=timings):
+                frame = next(pictures, None)
+                if frame is None:
+                    raise RecordError(f"{self.video.path}: has fewer frames than its landmarks record")
+                yield Posed(posed.t_s, posed.detection, frame.image)
 
 
 def load(path: Path) -> RecordedPoses:

@@ -262,19 +262,25 @@ def _open_writer(output: Path, fps: float, size: tuple[int, int]) -> VideoWriter
 
 
 class _Drawing:
-    """The annotated copy, drawn and encoded on a thread of its own behind the review
-    (session/overlap.py), in the frames' order and with their times."""
+    """The annotated copy, drawn on one thread and encoded on another behind the review
+    (session/overlap.py), in the frames' order and with their times: a review whose
+    detections are already known (a watched movement's counting pass) waits on neither."""
 
     def __init__(self, writer: VideoWriter, timings: Timings) -> None:
         self.writer = writer
         self.path = writer.path
         self._timings = timings
-        self._behind: Behind[tuple[np.ndarray, View, float]] = Behind(self._draw, name="posecheck-draw")
+        self._encode: Behind[tuple[np.ndarray, float]] = Behind(self._write, name="posecheck-encode")
+        self._draw: Behind[tuple[np.ndarray, View, float]] = Behind(self._scene, name="posecheck-draw")
 
-    def _draw(self, item: tuple[np.ndarray, View, float]) -> None:
+    def _scene(self, item: tuple[np.ndarray, View, float]) -> None:
         image, view, t_s = item
         with self._timings.stage("overlay"):
             scene = annotate(image, view)
+        self._encode.put((scene, t_s))
+
+    def _write(self, item: tuple[np.ndarray, float]) -> None:
+        scene, t_s = item
         with self._timings.stage("encode"):
             self.writer.write(scene, t_s)
 
@@ -283,19 +289,25 @@ class _Drawing:
         return self.writer.frames
 
     def put(self, item: tuple[np.ndarray, View, float]) -> None:
-        self._behind.put(item)
+        self._draw.put(item)
 
     def close(self) -> None:
         """Draw and encode every frame handed over, then finish the file."""
         try:
-            self._behind.close()
+            try:
+                self._draw.close()
+            except BaseException:
+                self._encode.abort()
+                raise
+            self._encode.close()
         finally:
             self.writer.close()
 
     def abort(self) -> None:
-        """Stop drawing (what waits is dropped) and release the file."""
+        """Stop drawing and encoding (what waits is dropped) and release the file."""
         try:
-            self._behind.abort()
+            self._draw.abort()
+            self._encode.abort()
         finally:
             self.writer.close()
 
