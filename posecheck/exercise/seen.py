@@ -83,7 +83,7 @@ class SeenGate:
         self.practised = False  # a movement reached the bound while the camera could see it
         self.first_confident_s: float | None = None
         self.noise_when_first_confident: float | None = None
-        # a review's second pass (prime): the noise and the practice its first pass found
+        # a review's reading again from the start (prime): the noise and the practice its first reading found
         self._primed_noise: float | None = None
         self.primed_from_s: float | None = None
         self.read = False  # this frame's value was taken from the picture (confident, and read)
@@ -103,18 +103,19 @@ class SeenGate:
         return self._primed_noise is not None or (self.noise is not None and self._still_s >= self.seen.noise_window_s)
 
     def _noise_now(self) -> float:
-        """The noise judged against: the first pass's when primed (the noise it came to trust
-        the picture at: before that trust this pass's own would be measured over tilts the
-        engine cannot yet see, as the first pass's was), else this pass's own."""
+        """The noise judged against: the first reading's when primed (the noise it came to trust
+        the picture at: before that trust this reading's own would be measured over tilts the
+        engine cannot yet see, as the first reading's was), else this reading's own."""
         if self._primed_noise is not None:
             return self._primed_noise
         return self.noise or 0.0
 
     def prime(self, first_pass: SeenGate) -> None:
-        """A review sees the whole recording: when a first pass over it came to trust the
-        picture (the noise measured lying still, a first tilt reaching the bound), this pass
-        starts from that noise and practice, so the tilts before that moment are read too
-        (the first is the practice, live). Nothing changes when it never did."""
+        """A review sees the whole recording: when a first reading of it came to trust the
+        picture (the noise measured lying still, a first tilt reaching the bound), a reading
+        again from the start begins with that noise and practice, so the tilts before that
+        moment are read too (the first is the practice, live). Nothing changes when it never
+        did (session/review.py reads again only when it did)."""
         if first_pass.noise_when_first_confident is None:
             return
         self._primed_noise = first_pass.noise_when_first_confident

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable, Sequence
 from contextlib import closing, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +14,15 @@ import numpy as np
 from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, PosecheckError, VideoError
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.seen import SeenGate
+from posecheck.exercise.state import EngineState
 from posecheck.exercise.view import View
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
 from posecheck.session.interrupts import frame_by_frame
-from posecheck.session.landmarks import Recording, WithImages
+from posecheck.session.landmarks import WithImages
 from posecheck.session.overlap import Behind
 from posecheck.session.pipeline import Listener, Pipeline, Step
-from posecheck.session.poses import ModelPoses, PoseSource, RecordedPoses, Thinned, Timings
+from posecheck.session.poses import ModelPoses, Posed, PoseSource, RecordedPoses, Thinned, Timings, VideoFacts, keep
 from posecheck.sources.video import VideoFile, VideoWriter
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
@@ -70,7 +70,7 @@ def review(
     elif options.pose_fps is not None:
         poses = Thinned(poses, options.pose_fps)
     video = poses.facts
-    pipeline = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
+    writer = _open_writer(options.output, video, timings) if options.output is not None else None
     interrupted = False
     bar = None
     if options.progress:
@@ -86,55 +86,42 @@ def review(
             dynamic_ncols=True,
             disable=None,
         )
-    if pipeline.engine.seen is not None:
-        # a movement that may or may not be seen: a first pass finds whether, and from what
-        # noise, the picture can be trusted; the counting pass then reads the whole recording
-        try:
-            record, first, interrupted = _scout(poses, exercise, options, timings, bar)
-        except BaseException:
-            if bar is not None:
-                bar.close()
-            raise
-        pipeline.engine.seen.prime(first)
-        poses = WithImages(record, VideoFile(video_path)) if options.output is not None else record
-        if bar is not None:
-            bar.reset(total=len(record))
     video_error: PosecheckError | None = None
-    writer = None
-    if options.output is not None:
-        writer = _Drawing(_open_writer(options.output, video.fps or 30.0, (video.width, video.height)), timings)
+    counting = _Counting(
+        Pipeline(exercise, hold_s=options.hold_s, target=options.target), writer, listeners, on_step, timings
+    )
+    # a movement that may or may not be seen (exercise/seen.py): read from the start again
+    # once the picture is trusted
+    watch = _Watch(video_path, poses.facts, options) if counting.pipeline.engine.seen is not None else None
+    if watch is not None:
+        counting.deferred = True
     try:
         # an interrupt waits for the frame in hand: counted in the report and drawn in the copy, or neither
         with closing(poses.frames(masks=exercise.needs_mask, timings=timings)) as frames, frame_by_frame() as held:
             for frame in frames:
                 with held.each():
-                    with timings.stage("engine"):
-                        step = pipeline.step(frame.t_s, frame.detection)
-                    for listen in listeners:
-                        listen(exercise, step.events, step.view.state)
-                    if writer is not None and frame.image is not None:
-                        writer.put((frame.image, step.view, frame.t_s))
-                    timings.frames += 1
+                    counting.count(frame)
+                    if watch is not None and watch.keep(frame, counting.pipeline):
+                        counting, watch = watch.read_again(counting), None
                 if bar is not None:
                     bar.update(1)
-                if on_step is not None:
-                    on_step(frame.t_s, step)
+                counting.tell()
     except KeyboardInterrupt:
         interrupted = True
     except BaseException as e:
-        if writer is not None:
-            with suppress(Exception):  # already failing: the first error is the one to tell
-                writer.abort()
-            safeout.discard(writer.path)
-            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and options.output is not None:
-                # the disk filled up: the review stops here, and the history's session still ends
-                video_error = safeout.output_error(options.output, e)
-                writer = None
-        if video_error is None:
+        if counting.writer is not None:
+            _drop(counting.writer)
+            counting.writer = None
+        if not (isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and options.output is not None):
             raise
+        # the disk filled up: the review stops here, and the history's session still ends
+        video_error = safeout.output_error(options.output, e)
     finally:
         if bar is not None:
             bar.close()
+    counting.deferred = False
+    counting.tell()  # a watched movement never trusted: its only reading stands
+    pipeline, writer = counting.pipeline, counting.writer
     annotated: Path | None = None
     if writer is not None:
         try:
@@ -213,30 +200,119 @@ def review(
     return rep
 
 
-def _scout(
-    poses: PoseSource, exercise: Exercise, options: ReviewOptions, timings: Timings, bar: Any
-) -> tuple[RecordedPoses, SeenGate, bool]:
-    """The first of a watched movement's two passes: every detection kept (with its mask) and
-    the engine run over them, to learn whether and from what noise its gate came to trust the
-    picture (exercise/seen.py). Also returns whether it was interrupted (then the counting pass
-    covers what was read)."""
-    recording = Recording(poses, masks=exercise.needs_mask)
-    scout = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
-    interrupted = False
-    try:
-        with (
-            closing(recording.frames(masks=exercise.needs_mask, timings=timings)) as frames,
-            frame_by_frame() as held,
-        ):
-            for frame in frames:
-                with held.each():
-                    scout.step(frame.t_s, frame.detection)
-                if bar is not None:
-                    bar.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
-    assert scout.engine.seen is not None
-    return recording.record({"pose_fps": recording.pose_fps}), scout.engine.seen, interrupted
+class _Counting:
+    """Each frame through the pipeline, to the annotated copy, the listeners (within the
+    frame) and `on_step` (after it, at `tell`). While `deferred` the listeners and `on_step`
+    hear nothing: the reading may still start over (`_Watch`); what they missed waits for the
+    first `tell` after."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        writer: _Drawing | None,
+        listeners: Sequence[Listener],
+        on_step: Callable[[float, Step], None] | None,
+        timings: Timings,
+    ) -> None:
+        self.pipeline = pipeline
+        self.writer = writer
+        self.listeners = listeners
+        self.on_step = on_step
+        self.timings = timings
+        self.deferred = False
+        self._waiting: list[tuple[float, Step, EngineState]] = []
+        self._last: tuple[float, Step] | None = None
+
+    def count(self, frame: Posed) -> None:
+        with self.timings.stage("engine"):
+            step = self.pipeline.step(frame.t_s, frame.detection)
+        if self.deferred:
+            if self.listeners or self.on_step is not None:
+                # without the person mask (megabytes a frame), which only drawing reads
+                light = step if step.raw_pose is None else replace(step, raw_pose=replace(step.raw_pose, mask=None))
+                self._waiting.append((frame.t_s, light, step.view.state))
+        else:
+            for listen in self.listeners:
+                listen(self.pipeline.exercise, step.events, step.view.state)
+            self._last = (frame.t_s, step)
+        if self.writer is not None and frame.image is not None:
+            self.writer.put((frame.image, step.view, frame.t_s))
+        self.timings.frames += 1
+
+    def tell(self) -> None:
+        """Pass `on_step` the frame counted, and, once no longer deferred, what waited."""
+        if self.deferred:
+            return
+        # taken before telling: a callback that raises (an interrupt) is not told again
+        waiting, self._waiting = self._waiting, []
+        last, self._last = self._last, None
+        for t_s, step, state in waiting:
+            for listen in self.listeners:
+                listen(self.pipeline.exercise, step.events, state)
+            if self.on_step is not None:
+                self.on_step(t_s, step)
+        if last is not None and self.on_step is not None:
+            self.on_step(*last)
+
+
+class _Watch:
+    """A movement the picture may or may not show (exercise/seen.py): its gate trusts the
+    picture only once the person's noise is measured and a first tilt has gone past the
+    bound. Live, the tilts before that go unread (the first is the paced practice); a review
+    sees the whole recording, so once its gate trusts the picture the reading starts over
+    from the first frame with that trust (and the noise it was reached at).
+
+    Until then the detections are kept (masks packed) and the reading so far is deferred;
+    a reading whose picture was never trusted is the only one, and stands."""
+
+    def __init__(self, video_path: Path, facts: VideoFacts, options: ReviewOptions) -> None:
+        self.video_path = video_path
+        self.facts = facts
+        self.options = options
+        self.kept: list[tuple[float, int | None, tuple]] = []
+
+    def keep(self, frame: Posed, pipeline: Pipeline) -> bool:
+        """Keep the frame's detection; whether the gate has now come to trust the picture."""
+        seen = pipeline.engine.seen
+        assert seen is not None
+        self.kept.append(keep(frame, pipeline.exercise.needs_mask))
+        return seen.ever_confident
+
+    def read_again(self, first: _Counting) -> _Counting:
+        """A reading from the first frame, primed by `first`'s gate, caught up to where it
+        stands; `first`'s annotated copy is dropped and drawn again."""
+        exercise, options = first.pipeline.exercise, self.options
+        pipeline = Pipeline(exercise, hold_s=options.hold_s, target=options.target)
+        assert pipeline.engine.seen is not None and first.pipeline.engine.seen is not None
+        pipeline.engine.seen.prime(first.pipeline.engine.seen)
+        writer = None
+        if first.writer is not None:
+            _drop(first.writer)
+            first.writer = None
+            writer = _open_writer(options.output, self.facts, first.timings)
+        again = _Counting(pipeline, writer, first.listeners, first.on_step, first.timings)
+        again.timings.frames = 0
+        record = RecordedPoses(self.facts, self.kept, exercise.needs_mask)
+        self.kept = []
+        source: PoseSource = WithImages(record, VideoFile(self.video_path)) if writer is not None else record
+        try:
+            with closing(source.frames(masks=exercise.needs_mask)) as frames:
+                for frame in frames:
+                    again.count(frame)
+                    again.tell()
+        except BaseException:
+            if writer is not None:
+                _drop(writer)
+            raise
+        return again
+
+
+def _drop(writer: _Drawing) -> None:
+    """Stop an annotated copy and remove its file (already failing or started over: an error
+    here is not the one to tell)."""
+    with suppress(Exception):
+        writer.abort()
+    safeout.discard(writer.path)
 
 
 def check_outputs(video_path: Path, options: ReviewOptions) -> None:
@@ -248,11 +324,13 @@ def check_outputs(video_path: Path, options: ReviewOptions) -> None:
     )
 
 
-def _open_writer(output: Path, fps: float, size: tuple[int, int]) -> VideoWriter:
-    """A writer on a temporary file beside `output` (moved into place when the review is done)."""
+def _open_writer(output: Path | None, video: VideoFacts, timings: Timings) -> _Drawing:
+    """The annotated copy's writer, on a temporary file beside `output` (moved into place when
+    the review is done)."""
+    assert output is not None
     temp = safeout.temp_beside(output)
     try:
-        return VideoWriter(temp, fps, size)
+        return _Drawing(VideoWriter(temp, video.fps or 30.0, (video.width, video.height)), timings)
     except VideoError as e:
         safeout.discard(temp)
         raise VideoError(str(e).replace(str(temp), str(output))) from None

@@ -90,31 +90,129 @@ def test_second_person_is_noticed(tmp_path):
     assert "second person" in proc.stderr
 
 
-def test_a_watched_movement_is_reviewed_in_two_passes(tmp_path):
-    """Pelvic tilt (a movement the picture may or may not show: exercise/seen.py): a first pass
-    runs the model once and learns whether to trust the picture; the counting pass replays its
-    detections, tells the listeners (the history) each frame once and draws every frame."""
+@pytest.fixture(scope="module")
+def tilt_detections():
+    """samples/pelvic_tilt.mp4 through the model once, with person masks."""
+    from posecheck.session.poses import ModelPoses, RecordedPoses
+    from posecheck.sources.video import VideoFile
+
+    return RecordedPoses.record(ModelPoses(VideoFile(SAMPLES / "pelvic_tilt.mp4")), masks=True)
+
+
+def _two_passes(exercise, record):
+    """The reading a watched movement's review must give, in two plain passes: the first
+    finds where its gate trusted the picture, the second reads the recording with that trust."""
+    from posecheck.session.pipeline import Pipeline
+
+    first = Pipeline(exercise)
+    for frame in record.frames(masks=True):
+        first.step(frame.t_s, frame.detection)
+    second = Pipeline(exercise)
+    second.engine.seen.prime(first.engine.seen)
+    for frame in record.frames(masks=True):
+        second.step(frame.t_s, frame.detection)
+    return first, second
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_a_watched_movement_is_read_again_from_the_start_once_the_picture_is_trusted(
+    tmp_path, tilt_detections, trusted
+):
+    """Pelvic tilt (a movement the picture may or may not show: exercise/seen.py), with the
+    real model: the review reads the recording once while its gate does not trust the
+    picture; once it does, it reads again from the first frame with that trust. Either way
+    the report is the two plain passes' reading, the listeners (the history) hear each frame
+    once, and the annotated copy holds every frame once, drawn from the reading that stands.
+    The sample render's tilt spans under a pixel, so it stays guided; with min_tilt_px under
+    that bound (a variant exercise) the gate trusts it partway through."""
     from posecheck.exercise import definition
     from posecheck.session import review as review_mod
 
-    video = SAMPLES / "pelvic_tilt.mp4"
     exercise = definition.load("pelvic_tilt")
+    if trusted:
+        seen = exercise.guided.seen.model_copy(update={"min_tilt_px": 0.3})
+        exercise = exercise.model_copy(update={"guided": exercise.guided.model_copy(update={"seen": seen})})
+    first, second = _two_passes(exercise, tilt_detections)
+    assert first.engine.seen.ever_confident is trusted
     heard: list[int] = []
-    passes: list[int] = []
-    scout = review_mod._scout
-
-    def counting_scout(*args, **kwargs):
-        passes.append(1)
-        return scout(*args, **kwargs)
-
+    steps: list[float] = []
     options = review_mod.ReviewOptions(output=tmp_path / "a.mp4", report=tmp_path / "r.json", progress=False)
-    review_mod._scout = counting_scout
-    try:
-        rep = review_mod.review(video, exercise, options, listeners=[lambda ex, events, state: heard.append(1)])
-    finally:
-        review_mod._scout = scout
-    frames = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT))
-    assert passes == [1] and rep["frames"] == frames and len(heard) == frames + 1  # each frame once, then the end
+    rep = review_mod.review(
+        SAMPLES / "pelvic_tilt.mp4",
+        exercise,
+        options,
+        listeners=[lambda ex, events, state: heard.append(1)],
+        on_step=lambda t, step: steps.append(t),
+    )
+    frames = len(tilt_detections)
+    assert rep["frames"] == frames and len(heard) == frames + 1  # each frame once, then the end
+    assert steps == [t for t, _, _ in tilt_detections._frames]  # in order, each once
     assert len(read_frames(tmp_path / "a.mp4")[0]) == frames
-    assert "trusted_from_s" in rep["seen"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "r.json"]  # no temporary left
+    want = second.engine
+    assert [(r.start_s, r.counted, r.holds) for r in want.reps] == [
+        (pytest.approx(r["start_s"], abs=1e-3), r["counted"], pytest.approx(r["holds"], abs=1e-3)) for r in rep["reps"]
+    ]
+    assert rep["seen"]["trusted_from_s"] == (round(first.engine.seen.first_confident_s, 3) if trusted else None)
+    assert rep["seen"]["seen_s"] == round(want.seen.seen_s, 2)
+    if trusted:
+        assert want.seen.seen_s > first.engine.seen.seen_s  # read from the start: more of it seen
     assert json.loads((tmp_path / "r.json").read_text())["summary"] == rep["summary"]
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_an_interrupted_watched_review_keeps_the_reading_it_stands_on(tmp_path, tilt_detections, trusted):
+    """Ctrl-C partway through a pelvic tilt review: before its picture is trusted, the only
+    reading stands (the listeners hear it then, and the copy holds it); after, the reading
+    from the start. Either way the report, the listeners and the copy cover the same frames."""
+    import os
+    import signal
+    import threading
+
+    from posecheck.errors import Interrupted
+    from posecheck.exercise import definition
+    from posecheck.session import review as review_mod
+
+    exercise = definition.load("pelvic_tilt")
+    if trusted:
+        seen = exercise.guided.seen.model_copy(update={"min_tilt_px": 0.3})
+        exercise = exercise.model_copy(update={"guided": exercise.guided.model_copy(update={"seen": seen})})
+    first, _ = _two_passes(exercise, tilt_detections)
+    heard: list[float] = []
+    stop_s = first.engine.seen.first_confident_s + 2.0 if trusted else 10.0
+
+    def listen(ex, events, state):
+        heard.append(state.t_s)
+
+    def step(t_s, _):
+        if t_s >= stop_s and not stopping.is_set():
+            stopping.set()
+            os.kill(os.getpid(), signal.SIGINT)
+
+    stopping = threading.Event()
+    out, rep_path = tmp_path / "a.mp4", tmp_path / "r.json"
+    options = review_mod.ReviewOptions(output=out, report=rep_path, progress=False)
+    # a watched review tells on_step only once its reading stands: the interrupt comes from the model's side
+    from posecheck.session import poses as poses_mod
+
+    original = poses_mod.ModelPoses.frames
+
+    def frames(self, **kw):
+        for posed in original(self, **kw):
+            step(posed.t_s, None)
+            yield posed
+
+    poses_mod.ModelPoses.frames = frames
+    try:
+        with pytest.raises(Interrupted):
+            review_mod.review(SAMPLES / "pelvic_tilt.mp4", exercise, options, listeners=[listen])
+    finally:
+        poses_mod.ModelPoses.frames = original
+    report = json.loads(rep_path.read_text())
+    assert report["interrupted"] is True
+    n = report["frames"]
+    assert stop_s * report["fps"] - 2 <= n <= stop_s * report["fps"] + 12  # (the frames read ahead not counted)
+    assert len(heard) == n + 1 and heard == sorted(heard)
+    assert len(read_frames(out)[0]) == n
+    assert (report["seen"]["trusted_from_s"] is not None) is trusted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "r.json"]
