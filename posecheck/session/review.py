@@ -14,8 +14,8 @@ import numpy as np
 from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, PosecheckError, VideoError
 from posecheck.exercise.definition import Exercise
-from posecheck.exercise.state import EngineState
 from posecheck.exercise.view import View
+from posecheck.pose.types import Pose
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
 from posecheck.session.interrupts import frame_by_frame
@@ -220,7 +220,7 @@ class _Counting:
         self.on_step = on_step
         self.timings = timings
         self.deferred = False
-        self._waiting: list[tuple[float, Step, EngineState]] = []
+        self._waiting: list[tuple[float, Step]] = []
         self._last: tuple[float, Step] | None = None
 
     def count(self, frame: Posed) -> None:
@@ -228,9 +228,7 @@ class _Counting:
             step = self.pipeline.step(frame.t_s, frame.detection)
         if self.deferred:
             if self.listeners or self.on_step is not None:
-                # without the person mask (megabytes a frame), which only drawing reads
-                light = step if step.raw_pose is None else replace(step, raw_pose=replace(step.raw_pose, mask=None))
-                self._waiting.append((frame.t_s, light, step.view.state))
+                self._waiting.append((frame.t_s, _without_masks(step)))
         else:
             for listen in self.listeners:
                 listen(self.pipeline.exercise, step.events, step.view.state)
@@ -246,13 +244,23 @@ class _Counting:
         # taken before telling: a callback that raises (an interrupt) is not told again
         waiting, self._waiting = self._waiting, []
         last, self._last = self._last, None
-        for t_s, step, state in waiting:
+        for t_s, step in waiting:
             for listen in self.listeners:
-                listen(self.pipeline.exercise, step.events, state)
+                listen(self.pipeline.exercise, step.events, step.view.state)
             if self.on_step is not None:
                 self.on_step(t_s, step)
         if last is not None and self.on_step is not None:
             self.on_step(*last)
+
+
+def _without_masks(step: Step) -> Step:
+    """The step without its person masks (megabytes a frame, read only by the drawing, which
+    has had them): the raw pose's and the smoothed one's, which shares the raw pose's array."""
+
+    def bare(pose: Pose | None) -> Pose | None:
+        return None if pose is None else replace(pose, mask=None)
+
+    return replace(step, raw_pose=bare(step.raw_pose), view=replace(step.view, pose=bare(step.view.pose)))
 
 
 class _Watch:
