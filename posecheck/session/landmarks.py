@@ -100,7 +100,7 @@ class WithImages:
 
     def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
         # the pictures decoded on a thread of their own, ahead (session/overlap.py)
-        with closing(Ahead(lambda: iter(self.video), name="posecheck-decode")) as pictures:
+        with closing(Ahead(lambda: iter(self.video), name="posecheck-decode", lowered=True)) as pictures:
             for posed in self.record.frames(masks=masks, timings=timings):
                 frame = next(pictures, None)
                 if frame is None:

@@ -129,7 +129,7 @@ class ModelPoses:
         with (
             prompt_handoffs(),
             PoseEstimator(self.model, masks=masks) as estimator,
-            closing(Ahead(self._decoded, name="posecheck-decode")) as decoded,
+            closing(Ahead(self._decoded, name="posecheck-decode", lowered=True)) as decoded,
         ):
 
             def detect(images: tuple[np.ndarray, np.ndarray], t_s: float) -> Detection:

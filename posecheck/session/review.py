@@ -356,8 +356,8 @@ class _Drawing:
         self.writer = writer
         self.path = writer.path
         self._timings = timings
-        self._encode: Behind[tuple[np.ndarray, float]] = Behind(self._write, name="posecheck-encode")
-        self._draw: Behind[tuple[np.ndarray, View, float]] = Behind(self._scene, name="posecheck-draw")
+        self._encode: Behind[tuple[np.ndarray, float]] = Behind(self._write, name="posecheck-encode", lowered=True)
+        self._draw: Behind[tuple[np.ndarray, View, float]] = Behind(self._scene, name="posecheck-draw", lowered=True)
 
     def _scene(self, item: tuple[np.ndarray, View, float]) -> None:
         image, view, t_s = item

@@ -3,6 +3,7 @@ thread ended however the review ends."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -141,3 +142,62 @@ def test_the_pose_model_runs_with_prompt_handoffs():
     assert sys.getswitchinterval() == pytest.approx(HANDOFF_S)
     frames.close()
     assert sys.getswitchinterval() == before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread has a priority of its own only on Linux")
+def test_lowered_workers_run_below_the_models_priority_and_others_do_not():
+    """The work beside the model (decoding ahead, drawing, encoding) yields a core at once to
+    the model's hand-overs (overlap.background); the model's own thread keeps its priority."""
+    import os
+
+    from posecheck.session.overlap import BACKGROUND_NICE
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    mine = nice()
+    seen: dict[str, int] = {}
+    for lowered in (True, False):
+        key = f"behind {lowered}"
+        behind = Behind(lambda _, key=key: seen.__setitem__(key, nice()), lowered=lowered)
+        behind.put(0)
+        behind.close()
+        ahead = Ahead(lambda: iter([nice()]), lowered=lowered)
+        seen[f"ahead {lowered}"] = next(iter(ahead))
+        ahead.close()
+    expected = min(mine + BACKGROUND_NICE, 19)
+    assert seen == {"behind True": expected, "ahead True": expected, "behind False": mine, "ahead False": mine}
+    assert nice() == mine  # the caller's own is untouched
+
+
+def test_a_review_draws_encodes_and_decodes_lowered_but_runs_the_model_at_its_priority(tmp_path):
+    """Which threads are lowered in a real review: found by their names while it runs."""
+    import contextlib
+    import os
+
+    from posecheck.exercise import definition
+    from posecheck.session.review import ReviewOptions, review
+
+    from helpers import SAMPLES
+
+    found: dict[str, int] = {}
+
+    class Enough(Exception):
+        pass
+
+    def look(t_s, step) -> None:
+        if len(found) == 4:
+            raise Enough  # seen them all: no need to review the whole sample
+        for thread in threading.enumerate():
+            if thread.name.startswith("posecheck-") and thread.native_id is not None:
+                with contextlib.suppress(OSError):  # ended meanwhile
+                    found[thread.name] = os.getpriority(os.PRIO_PROCESS, thread.native_id)
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    options = ReviewOptions(output=tmp_path / "a.mp4", progress=False)
+    with pytest.raises(Enough):
+        review(SAMPLES / "bridge.mp4", definition.load("bridge"), options, on_step=look)
+    assert not (tmp_path / "a.mp4").exists()
+    assert found["posecheck-pose"] == mine
+    assert {found[n] for n in ("posecheck-decode", "posecheck-draw", "posecheck-encode")} == {found["posecheck-draw"]}
+    assert found["posecheck-draw"] > mine
