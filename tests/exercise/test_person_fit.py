@@ -168,3 +168,42 @@ def test_a_standing_twist_is_not_a_seated_one():
     eng = perform_signals(SEATED, twists(STANDING))
     assert eng.reps == []
     assert not eng.started
+
+
+SQUEEZE = load("shoulder_blade_squeeze")
+# raw signals (the engine measures the subtracted ones against the start position)
+SEATED_ARMS_DOWN = {
+    "elbows_back": 0.05,
+    "neck_length": 0.45,
+    "lean": 2.0,
+    "trunk_upright": 80.0,
+    "thigh": 5.0,
+    "upper_arm": -75.0,
+    "hip_width": 0.1,
+    "body_in_frame": 1.0,
+    "near_side_is_right": 1.0,
+}
+# elbows drawn back behind the trunk: the upper arm tips back a little from hanging
+BLADES_TOGETHER = {**SEATED_ARMS_DOWN, "elbows_back": -0.25, "upper_arm": -82.0}
+# a seated row: hands on handles at chest height, then the elbows pulled back past the trunk
+ARMS_FORWARD = {**SEATED_ARMS_DOWN, "elbows_back": 0.35, "upper_arm": -24.0}
+ROW_PULLED = {**SEATED_ARMS_DOWN, "elbows_back": -0.05, "upper_arm": -88.0}
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "top", "counted"),
+    [
+        ("squeeze, arms by the sides", SEATED_ARMS_DOWN, BLADES_TOGETHER, 2),
+        ("seated row from arms held forward", ARMS_FORWARD, ROW_PULLED, 0),
+    ],
+)
+def test_a_squeeze_starts_from_arms_by_the_sides_not_from_a_row(name, start, top, counted):
+    """Pulling the elbows back from arms held out in front (a seated row: the real clip
+    counted 3 squeezes) is another exercise, and the setup says what the squeeze starts from."""
+    keys = [(start, 0.0, 3.0)]
+    for _ in range(2):
+        keys += [(top, 1.0, 5.5), (start, 1.0, 2.0)]
+    eng = perform_signals(SQUEEZE, keys, noise={"elbows_back": 0.005, "upper_arm": 1.0})
+    assert eng.reps_counted == counted, (name, [(r.counted, r.holds) for r in eng.reps])
+    waiting = perform_signals(SQUEEZE, keys[:1])  # sitting in the start pose: told what is missing, if anything
+    assert waiting.setup_message == ("" if counted else "Let your arms hang relaxed by your sides")
