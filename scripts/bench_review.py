@@ -11,7 +11,11 @@ review (`--pose-fps`) for each rate given; the figures are medians over the runs
 their spread (min–max), and the ratios are taken run by run (ceiling time / review time:
 1.0 is a review as fast as the bare loop; in fast mode above 1.0 is faster than it).
 
-Machines are shared and noisy: the load average is printed beside the figures.
+Machines are shared and noisy: the load average is printed beside the figures. On Linux the
+CPU time of MediaPipe's inference thread (named "drishti") is sampled too, for the ceiling and
+the review alike: on a shared VM the model's own CPU time for the same frames moves from run
+to run by more than a review's overhead, so the wall time beyond it ("waiting") tells the
+review's own cost apart from a neighbour's.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +39,43 @@ from posecheck.exercise import definition  # noqa: E402
 from posecheck.pose.model import PoseEstimator, silence_native_logs  # noqa: E402
 from posecheck.session.review import STAGES, ReviewOptions, Timings, review  # noqa: E402
 from posecheck.sources.video import VideoFile  # noqa: E402
+
+MODEL_THREAD = "drishti"  # MediaPipe's inference thread (it runs the graph's calculators)
+
+
+@contextmanager
+def model_cpu(into: list[float]):
+    """Append the CPU seconds MediaPipe's inference threads used within (Linux only; threads
+    end with their model, so they are polled while it runs, the last reading kept)."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        yield
+        return
+    tick = os.sysconf("SC_CLK_TCK")
+    seen: dict[str, float] = {}
+    stop = threading.Event()
+
+    def poll() -> None:
+        while True:
+            for task in tasks.iterdir():
+                try:
+                    stat = (task / "stat").read_text()
+                except OSError:
+                    continue  # ended meanwhile
+                name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+                if name == MODEL_THREAD:
+                    seen[task.name] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            if stop.wait(0.2):
+                return
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join()
+        into.append(sum(seen.values()))
 
 
 def ceiling(video: Path, masks: bool) -> tuple[float, int]:
@@ -72,11 +115,15 @@ def main() -> None:
     full: list[tuple[float, Timings, dict]] = []
     fast: dict[float, list[tuple[float, Timings, dict]]] = {r: [] for r in args.pose_fps}
     frames = 0
+    ceil_cpu: list[float] = []
+    full_cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.runs):
-            seconds, frames = ceiling(args.video, exercise.needs_mask)
+            with model_cpu(ceil_cpu):
+                seconds, frames = ceiling(args.video, exercise.needs_mask)
             ceil_s.append(seconds)
-            full.append(timed_review(args.video, exercise, Path(tmp), None))
+            with model_cpu(full_cpu):
+                full.append(timed_review(args.video, exercise, Path(tmp), None))
             for rate in args.pose_fps:
                 fast[rate].append(timed_review(args.video, exercise, Path(tmp), rate))
     load_after = os.getloadavg()
@@ -93,6 +140,19 @@ def main() -> None:
     fps = frames / statistics.median(wall)
     print(f"review --output --report:              {_spread(wall, '{:.1f}')} s, {fps:.1f} fps")
     print(f"  review speed / ceiling speed:        {_spread(ratios)}")
+    if ceil_cpu and full_cpu and min(ceil_cpu + full_cpu) > 0:
+        print(
+            f"  the model's own CPU time (thread {MODEL_THREAD}): ceiling {_spread(ceil_cpu, '{:.1f}')} s, "
+            f"review {_spread(full_cpu, '{:.1f}')} s"
+        )
+
+        def waits(walls: list[float], cpus: list[float]) -> list[float]:
+            return [(w - c) / frames * 1000 for w, c in zip(walls, cpus, strict=True)]
+
+        print(
+            f"  wall beyond it, ms a frame: ceiling {_spread(waits(ceil_s, ceil_cpu), '{:.1f}')} "
+            f"(decoding in series), review {_spread(waits([w for w, _, _ in full], full_cpu), '{:.1f}')}"
+        )
     base = full[0][2]["summary"]
     for rate, runs in fast.items():
         wall = [w for w, _, _ in runs]
