@@ -1,4 +1,5 @@
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -31,3 +32,12 @@ def _speakers_closed(monkeypatch):
     yield
     for speaker in made:
         speaker.close()
+
+
+@pytest.fixture
+def ctrl_c_interrupts():
+    """Ctrl-C raises KeyboardInterrupt, as from a terminal: a test run started in the
+    background (`cmd &`) has SIGINT ignored, and a test that interrupts itself would pass by."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)

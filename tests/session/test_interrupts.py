@@ -12,11 +12,8 @@ from posecheck.session.interrupts import frame_by_frame
 
 
 @pytest.fixture(autouse=True)
-def _ctrl_c_interrupts():
-    """As from a terminal: a test run started in the background (`cmd &`) has SIGINT ignored."""
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, before)
+def _ctrl_c(ctrl_c_interrupts):
+    """Every test here interrupts itself (conftest.ctrl_c_interrupts)."""
 
 
 def test_ctrl_c_inside_a_frame_is_raised_when_the_frame_is_done() -> None:

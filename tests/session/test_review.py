@@ -167,6 +167,7 @@ def test_a_watched_movement_is_read_again_from_the_start_once_the_picture_is_tru
     assert json.loads((tmp_path / "r.json").read_text())["summary"] == rep["summary"]
 
 
+@pytest.mark.usefixtures("ctrl_c_interrupts")
 @pytest.mark.parametrize("trusted", [False, True])
 def test_an_interrupted_watched_review_keeps_the_reading_it_stands_on(tmp_path, tilt_detections, trusted):
     """Ctrl-C partway through a pelvic tilt review: before its picture is trusted, the only
