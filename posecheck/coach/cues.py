@@ -282,8 +282,10 @@ class CueScheduler:
         if state.guided == "seen" and not self._said_seen:
             self._said_seen = True
             ask(self.style.screen.seen, "routine")
-        # Setup advice that stays unchanged is repeated now and then, not every frame.
-        if not state.started and state.tracking and state.setup_message:
+        # Setup advice that stays unchanged is repeated now and then, not every frame: before
+        # counting starts, and after it while the screen shows it (out of the start position
+        # between reps: Engine._setup_told).
+        if state.tracking and state.setup_message and (not state.started or state.instruction == state.setup_message):
             self._setup(state.setup_message, t, ask)
         # The hold countdown: the last seconds, each said once, on its second or not at all.
         if state.holding and not state.hold_done and state.hold_target_s > 0:

@@ -240,6 +240,9 @@ class Tracking(_Model):
     beta: float = Field(ge=0)
     d_cutoff_hz: float = Field(gt=0)
     debounce_s: float = Field(ge=0)
+    # Once counting has started, a setup check failing this long between reps is shown and said
+    # again (a moment's miss on the way back to the start is not).
+    setup_recheck_s: float = Field(ge=0)
     baseline_window_s: float = Field(gt=0)
     min_presence: float = Field(ge=0, le=1)
     side_tau_s: float = Field(gt=0)  # time constant for deciding which side faces the camera

@@ -50,6 +50,7 @@ class Engine:
         self.setup_ok = False
         self.setup_message = ""
         self._setup_ok_since: float | None = None
+        self._setup_failed_since: float | None = None
         self.started = False
 
         self.rep: Rep | None = None
@@ -230,6 +231,10 @@ class Engine:
             self._setup_ok_since = t
         elif not ok:
             self._setup_ok_since = None
+        if ok:
+            self._setup_failed_since = None
+        elif self._setup_failed_since is None or message != self.setup_message:
+            self._setup_failed_since = t
         if ok != self.setup_ok or message != self.setup_message:
             events.append(Event(t, "setup", text=message))
         self.setup_ok, self.setup_message = ok, message
@@ -477,10 +482,19 @@ class Engine:
 
     # --- words ----------------------------------------------------------------------------
 
+    def _setup_told(self) -> bool:
+        """Whether a failing setup is the instruction now: always before counting starts;
+        after, between reps, once it has failed for `setup_recheck_s` (the person moved out of
+        the start position the exercise is done from, and nothing counts until they are back)."""
+        if not self.started:
+            return True
+        since = self._setup_failed_since
+        return since is not None and self.t is not None and self.t - since >= self.tracking.setup_recheck_s
+
     def _instruction(self) -> str:
         if not self.tracking_ok:
             return ""
-        if not self.started and not self.setup_ok:
+        if not self.setup_ok and self.rep is None and self._setup_told():
             return self.setup_message
         phase = self.phase
         if phase is None:

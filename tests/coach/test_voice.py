@@ -134,6 +134,17 @@ CASES = {
         frames(10.0, started=False, setup_ok=False, setup_message="Move the camera back"),
         [("setup", "Move the camera back"), ("setup", "Move the camera back")],
     ),
+    "after counting starts, setup advice only while the screen shows it": (
+        frames(3.0, setup_ok=False, setup_message="Let your arms hang relaxed by your sides")
+        + frames(
+            10.0,
+            3.0,
+            setup_ok=False,
+            setup_message="Let your arms hang relaxed by your sides",
+            instruction="Let your arms hang relaxed by your sides",
+        ),
+        [("setup", "Let your arms hang relaxed by your sides"), ("setup", "Let your arms hang relaxed by your sides")],
+    ),
     "no instruction before counting starts": (
         [([Event(0.0, "phase", text="Raise your hips", phase="rest")], replace(BASE, started=False))],
         [],

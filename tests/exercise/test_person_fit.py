@@ -207,3 +207,15 @@ def test_a_squeeze_starts_from_arms_by_the_sides_not_from_a_row(name, start, top
     assert eng.reps_counted == counted, (name, [(r.counted, r.holds) for r in eng.reps])
     waiting = perform_signals(SQUEEZE, keys[:1])  # sitting in the start pose: told what is missing, if anything
     assert waiting.setup_message == ("" if counted else "Let your arms hang relaxed by your sides")
+
+
+@pytest.mark.parametrize(("away_s", "told"), [(3.0, True), (0.5, False)])
+def test_a_setup_failing_between_reps_is_told_again_once_it_lasts(away_s, told):
+    """After a squeeze, the arms held forward: nothing can count from there, and the screen
+    and voice say why once it lasts (`setup_recheck_s`), not for a moment's miss."""
+    keys = [(SEATED_ARMS_DOWN, 0.0, 3.0), (BLADES_TOGETHER, 1.0, 5.5), (SEATED_ARMS_DOWN, 1.0, 2.0)]
+    keys.append((ARMS_FORWARD, 0.3, away_s))
+    eng = perform_signals(SQUEEZE, keys)
+    assert eng.started and eng.reps_counted == 1
+    assert eng.setup_message == "Let your arms hang relaxed by your sides"
+    assert (eng.state().instruction == eng.setup_message) is told
