@@ -42,6 +42,7 @@ class Baselines:
         self.half_window_s = exercise.tracking.baseline_window_s / 2
         self.factor = exercise.tracking.noise_speed_factor
         self._by_signal = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
+        self._reach = _reach(exercise)
 
     @property
     def measured(self) -> bool:
@@ -56,9 +57,20 @@ class Baselines:
         for name, b in self._by_signal.items():
             v = raw.get(name)
             if v is not None and settled:
-                self._sample(b, t, v)
+                b.recent.append((t, v))
+                while b.recent and b.recent[0][0] < t - self.half_window_s:
+                    b.recent.popleft()
             else:
                 b.recent.clear()
+        # The whole pose is a start position again, or none of it is: on a signal as far from
+        # the start position as another of the exercise's positions (or a fault) lies, it is a
+        # movement the rules do not follow (one knee dropped, the other still up), not the
+        # start position moved, and taking it would make it the reference for every signal.
+        away = any(self._away(name, b) for name, b in self._by_signal.items())
+        for name, b in self._by_signal.items():
+            v = raw.get(name)
+            if v is not None and settled:
+                self._sample(b, t, v, away)
             if v is None:
                 continue
             mode = self.ex.signals[name].baseline
@@ -71,10 +83,17 @@ class Baselines:
                 out[name] = v / b.value if abs(b.value) > 1e-9 else None
         return out
 
-    def _sample(self, b: _Baseline, t: float, v: float) -> None:
-        b.recent.append((t, v))
-        while b.recent and b.recent[0][0] < t - self.half_window_s:
-            b.recent.popleft()
+    def _away(self, name: str, b: _Baseline) -> bool:
+        """Whether the last half window of this signal lies `reach` or more from its start position."""
+        reach = self._reach.get(name)
+        if reach is None or not b.pool or b.value is None or not b.recent:
+            return False
+        middle = median(x for _, x in b.recent)
+        if self.ex.signals[name].baseline == "ratio":
+            return abs(b.value) > 1e-9 and abs(middle / b.value - 1.0) >= reach
+        return abs(middle - b.value) >= reach
+
+    def _sample(self, b: _Baseline, t: float, v: float, away: bool) -> None:
         if t - b.recent[0][0] < self.half_window_s * _FULL_SHARE:
             if not b.pool:
                 b.value = v if b.value is None else b.value
@@ -87,8 +106,31 @@ class Baselines:
             return
         if not b.pool:
             b.pool.extend(b.recent)
+        elif away:
+            return
         else:
             b.pool.append((t, v))
         while b.pool[0][0] < t - _MEMORY_S:
             b.pool.popleft()
         b.value = median(x for _, x in b.pool)
+
+
+def _reach(exercise: Exercise) -> dict[str, float]:
+    """For each baseline signal, how far from the start position (against its baseline) the
+    nearest bound of another position or of a fault lies: the smallest distance at which
+    the rules call it something else. Bounds that hold at the start position itself (a band
+    around it) do not count."""
+    start = exercise.reps.start_phase
+    conds = [c for p in exercise.phases if p.id != start for c in p.when]
+    conds += [c for f in exercise.faults for c in f.when]
+    out: dict[str, float] = {}
+    for c in conds:
+        signal = exercise.signals.get(c.signal)
+        if signal is None or signal.baseline == "none":
+            continue
+        at_start = 0.0 if signal.baseline == "subtract" else 1.0
+        for bound, above in ((c.min, True), (c.max, False)):
+            if bound is None or (bound <= at_start if above else bound >= at_start):
+                continue  # the start position meets it
+            out[c.signal] = min(out.get(c.signal, float("inf")), abs(bound - at_start))
+    return out

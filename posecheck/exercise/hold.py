@@ -49,11 +49,17 @@ class HoldTimer:
         self._run_start: float | None = None
         self._settled, self._was_still = 0.0, False
         self._moving_since: float | None = None
+        self._last: tuple[float, float] | None = None  # the last update's time and still window
+        self._target = 0.0
 
     def end(self, phase: Phase, side: str | None, t: float) -> Visit | None:
         """Close the visit at t; its record, or None when no visit was open."""
         if self.visit_start is None:
             return None
+        if self.ok and self._moving_since is not None and self._run_start is not None and self._last is not None:
+            # left while a movement was still being confirmed: it was under way already
+            now, window = self._last
+            self._take_back(now - self._moving_since + window / 2 + self._filter_lag_s, now)
         visit = Visit(phase, side, self.visit_start, t, self.elapsed, self.first_ok, self.last_ok, self._settled)
         self.begin(None)
         return visit
@@ -61,27 +67,30 @@ class HoldTimer:
     def update(self, t: float, prev_t: float | None, phase: Phase, clean: bool, values: Signals, target: float) -> bool:
         """Advance to t (`prev_t` None after a gap: the lost time is not credited; `clean`:
         no reported fault). True when the hold completes at this frame."""
+        self._target = target
         placed = clean and all_hold(phase.hold_when, values, inside=self.ok)
         if not placed or prev_t is None:
             self._placed_since = None
         if placed and self._placed_since is None:
             first = self.first_ok is None and prev_t is not None and self.visit_start is not None
             self._placed_since = self.visit_start if first and not phase.hold_when else t
+        window = max((st.window_s for st in phase.still), default=0.0)
         still = self._stillness.still(phase)
         if still:
             self._moving_since = None
         elif self.ok:
-            # A hold pauses only for movement that lasts: a spike of landmark noise does not
-            # pause it (the same debounce as a change of position).
+            # A hold pauses only for movement that lasts longer than the window its speed is
+            # measured over: a burst of landmark noise (a held twist or a far camera jitters
+            # more than the person did at rest) moves the speed for less than that. A real
+            # movement lasts on, and then the time since it began is taken back below.
             if self._moving_since is None:
                 self._moving_since = t
-            still = t - self._moving_since < self._debounce(phase)
+            still = t - self._moving_since < max(self._debounce(phase), window)
         ok = placed and still
         # time settled in the position, faults or not: what "rushing" is judged by
         if still and self._was_still and prev_t is not None:
             self._settled += t - prev_t
         self._was_still = still
-        window = max((st.window_s for st in phase.still), default=0.0)
         if ok and self.ok and prev_t is not None:
             self.elapsed += t - prev_t
         elif ok:
@@ -94,22 +103,30 @@ class HoldTimer:
             self._run_start = t - credit
             if self.first_ok is None:
                 self.first_ok = self._run_start
-        elif self.ok and placed and self._run_start is not None:
+        elif self.ok and self._run_start is not None and (placed or self._moving_since is not None):
             # Movement shows in the speed over a window: it began about half a window ago,
             # and a slow start shows in the smoothed landmarks one filter time-constant late.
+            # So too when the position is left while a movement was still being confirmed.
             moving_for = t - self._moving_since if self._moving_since is not None else 0.0
-            back = min(moving_for + window / 2 + self._filter_lag_s, t - self._run_start)
-            self.elapsed = max(0.0, self.elapsed - back)
-            if self.done:
-                self.elapsed = max(self.elapsed, target)
-            self.last_ok = t - back
+            self._take_back(moving_for + window / 2 + self._filter_lag_s, t)
         if ok:
             self.last_ok = t
         self.ok = ok
+        self._last = (t, window)
         if not self.done and self.elapsed >= target - 1e-9:
             self.done = True
             return True
         return False
+
+    def _take_back(self, seconds: float, t: float) -> None:
+        """A movement was under way for `seconds` before t: that time was not held still
+        (the run began at _run_start; a completed hold stays completed)."""
+        assert self._run_start is not None
+        back = min(seconds, t - self._run_start)
+        self.elapsed = max(0.0, self.elapsed - back)
+        if self.done:
+            self.elapsed = max(self.elapsed, self._target)
+        self.last_ok = t - back
 
     def uncredit(self, since: float, t: float) -> None:
         """A fault reported at t began at `since`: the time credited since then was not good

@@ -219,3 +219,38 @@ def test_a_setup_failing_between_reps_is_told_again_once_it_lasts(away_s, told):
     assert eng.started and eng.reps_counted == 1
     assert eng.setup_message == "Let your arms hang relaxed by your sides"
     assert (eng.state().instruction == eng.setup_message) is told
+
+
+LOWER_BACK_ROTATION = load("lower_back_rotation")
+KNEES_UP = {
+    "body_in_frame": 1.0,
+    "feet_in_frame": 1.0,
+    "hip_width": 0.08,
+    "trunk_incline": 1.0,
+    "knee_angle": 100.0,
+    "knees_up": 0.7,
+    "feet_up": -0.4,
+    "heel_up": -0.3,
+    "knees_down": 0.4,
+    "left_knee_above": 0.0,
+    "knee_gap": 0.1,
+    "left_shoulder_above": 0.0,
+}
+# one knee dropped to the right, the other still up: the knees only a little lower on the
+# whole, so the rules see the start position, but the knees have come far apart
+ONE_KNEE_DOWN = {**KNEES_UP, "knees_down": 0.36, "left_knee_above": 0.3, "knee_gap": 0.4}
+ROLLED_RIGHT = {**KNEES_UP, "knees_down": 0.2, "left_knee_above": 0.15, "trunk_incline": 3.0}
+
+
+@pytest.mark.parametrize(("name", "between"), [("straight on", None), ("after one knee dropped", ONE_KNEE_DOWN)])
+def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_another_position(name, between):
+    """Lying still with one knee dropped reads as the start position to the phase rules; were
+    it taken as the start again, every signal would be measured from there (the untouched
+    sweep's knees-apart clip): the roll after it is read from the real start position."""
+    keys = [(KNEES_UP, 0.0, 4.0)]
+    if between is not None:
+        keys += [(between, 1.0, 8.0), (KNEES_UP, 1.0, 3.0)]
+    keys += [(ROLLED_RIGHT, 2.0, 11.0), (KNEES_UP, 2.0, 3.0)]
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, "right")], name
+    assert abs(eng.values["left_knee_above"]) < 0.02 and abs(eng.values["knee_gap"]) < 0.02
