@@ -5,10 +5,12 @@ Nothing else in posecheck imports MediaPipe. The rest of the code sees only `Pos
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import io
 import os
 import sys
+import threading
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -122,6 +124,51 @@ def _to_pose(result, i: int, width: int, height: int, want_mask: bool) -> Pose:
     )
 
 
+class _InPlace(concurrent.futures.Executor):
+    """Runs each call at once on the calling thread, one call at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        with self._lock:
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as e:  # raised again by future.result(), as the executor's would be
+                future.set_exception(e)
+            else:
+                future.set_result(result)
+        return future
+
+
+def call_in_place(landmarker: object, signatures: tuple) -> bool:
+    """Make a landmarker call its C library on the calling thread instead of MediaPipe's.
+
+    MediaPipe 1.x hands every call into its C library to a thread of its own (a
+    `SerialDispatcher`: a one-thread executor, so that calls from many Python threads never
+    overlap) and waits for it: two calls a frame, each a wake-up of that thread and two
+    hand-overs of Python's lock, which wait for a core and for the lock whenever the review's
+    other threads are busy. posecheck calls a landmarker from one thread at a time, so the
+    calls run where they are made, still one at a time (a lock). Uses MediaPipe's private
+    names; when they are not there (another version), nothing changes and this returns False.
+    """
+    lib = getattr(landmarker, "_lib", None)
+    executor = getattr(lib, "_executor", None)
+    register = getattr(lib, "_register_signature", None)
+    if not signatures or register is None or not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+        return False
+    try:
+        lib._executor = _InPlace()  # type: ignore[union-attr]  # read by each registration
+        for signature in signatures:
+            register(signature)
+    except Exception:  # some calls may run in place, the rest on MediaPipe's thread: still one at a time
+        lib._executor = executor  # type: ignore[union-attr]  # shut down with the landmarker
+        return False
+    executor.shutdown(wait=True)  # its thread, idle since the landmarker was made
+    return True
+
+
 class PoseEstimator:
     """MediaPipe PoseLandmarker in VIDEO mode (frames with timestamps, in order).
 
@@ -171,6 +218,13 @@ class PoseEstimator:
                 self._crowd = vision.PoseLandmarker.create_from_options(crowd_options)
         except Exception as e:  # the native layer raises plain RuntimeError/ValueError
             raise ModelError(f"{self.model}: the pose model could not be loaded ({str(e).splitlines()[0]})") from None
+        from mediapipe.tasks.python.vision import pose_landmarker
+
+        signatures = getattr(pose_landmarker, "_CTYPES_SIGNATURES", ())
+        # whether each landmarker's calls now run on the calling thread (False: MediaPipe's own thread)
+        self.calls_in_place = all(
+            call_in_place(lm, signatures) for lm in (self._landmarker, self._crowd) if lm is not None
+        )
         self._every_s = count_people_every_s
         self._next_count_s = 0.0
         self._last_ms = -1
