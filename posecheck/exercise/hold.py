@@ -49,6 +49,7 @@ class HoldTimer:
         self._run_start: float | None = None
         self._settled, self._was_still = 0.0, False
         self._moving_since: float | None = None
+        self._still_since: float | None = None
         self._last: tuple[float, float] | None = None  # the last update's time and still window
         self._target = 0.0
 
@@ -76,16 +77,23 @@ class HoldTimer:
             self._placed_since = self.visit_start if first and not phase.hold_when else t
         window = max((st.window_s for st in phase.still), default=0.0)
         still = self._stillness.still(phase)
+        debounce = self._debounce(phase)
+        # A hold pauses only for movement that lasts longer than the window its speed is
+        # measured over: a burst of landmark noise (a held twist or a far camera jitters more
+        # than the person did at rest) moves the speed for less than that. A real movement
+        # lasts on, and then the time since it began is taken back below. A movement under
+        # way ends only once the body has been still for a debounce time (a slow movement's
+        # speed dips under the limit now and then).
         if still:
-            self._moving_since = None
-        elif self.ok:
-            # A hold pauses only for movement that lasts longer than the window its speed is
-            # measured over: a burst of landmark noise (a held twist or a far camera jitters
-            # more than the person did at rest) moves the speed for less than that. A real
-            # movement lasts on, and then the time since it began is taken back below.
-            if self._moving_since is None:
+            self._still_since = t if self._still_since is None else self._still_since
+            if self._moving_since is not None and t - self._still_since >= debounce:
+                self._moving_since = None
+        else:
+            self._still_since = None
+            if self.ok and self._moving_since is None:
                 self._moving_since = t
-            still = t - self._moving_since < max(self._debounce(phase), window)
+        if self._moving_since is not None:
+            still = t - self._moving_since < max(debounce, window)
         ok = placed and still
         # time settled in the position, faults or not: what "rushing" is judged by
         if still and self._was_still and prev_t is not None:
@@ -113,7 +121,8 @@ class HoldTimer:
             self.last_ok = t
         self.ok = ok
         self._last = (t, window)
-        if not self.done and self.elapsed >= target - 1e-9:
+        # not while a movement is under way: it may yet be taken back
+        if not self.done and self._moving_since is None and self.elapsed >= target - 1e-9:
             self.done = True
             return True
         return False
