@@ -20,8 +20,7 @@ from posecheck.exercise.seen import Anchoring, Seen
 from posecheck.exercise.validation import HOLD_MAX_S, describe_error, did_you_mean, key_path, normal_id
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
 
-# Each signal kind measures one thing in one unit; a condition's keys carry that unit
-# (min_deg, max_torso_len ...) so a file says what its numbers mean.
+# Each signal kind measures one thing in one unit; a condition's keys carry it (min_deg, max_torso_len ...).
 SIGNAL_UNITS: dict[str, str] = {
     "angle": "deg",  # angle at the middle point of three, 0..180
     "line_offset": "deg",  # signed bend at the middle point away from the line of the outer two; + is up
@@ -240,9 +239,7 @@ class Tracking(_Model):
     beta: float = Field(ge=0)
     d_cutoff_hz: float = Field(gt=0)
     debounce_s: float = Field(ge=0)
-    # Once counting has started, a setup check failing this long between reps is shown and said
-    # again (a moment's miss on the way back to the start is not).
-    setup_recheck_s: float = Field(ge=0)
+    setup_recheck_s: float = Field(ge=0)  # once counting, a setup failing this long between reps is said
     baseline_window_s: float = Field(gt=0)
     min_presence: float = Field(ge=0, le=1)
     side_tau_s: float = Field(gt=0)  # time constant for deciding which side faces the camera

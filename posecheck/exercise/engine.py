@@ -228,13 +228,11 @@ class Engine:
                 break
         ok = not message
         if ok and not self.setup_ok:
-            self._setup_ok_since = t
+            self._setup_ok_since, self._setup_failed_since = t, None
         elif not ok:
             self._setup_ok_since = None
-        if ok:
-            self._setup_failed_since = None
-        elif self._setup_failed_since is None or message != self.setup_message:
-            self._setup_failed_since = t
+            if self._setup_failed_since is None or message != self.setup_message:
+                self._setup_failed_since = t  # since when this check fails
         if ok != self.setup_ok or message != self.setup_message:
             events.append(Event(t, "setup", text=message))
         self.setup_ok, self.setup_message = ok, message
@@ -371,8 +369,7 @@ class Engine:
         assert rep is not None
         rep.end_s = t
         rep.seen = self._seen_throughout(rep)
-        # Each hold step is judged by its best visit; the side is that of the hold phase the
-        # person spent longest in (a knee lowered last must not rename the rep).
+        # Each hold step is judged by its best visit; the side is that of the hold phase held longest.
         step_holds, step_ok, best_visits = [], [], []
         for step in self.steps:
             held = [self.ex.phase(ph) for ph in step if self.ex.phase(ph).hold]
@@ -466,8 +463,7 @@ class Engine:
         if phase is None or not phase.hold or not phase.counts or self.rep is None:
             self.hold.ok = False
             return
-        # Only a reported fault pauses the hold: a condition that flickers for a frame and is
-        # never shown to the person must not silently stop their timer.
+        # Only a reported fault pauses the hold: one flickering unreported must not stop the timer.
         clean = not any(ft.span is not None for ft in self._faults.tracks if phase.id in ft.fault.phases)
         if self.hold.update(t, prev_t, phase, clean, self.values, self.hold_target(phase)):
             events.append(Event(t, "hold_complete", text=phase.done_instruction, phase=phase.id))
@@ -483,13 +479,9 @@ class Engine:
     # --- words ----------------------------------------------------------------------------
 
     def _setup_told(self) -> bool:
-        """Whether a failing setup is the instruction now: always before counting starts;
-        after, between reps, once it has failed for `setup_recheck_s` (the person moved out of
-        the start position the exercise is done from, and nothing counts until they are back)."""
-        if not self.started:
-            return True
-        since = self._setup_failed_since
-        return since is not None and self.t is not None and self.t - since >= self.tracking.setup_recheck_s
+        """Whether a failing setup is the instruction: before the start, or failing `setup_recheck_s` after."""
+        since, t = self._setup_failed_since, self.t
+        return not self.started or (since is not None and t is not None and t - since >= self.tracking.setup_recheck_s)
 
     def _instruction(self) -> str:
         if not self.tracking_ok:
