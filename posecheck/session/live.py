@@ -36,6 +36,7 @@ from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection
 from posecheck.records import report as report_mod
 from posecheck.records import safeout
+from posecheck.session.interrupts import frame_by_frame
 from posecheck.session.overlap import prompt_handoffs
 from posecheck.session.pace import SLOW_WORDS, Pace
 from posecheck.session.pipeline import Listener
@@ -341,7 +342,10 @@ def _loop(capture, routine, options, subscribers, ui, speaker, detector, recorde
         processed = False
         if routine.wants_pose:
             rgb = cv2.cvtColor(grab.image, cv2.COLOR_BGR2RGB)
-            detection = detector(rgb, routine.engine_time(grab.t_s))
+            # an interrupt waits for the model's call: raised inside MediaPipe's own Python, it
+            # left a half-made picture whose clean-up printed a traceback
+            with frame_by_frame() as held, held.each():
+                detection = detector(rgb, routine.engine_time(grab.t_s))
             step = routine.step(grab.t_s, detection)
             stats.processed += 1
             processed = True
