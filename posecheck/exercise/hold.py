@@ -57,10 +57,9 @@ class HoldTimer:
         """Close the visit at t; its record, or None when no visit was open."""
         if self.visit_start is None:
             return None
-        if self.ok and self._moving_since is not None and self._run_start is not None and self._last is not None:
+        if self.ok and self._moving_since is not None and self._last is not None:
             # left while a movement was still being confirmed: it was under way already
-            now, window = self._last
-            self._take_back(now - self._moving_since + window / 2 + self._filter_lag_s, now)
+            self._take_back_movement(*self._last)
         visit = Visit(phase, side, self.visit_start, t, self.elapsed, self.first_ok, self.last_ok, self._settled)
         self.begin(None)
         return visit
@@ -111,12 +110,9 @@ class HoldTimer:
             self._run_start = t - credit
             if self.first_ok is None:
                 self.first_ok = self._run_start
-        elif self.ok and self._run_start is not None and (placed or self._moving_since is not None):
-            # Movement shows in the speed over a window: it began about half a window ago,
-            # and a slow start shows in the smoothed landmarks one filter time-constant late.
-            # So too when the position is left while a movement was still being confirmed.
-            moving_for = t - self._moving_since if self._moving_since is not None else 0.0
-            self._take_back(moving_for + window / 2 + self._filter_lag_s, t)
+        elif self.ok and self._moving_since is not None:
+            # a movement under way (confirmed, or the position left while it was being confirmed)
+            self._take_back_movement(t, window)
         if ok:
             self.last_ok = t
         self.ok = ok
@@ -127,11 +123,13 @@ class HoldTimer:
             return True
         return False
 
-    def _take_back(self, seconds: float, t: float) -> None:
-        """A movement was under way for `seconds` before t: that time was not held still
-        (the run began at _run_start; a completed hold stays completed)."""
-        assert self._run_start is not None
-        back = min(seconds, t - self._run_start)
+    def _take_back_movement(self, t: float, window: float) -> None:
+        """The movement pending since _moving_since was not held still. Movement shows in the
+        speed over a window: it began about half a window before, and a slow start shows in the
+        smoothed landmarks one filter time-constant late. (A completed hold stays completed.)"""
+        if self._run_start is None or self._moving_since is None:
+            return
+        back = min(t - self._moving_since + window / 2 + self._filter_lag_s, t - self._run_start)
         self.elapsed = max(0.0, self.elapsed - back)
         if self.done:
             self.elapsed = max(self.elapsed, self._target)
