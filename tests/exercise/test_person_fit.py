@@ -129,6 +129,25 @@ def test_cat_cow_counts_one_of_each_in_any_order(name, order, counted):
             assert r.hold_start_s < r.hold_end_s, (name, r.hold_start_s, r.hold_end_s)
 
 
+@pytest.mark.parametrize(
+    ("name", "start", "order", "counted"),
+    [
+        ("begun in cow, then cat and cow", COW, [CAT, COW], 1),
+        ("begun in cat, then cow and cat", CAT, [COW, CAT], 1),
+        ("begun in cow, then cat, cow, cat, cow", COW, [CAT, COW, CAT, COW], 2),
+        # a first end on the side where the start was taken comes before the range shows
+        # that start was an end: it reads as the start, and that rep is an attempt
+        ("begun in cow, then cow and cat", COW, [COW, CAT], 0),
+    ],
+)
+def test_cat_cow_begun_mid_position_finds_the_start_between_the_ends(name, start, order, counted):
+    # the set begins held still in an end position, which is taken as the start: cow read as a
+    # flat back, the flat back as cat, nothing counted. Both ends seen on one side of that
+    # start put it in the middle of the person's range.
+    eng = perform_signals(CAT_COW, cat_cow(order, start=start), noise={"head_bend": 0.5, "back_curve": 0.001})
+    assert eng.reps_counted == counted, (name, [(r.counted, r.holds) for r in eng.reps])
+
+
 def test_cat_cow_from_kneeling_up_measures_the_start_on_all_fours():
     # kneeling upright first, head raised: the old start baseline read that head as level
     eng = perform_signals(CAT_COW, cat_cow([CAT, COW], start=KNEELING_UP), noise={"head_bend": 0.5})
