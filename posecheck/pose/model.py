@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 import zipfile
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from posecheck.errors import ModelError
 from posecheck.pose.types import Detection, Pose
+from posecheck.pose.zoom import Box, Zoom
 
 BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
 BUNDLED_MODEL_SHA256 = "6570a3125960046e7da4df2fbc6073ae7ddb761a7bf5581e3f9380b44c3e951c"
@@ -212,6 +214,9 @@ class PoseEstimator:
             min_pose_presence_confidence=min_presence,
         )
         self._crowd = None
+        self._options = options
+        self._zoomed = None  # a second tracking landmarker, for a square of the frame (pose/zoom.py)
+        self._zoom: Zoom | None = None
         try:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
             if count_people_every_s:
@@ -236,10 +241,10 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        for lm in (self._landmarker, self._crowd):
+        for lm in (self._landmarker, self._crowd, self._zoomed):
             if lm is not None:
                 lm.close()
-        self._landmarker = self._crowd = None
+        self._landmarker = self._crowd = self._zoomed = None
 
     def detect(self, rgb: np.ndarray, t_s: float) -> Detection:
         """Find the people in an RGB frame taken at t_s seconds (strictly increasing)."""
@@ -248,11 +253,64 @@ class PoseEstimator:
         ms = max(round(t_s * 1000), self._last_ms + 1)
         self._last_ms = ms
         height, width = rgb.shape[:2]
+        if self._zoom is None or (self._zoom.width, self._zoom.height) != (width, height):
+            self._zoom = Zoom(width, height)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, ms)
-        poses = tuple(_to_pose(result, i, width, height, self.masks) for i in range(len(result.pose_landmarks)))
+        if self._zoom.box is not None:
+            poses = self._detect_in(self._zoom.box, rgb, ms, width, height)
+            self._zoom.followed(t_s, poses[0].xy if poses else None)
+        else:
+            result = self._landmarker.detect_for_video(image, ms)
+            poses = tuple(_to_pose(result, i, width, height, self.masks) for i in range(len(result.pose_landmarks)))
+            self._look_closer(rgb, t_s, bool(poses))
         people = None
         if self._crowd is not None and self._every_s and t_s >= self._next_count_s:
             self._next_count_s = t_s + self._every_s
             people = len(self._crowd.detect(image).pose_landmarks)
+            # a person followed in a square may be too small for the whole frame's count
+            people = max(people, len(poses)) if self._zoom.box is not None else people
         return Detection(poses=poses, people=people)
+
+    def _look_closer(self, rgb: np.ndarray, t_s: float, found: bool) -> None:
+        """Nobody in the whole frame for a while: try one square of it (pose/zoom.py)."""
+        import mediapipe as mp
+
+        assert self._zoom is not None
+        box = self._zoom.whole_frame(t_s, found)
+        if box is None or self._crowd is None:
+            return
+        crop = box.crop(rgb)
+        result = self._crowd.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop))
+        if result.pose_landmarks:
+            pose = _to_pose(result, 0, box.side, box.side, False)
+            self._zoom.found_in(pose.xy + np.array((box.x, box.y), dtype=np.float64))
+
+    def _detect_in(self, box: Box, rgb: np.ndarray, ms: int, width: int, height: int) -> tuple[Pose, ...]:
+        """The tracking landmarker on a square of the frame; poses in the whole frame's pixels."""
+        import mediapipe as mp
+        from mediapipe.tasks.python import vision
+
+        zoomed = self._zoomed
+        if zoomed is None:
+            zoomed = self._zoomed = vision.PoseLandmarker.create_from_options(self._options)
+            call_in_place(zoomed, getattr(_pose_landmarker(), "_CTYPES_SIGNATURES", ()))
+        result = zoomed.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=box.crop(rgb)), ms)
+        return tuple(
+            _in_frame(_to_pose(result, i, box.side, box.side, self.masks), box, width, height)
+            for i in range(len(result.pose_landmarks))
+        )
+
+
+def _pose_landmarker():
+    from mediapipe.tasks.python.vision import pose_landmarker
+
+    return pose_landmarker
+
+
+def _in_frame(pose: Pose, box: Box, width: int, height: int) -> Pose:
+    """A pose found in a square of the frame, in the whole frame's pixels (its mask pasted in)."""
+    mask = None
+    if pose.mask is not None:
+        mask = np.zeros((height, width), dtype=np.float32)
+        mask[box.y : box.y + box.side, box.x : box.x + box.side] = pose.mask
+    return replace(pose, xy=pose.xy + np.array((box.x, box.y), dtype=np.float64), mask=mask, width=width, height=height)

@@ -1,0 +1,109 @@
+"""A person too small in the picture for the pose model's detector: look closer.
+
+The model's person detector sees the whole frame shrunk to a small square, so a person far
+from the camera (a portrait phone 4 m away, a wide room) can shrink below what it finds,
+while the landmark model, given a closer view, reads them well. When nobody has been found
+for a while, squares of the frame are tried one at a time, one every `step_s`; once a person is
+found in one, the frame is followed through a square around them (the same square, so the
+tracker keeps its place) until they are lost there for a while, or grow too big for it (they
+came closer), and then the whole frame is looked at again.
+
+Pure: pixel boxes in, pixel boxes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Nobody found in the whole frame this long: start looking closer (seconds).
+SEARCH_AFTER_S = 1.0
+# One square tried at most this often while looking (seconds): a frame pays for one more model call.
+STEP_S = 0.2
+# The squares tried: these shares of the frame's shorter side, each overlapping its neighbours by half.
+SCALES = (1.0, 0.6)
+# The followed square is this many times the person's larger extent (at most the frame's
+# shorter side): room to move without leaving it.
+ROOM = 3.0
+# A person spanning more than this share of the square came closer: the whole frame again.
+TOO_BIG = 0.6
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    side: int
+
+    def crop(self, image: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(image[self.y : self.y + self.side, self.x : self.x + self.side])
+
+
+def squares(width: int, height: int) -> list[Box]:
+    """The squares tried, largest first, covering the frame with half overlaps."""
+    out: list[Box] = []
+    short = min(width, height)
+    for scale in SCALES:
+        side = int(short * scale)
+        step = max(1, side // 2)
+        xs = sorted({*range(0, width - side + 1, step), width - side})
+        ys = sorted({*range(0, height - side + 1, step), height - side})
+        out += [Box(x, y, side) for y in ys for x in xs]
+    return out
+
+
+def around(xy: np.ndarray, width: int, height: int) -> Box:
+    """The square to follow a person whose landmarks (pixels, full frame) are `xy`."""
+    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    short = min(width, height)
+    side = int(min(short, max(1.0, ROOM * float(max(hi - lo)))))
+    cx, cy = (lo + hi) / 2
+    x = int(np.clip(round(cx - side / 2), 0, width - side))
+    y = int(np.clip(round(cy - side / 2), 0, height - side))
+    return Box(x, y, side)
+
+
+class Zoom:
+    """When to look closer, where, and when to stop."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.box: Box | None = None  # the square followed, or None: the whole frame
+        self._tries = squares(width, height)
+        self._next = 0
+        self._missing_since: float | None = None
+        self._next_try_s = 0.0
+
+    def whole_frame(self, t_s: float, found: bool) -> Box | None:
+        """After the whole frame was looked at: a square to try now, or None."""
+        if found:
+            self._missing_since = None
+            return None
+        if self._missing_since is None:
+            self._missing_since = t_s
+        if t_s - self._missing_since < SEARCH_AFTER_S or t_s < self._next_try_s or len(self._tries) < 2:
+            return None
+        self._next_try_s = t_s + STEP_S
+        box = self._tries[self._next % len(self._tries)]
+        self._next += 1
+        return box
+
+    def found_in(self, xy: np.ndarray) -> None:
+        """A person was found at `xy` (full-frame pixels) in a tried square: follow them."""
+        self.box = around(xy, self.width, self.height)
+        self._missing_since = None
+
+    def followed(self, t_s: float, xy: np.ndarray | None) -> None:
+        """After the followed square was looked at; `xy`: the person found there (full frame)."""
+        if xy is None:
+            if self._missing_since is None:
+                self._missing_since = t_s
+            if t_s - self._missing_since >= SEARCH_AFTER_S:
+                self.box, self._missing_since = None, None
+            return
+        self._missing_since = None
+        assert self.box is not None
+        extent = float(np.max(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)))
+        if extent > TOO_BIG * self.box.side and self.box.side < min(self.width, self.height):
+            self.box = None  # they came closer: the whole frame finds them
