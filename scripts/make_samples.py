@@ -38,6 +38,7 @@ class Sample:
     shape: dict | None = None  # Shape fields; None: seeded
     camera: dict | None = None  # camera_height_m / distance_m / azimuth_deg; None: seeded
     look: dict | None = None  # colours set over the seeded look
+    manner: dict | None = None  # Manner fields (posecheck/synth/manner.py): start posture, head, sway
 
 
 MAN = {"gender": 0.0, "age_years": 40, "stature_m": 1.76, "weight": 0.5, "muscle": 0.5, "proportions": 0.5}
@@ -309,6 +310,30 @@ SET = [
         fps=24,
         size=(640, 360),
     ),
+    # -- what people do that the first release missed
+    Sample(
+        "bridge_far_portrait",
+        "bridge",
+        ["-"],
+        7101,
+        "a phone on its side 4.1 m away: the person too small for the detector in the whole frame",
+        side="left",
+        shape=WOMAN,
+        fps=10,
+        size=(480, 640),
+        camera={"camera_height_m": 0.35, "distance_m": 4.1, "azimuth_deg": 4.0},
+    ),
+    Sample(
+        "cat_cow_begun_in_cow",
+        "cat_cow",
+        ["-", "-"],
+        7001,
+        "the set begins held in cow, then a flat back and 2 reps A-cat-cow-A",
+        side="right",
+        shape=OLDER_WOMAN,
+        fps=15,
+        manner={"start": "cow"},
+    ),
     Sample(
         "negative_walk_through",
         "bridge",
@@ -365,6 +390,10 @@ def spec_of(s: Sample):
     )
     if s.negative is None:
         spec.plan = [_parse_rep(s.exercise, r) for r in s.reps]
+    if s.manner:
+        from posecheck.synth.manner import Manner
+
+        spec.manner = Manner(**s.manner)
     return spec
 
 
