@@ -324,17 +324,6 @@ SET = [
         camera={"camera_height_m": 0.35, "distance_m": 4.1, "azimuth_deg": 4.0},
     ),
     Sample(
-        "cat_cow_begun_in_cow",
-        "cat_cow",
-        ["-", "-"],
-        7001,
-        "the set begins held in cow, then a flat back and 2 reps A-cat-cow-A",
-        side="right",
-        shape=OLDER_WOMAN,
-        fps=15,
-        manner={"start": "cow"},
-    ),
-    Sample(
         "negative_walk_through",
         "bridge",
         [],

@@ -8,14 +8,6 @@ frames is a candidate; the first one's spread is the person's own calm, and a la
 taken only when it is about as calm: a start position that drifts (a heel slid, a mat
 moved) is followed, a restless one is not. The value is the median of what was taken over
 the last minute.
-
-A set may also begin mid-position (a cat-cow begun in cow): the person settles, still, in an
-end position, and it is taken as the start. Where one rep visits positions on both sides of
-the start on a signal (cat above it and cow below on the head's bend), the start lies between
-them: when the person's range on it has grown to twice the larger of those bounds while it
-stays on one side of where the start was taken, that start was an end, and the start position
-is put in the middle of the range (as a person's middle is found for the pelvic tilt). Once
-they have been past both bounds, the start is known to lie between them and stays.
 """
 
 from __future__ import annotations
@@ -40,12 +32,6 @@ class _Baseline:
     calm_spread: float | None = None
     pool: deque[tuple[float, float]] = field(default_factory=deque)
     value: float | None = None
-    # two-sided signals: the last half window (setup passing) and the range of its medians
-    span: deque[tuple[float, float]] = field(default_factory=deque)
-    low: float = float("inf")
-    high: float = float("-inf")
-    between: bool = False  # seen past both bounds: the start lies between them
-    centred: bool = False  # found at one end: the start follows the range's middle
 
 
 class Baselines:
@@ -57,18 +43,16 @@ class Baselines:
         self.factor = exercise.tracking.noise_speed_factor
         self._by_signal = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
         self._reach = _reach(exercise)
-        self._two_sided = _two_sided(exercise)
 
     @property
     def measured(self) -> bool:
         """Whether every baseline has been taken from a settled start position."""
         return all(b.pool for b in self._by_signal.values())
 
-    def apply(self, t: float, raw: Signals, settled: bool, setup_ok: bool = False) -> Signals:
+    def apply(self, t: float, raw: Signals, settled: bool) -> Signals:
         """The signals at t with baselines applied; `settled`: the person is settled in the
         start position, so it is measured. Until it first is, the person is taken to be at
-        it (a pose on the way in, such as sitting up, must not become the reference).
-        `setup_ok`: the setup passes (the range of a two-sided signal is followed)."""
+        it (a pose on the way in, such as sitting up, must not become the reference)."""
         out = dict(raw)
         for name, b in self._by_signal.items():
             v = raw.get(name)
@@ -89,8 +73,6 @@ class Baselines:
                 self._sample(b, t, v, away)
             if v is None:
                 continue
-            if name in self._two_sided:
-                self._follow_range(name, b, t, v if setup_ok else None)
             mode = self.ex.signals[name].baseline
             if b.value is None:
                 # Before a baseline exists the person is taken to be at it.
@@ -111,37 +93,6 @@ class Baselines:
             return abs(b.value) > 1e-9 and abs(middle / b.value - 1.0) >= reach
         return abs(middle - b.value) >= reach
 
-    def _follow_range(self, name: str, b: _Baseline, t: float, v: float | None) -> None:
-        """Widen a two-sided signal's range; once the start is found to have been one end of
-        it, the start follows the range's middle."""
-        if (b.between and not b.centred) or b.value is None or not b.pool:
-            return
-        if v is None:
-            b.span.clear()
-            return
-        b.span.append((t, v))
-        while b.span[0][0] < t - self.half_window_s:
-            b.span.popleft()
-        if t - b.span[0][0] < self.half_window_s * _FULL_SHARE:
-            return
-        middle = median(x for _, x in b.span)
-        if b.low <= middle <= b.high:
-            return
-        b.low, b.high = min(b.low, middle), max(b.high, middle)
-        above, below = self._two_sided[name]
-        if not b.centred:
-            if b.high - b.value >= above and b.low - b.value <= below:
-                b.between = True  # been in both: the start lies between them
-                return
-            # one-sided: the start sat at the range's bottom (or top) while the person moved
-            # twice the larger bound away from it, so it was one end of the movement
-            at_end = min(b.value - b.low, b.high - b.value) < 0.5 * min(above, -below)
-            b.centred = at_end and b.high - b.low >= 2.0 * max(above, -below)
-        if b.centred:
-            b.value = 0.5 * (b.low + b.high)
-            b.pool = deque([(t, b.value)])
-            b.between = True
-
     def _sample(self, b: _Baseline, t: float, v: float, away: bool) -> None:
         if t - b.recent[0][0] < self.half_window_s * _FULL_SHARE:
             if not b.pool:
@@ -155,7 +106,7 @@ class Baselines:
             return
         if not b.pool:
             b.pool.extend(b.recent)
-        elif away or b.centred:
+        elif away:
             return
         else:
             b.pool.append((t, v))
@@ -183,26 +134,3 @@ def _reach(exercise: Exercise) -> dict[str, float]:
                 continue  # the start position meets it
             out[c.signal] = min(out.get(c.signal, float("inf")), abs(bound - at_start))
     return out
-
-
-def _two_sided(exercise: Exercise) -> dict[str, tuple[float, float]]:
-    """Subtracted baseline signals on which one rep visits a position above the start and
-    another below it (cat and cow on the head's bend): name -> (the lowest bound above, the
-    highest bound below)."""
-    middle = [[s] if isinstance(s, str) else list(s) for s in exercise.reps.sequence[1:-1]]
-    above: dict[str, dict[int, float]] = {}
-    below: dict[str, dict[int, float]] = {}
-    for i, step in enumerate(middle):
-        for c in (c for pid in step for c in exercise.phase(pid).when):
-            signal = exercise.signals.get(c.signal)
-            if signal is None or signal.baseline != "subtract":
-                continue
-            if c.min is not None and c.min > 0:
-                above.setdefault(c.signal, {})[i] = min(c.min, above.get(c.signal, {}).get(i, c.min))
-            if c.max is not None and c.max < 0:
-                below.setdefault(c.signal, {})[i] = max(c.max, below.get(c.signal, {}).get(i, c.max))
-    return {
-        name: (min(above[name].values()), max(below[name].values()))
-        for name in above.keys() & below.keys()
-        if any(i != j for i in above[name] for j in below[name])
-    }

@@ -110,7 +110,7 @@ class Engine:
             if self.seen is not None:
                 signals = self.seen.apply(t_s, signals, settled, in_position=self.started and self.phase is not None)
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
-            self.values = self._baselines.apply(t_s, signals, settled, self.setup_ok)
+            self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)
             self._stillness.learn(settled, in_start, self.hold.ok)
             self._update_setup(t_s, events)

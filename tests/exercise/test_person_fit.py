@@ -129,23 +129,17 @@ def test_cat_cow_counts_one_of_each_in_any_order(name, order, counted):
             assert r.hold_start_s < r.hold_end_s, (name, r.hold_start_s, r.hold_end_s)
 
 
-@pytest.mark.parametrize(
-    ("name", "start", "order", "counted"),
-    [
-        ("begun in cow, then cat and cow", COW, [CAT, COW], 1),
-        ("begun in cat, then cow and cat", CAT, [COW, CAT], 1),
-        ("begun in cow, then cat, cow, cat, cow", COW, [CAT, COW, CAT, COW], 2),
-        # a first end on the side where the start was taken comes before the range shows
-        # that start was an end: it reads as the start, and that rep is an attempt
-        ("begun in cow, then cow and cat", COW, [COW, CAT], 0),
-    ],
-)
-def test_cat_cow_begun_mid_position_finds_the_start_between_the_ends(name, start, order, counted):
-    # the set begins held still in an end position, which is taken as the start: cow read as a
-    # flat back, the flat back as cat, nothing counted. Both ends seen on one side of that
-    # start put it in the middle of the person's range.
-    eng = perform_signals(CAT_COW, cat_cow(order, start=start), noise={"head_bend": 0.5, "back_curve": 0.001})
-    assert eng.reps_counted == counted, (name, [(r.counted, r.holds) for r in eng.reps])
+BIG_CAT = {**ALL_FOURS, "head_bend": 45.0, "back_curve": 0.08}
+
+
+@pytest.mark.parametrize("order", [[BIG_CAT, COW], [BIG_CAT, ALL_FOURS, COW], [BIG_CAT, COW, BIG_CAT, COW]])
+def test_a_big_cat_first_from_a_flat_back_keeps_its_start_and_its_hold(order):
+    # Mayo's order is cat first, and real cats go 30-66 deg past the start: a rule that took a
+    # one-sided range for a set begun mid-position (moving the start to the range's middle)
+    # read this cat's way back through the flat back as cow and cut its hold (tried, reverted)
+    eng = perform_signals(CAT_COW, cat_cow(order, hold_s=1.5), noise={"head_bend": 0.5, "back_curve": 0.001})
+    assert eng.reps_counted == (1 if ALL_FOURS in order else len(order) // 2)
+    assert all(r.holds["cat"] >= 1.0 for r in eng.reps if r.counted)
 
 
 def test_cat_cow_from_kneeling_up_measures_the_start_on_all_fours():
