@@ -13,7 +13,7 @@ from posecheck.pose.zoom import Box, Zoom, around, squares
 def test_the_squares_cover_every_pixel_and_stay_inside(width, height):
     covered = np.zeros((height, width), dtype=bool)
     for box in squares(width, height):
-        assert 0 <= box.x and box.x + box.side <= width and 0 <= box.y and box.y + box.side <= height
+        assert box.x >= 0 and box.x + box.side <= width and box.y >= 0 and box.y + box.side <= height
         covered[box.y : box.y + box.side, box.x : box.x + box.side] = True
     assert covered.all()
 
@@ -22,7 +22,7 @@ def test_the_followed_square_holds_the_person_with_room_and_stays_in_the_frame()
     xy = np.array([[170.0, 300.0], [300.0, 335.0]])  # a small person lying far away (portrait frame)
     box = around(xy, 480, 640)
     assert box.side == pytest.approx(zoom.ROOM * 130, abs=1)
-    assert box.x <= 170 and 300 <= box.x + box.side and box.y <= 300 and 335 <= box.y + box.side
+    assert box.x <= 170 and box.x + box.side >= 300 and box.y <= 300 and box.y + box.side >= 335
     edge = around(np.array([[0.0, 600.0], [100.0, 639.0]]), 480, 640)  # at the frame's corner
     assert edge.x == 0 and edge.y + edge.side == 640
     assert around(np.array([[0.0, 0.0], [479.0, 600.0]]), 480, 640).side == 480  # never past the shorter side
