@@ -38,7 +38,6 @@ class Sample:
     shape: dict | None = None  # Shape fields; None: seeded
     camera: dict | None = None  # camera_height_m / distance_m / azimuth_deg; None: seeded
     look: dict | None = None  # colours set over the seeded look
-    manner: dict | None = None  # Manner fields (posecheck/synth/manner.py): start posture, head, sway
 
 
 MAN = {"gender": 0.0, "age_years": 40, "stature_m": 1.76, "weight": 0.5, "muscle": 0.5, "proportions": 0.5}
@@ -379,10 +378,6 @@ def spec_of(s: Sample):
     )
     if s.negative is None:
         spec.plan = [_parse_rep(s.exercise, r) for r in s.reps]
-    if s.manner:
-        from posecheck.synth.manner import Manner
-
-        spec.manner = Manner(**s.manner)
     return spec
 
 

@@ -225,7 +225,7 @@ class PoseEstimator:
             raise ModelError(f"{self.model}: the pose model could not be loaded ({str(e).splitlines()[0]})") from None
         from mediapipe.tasks.python.vision import pose_landmarker
 
-        signatures = getattr(pose_landmarker, "_CTYPES_SIGNATURES", ())
+        signatures = self._signatures = getattr(pose_landmarker, "_CTYPES_SIGNATURES", ())
         # whether each landmarker's calls now run on the calling thread (False: MediaPipe's own thread)
         self.calls_in_place = all(
             call_in_place(lm, signatures) for lm in (self._landmarker, self._crowd) if lm is not None
@@ -283,7 +283,7 @@ class PoseEstimator:
         result = self._crowd.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop))
         if result.pose_landmarks:
             pose = _to_pose(result, 0, box.side, box.side, False)
-            self._zoom.found_in(pose.xy + np.array((box.x, box.y), dtype=np.float64))
+            self._zoom.found_in(box.to_frame(pose.xy))
 
     def _detect_in(self, box: Box, rgb: np.ndarray, ms: int, width: int, height: int) -> tuple[Pose, ...]:
         """The tracking landmarker on a square of the frame; poses in the whole frame's pixels."""
@@ -293,18 +293,12 @@ class PoseEstimator:
         zoomed = self._zoomed
         if zoomed is None:
             zoomed = self._zoomed = vision.PoseLandmarker.create_from_options(self._options)
-            call_in_place(zoomed, getattr(_pose_landmarker(), "_CTYPES_SIGNATURES", ()))
+            call_in_place(zoomed, self._signatures)
         result = zoomed.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=box.crop(rgb)), ms)
         return tuple(
             _in_frame(_to_pose(result, i, box.side, box.side, self.masks), box, width, height)
             for i in range(len(result.pose_landmarks))
         )
-
-
-def _pose_landmarker():
-    from mediapipe.tasks.python.vision import pose_landmarker
-
-    return pose_landmarker
 
 
 def _in_frame(pose: Pose, box: Box, width: int, height: int) -> Pose:
@@ -313,4 +307,4 @@ def _in_frame(pose: Pose, box: Box, width: int, height: int) -> Pose:
     if pose.mask is not None:
         mask = np.zeros((height, width), dtype=np.float32)
         mask[box.y : box.y + box.side, box.x : box.x + box.side] = pose.mask
-    return replace(pose, xy=pose.xy + np.array((box.x, box.y), dtype=np.float64), mask=mask, width=width, height=height)
+    return replace(pose, xy=box.to_frame(pose.xy), mask=mask, width=width, height=height)

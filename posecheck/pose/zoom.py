@@ -3,7 +3,7 @@
 The model's person detector sees the whole frame shrunk to a small square, so a person far
 from the camera (a portrait phone 4 m away, a wide room) can shrink below what it finds,
 while the landmark model, given a closer view, reads them well. When nobody has been found
-for a while, squares of the frame are tried one at a time, one every `step_s`; once a person is
+for a while, squares of the frame are tried one at a time, one every STEP_S; once a person is
 found in one, the frame is followed through a square around them (the same square, so the
 tracker keeps its place) until they are lost there for a while, or grow too big for it (they
 came closer), and then the whole frame is looked at again.
@@ -39,6 +39,15 @@ class Box:
     def crop(self, image: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(image[self.y : self.y + self.side, self.x : self.x + self.side])
 
+    def to_frame(self, xy: np.ndarray) -> np.ndarray:
+        """Pixel points found in the square, in the whole frame's pixels."""
+        return xy + np.array((self.x, self.y), dtype=np.float64)
+
+
+def _extent(xy: np.ndarray) -> float:
+    """The larger side of the points' bounding box (pixels)."""
+    return float(np.max(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)))
+
 
 def squares(width: int, height: int) -> list[Box]:
     """The squares tried, largest first, covering the frame with half overlaps."""
@@ -57,7 +66,7 @@ def around(xy: np.ndarray, width: int, height: int) -> Box:
     """The square to follow a person whose landmarks (pixels, full frame) are `xy`."""
     lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
     short = min(width, height)
-    side = int(min(short, max(1.0, ROOM * float(max(hi - lo)))))
+    side = int(min(short, max(1.0, ROOM * _extent(xy))))
     cx, cy = (lo + hi) / 2
     x = int(np.clip(round(cx - side / 2), 0, width - side))
     y = int(np.clip(round(cy - side / 2), 0, height - side))
@@ -82,7 +91,7 @@ class Zoom:
             return None
         if self._missing_since is None:
             self._missing_since = t_s
-        if t_s - self._missing_since < SEARCH_AFTER_S or t_s < self._next_try_s or len(self._tries) < 2:
+        if t_s - self._missing_since < SEARCH_AFTER_S or t_s < self._next_try_s:
             return None
         self._next_try_s = t_s + STEP_S
         box = self._tries[self._next % len(self._tries)]
@@ -104,6 +113,5 @@ class Zoom:
             return
         self._missing_since = None
         assert self.box is not None
-        extent = float(np.max(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)))
-        if extent > TOO_BIG * self.box.side and self.box.side < min(self.width, self.height):
+        if _extent(xy) > TOO_BIG * self.box.side and self.box.side < min(self.width, self.height):
             self.box = None  # they came closer: the whole frame finds them
