@@ -292,3 +292,44 @@ def test_rolled_knees_are_seen_sinking_or_stacking(name, down, stack, counted):
     eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
     assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s) for r in eng.reps])
     assert all(r.side == "right" for r in eng.reps if r.counted), name
+
+
+KNEE_TO_CHEST = load("knee_to_chest")
+LYING_KNEES_BENT = {
+    "near_knee_in": -0.5,
+    "far_knee_in": -0.5,
+    "hands_up": 0.0,
+    "hands_at_far_knee": 1.0,
+    "near_foot_up": 0.0,
+    "shoulder_lift": 0.0,
+    "head_lift": 0.0,
+    "trunk_incline": 0.0,
+    "knee_angle": 90.0,
+    "hip_width": 0.1,
+    "body_in_frame": 1.0,
+    "feet_in_frame": 1.0,
+    "near_side_is_right": 1.0,
+}
+BOTH_KNEES_IN = {**LYING_KNEES_BENT, "near_knee_in": 0.2, "far_knee_in": 0.3, "hands_up": 0.35}
+BOTH_KNEES_IN["hands_at_far_knee"] = 0.3
+
+
+# A head raised off the floor lifts the shoulder landmarks a little too (0.11-0.12 torso
+# lengths on a render from a camera turned 14 deg): short of the shoulders' own fault, it is
+# the head's. Shoulders lifted past their bound are theirs, the head's bend with them.
+@pytest.mark.parametrize(
+    ("name", "head_deg", "shoulders", "faults"),
+    [
+        ("head raised, shoulders barely", -10.0, 0.12, {"head_lifted"}),
+        ("head raised, shoulders down", -10.0, 0.0, {"head_lifted"}),
+        ("shoulders curled up, the head with them", -10.0, 0.2, {"shoulders_lifted"}),
+        ("good form", 0.0, 0.03, set()),
+    ],
+)
+def test_a_head_raised_is_named_unless_the_shoulders_lifted(name, head_deg, shoulders, faults):
+    pulled = {**BOTH_KNEES_IN, "head_lift": head_deg, "shoulder_lift": shoulders}
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), (pulled, 1.0, 6.0), (LYING_KNEES_BENT, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"head_lift": 0.3, "shoulder_lift": 0.003})
+    assert len(eng.reps) == 1, name
+    assert {s.id for s in eng.fault_spans} == faults, name
+    assert eng.reps[0].counted == (not faults), name
