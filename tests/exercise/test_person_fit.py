@@ -183,6 +183,22 @@ def test_a_standing_twist_is_not_a_seated_one():
     assert not eng.started
 
 
+@pytest.mark.parametrize(
+    ("name", "elbow_to_other_knee", "faults"),
+    [
+        # twisted away from the crossed (left) leg, the elbow braces that leg's knee, not the other
+        ("the wrong way, elbow at the crossed knee", 1.0, {"wrong_direction"}),
+        ("the wrong way, elbow at the other knee", 0.5, {"wrong_direction"}),
+    ],
+)
+def test_a_twist_the_wrong_way_is_named_by_its_cause(name, elbow_to_other_knee, faults):
+    seated = {**SITTING, "left_elbow_to_right_knee": elbow_to_other_knee}
+    keys = [(seated, 0.0, 3.0), ({**seated, "twist": -30.0}, 1.5, 12.0), (seated, 1.5, 3.0)]
+    eng = perform_signals(SEATED, keys)
+    assert [(r.counted, r.side) for r in eng.reps] == [(False, "right")], name
+    assert {s.id for s in eng.fault_spans} == faults, name
+
+
 SQUEEZE = load("shoulder_blade_squeeze")
 # raw signals (the engine measures the subtracted ones against the start position)
 SEATED_ARMS_DOWN = {
