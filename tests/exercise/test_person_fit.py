@@ -349,3 +349,26 @@ def test_a_head_raised_is_named_unless_the_shoulders_lifted(name, head_deg, shou
     assert len(eng.reps) == 1, name
     assert {s.id for s in eng.fault_spans} == faults, name
     assert eng.reps[0].counted == (not faults), name
+
+
+# The far knee pulled in, seen from a camera turned 23 deg: the model draws the near knee
+# partly toward it (-0.1 to -0.45 torso lengths along the trunk against -0.5 at rest), and
+# that leg's foot then reads lifted. The position is still the far knee's; the foot is judged
+# only while the near knee reads down where it lies.
+@pytest.mark.parametrize(
+    ("name", "near_in", "near_foot", "counted", "faults"),
+    [
+        ("near knee down", -0.5, 0.0, 1, set()),
+        ("near knee drawn toward the pulled one", -0.25, 0.0, 1, set()),
+        ("other foot lifted, near knee down", -0.5, 0.2, 0, {"other_leg_lifted"}),
+        ("near knee drawn in, its foot reads lifted", -0.25, 0.2, 1, set()),
+    ],
+)
+def test_the_far_knee_held_is_seen_when_the_near_leg_reads_drawn_in(name, near_in, near_foot, counted, faults):
+    pulled = {**LYING_KNEES_BENT, "hands_up": 0.6, "hands_at_far_knee": 0.3, "far_knee_in": 0.0}
+    pulled |= {"near_knee_in": near_in, "near_foot_up": near_foot}
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), (pulled, 1.0, 6.5), (LYING_KNEES_BENT, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01, "near_foot_up": 0.003})
+    assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s, r.faults) for r in eng.reps])
+    assert {s.id for s in eng.fault_spans} == faults, name
+    assert all(r.side == "left" for r in eng.reps), name
