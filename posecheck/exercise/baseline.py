@@ -121,7 +121,7 @@ def _reach(exercise: Exercise) -> dict[str, float]:
     the rules call it something else. Bounds that hold at the start position itself (a band
     around it) do not count."""
     start = exercise.reps.start_phase
-    conds = [c for p in exercise.phases if p.id != start for c in p.conditions]
+    conds = [c for p in exercise.phases if p.id != start for c in p.when]
     conds += [c for f in exercise.faults for c in f.when]
     out: dict[str, float] = {}
     for c in conds:

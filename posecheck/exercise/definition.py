@@ -41,10 +41,23 @@ SIGNAL_UNITS: dict[str, str] = {
     "mask_rise": "torso_len",  # person mask: the top outline's height over the line a-b, across `span` of the way
 }
 POINT_COUNT: dict[str, tuple[int, int]] = {
-    **dict.fromkeys(("angle", "line_offset", "roll"), (3, 3)),
-    **dict.fromkeys(("incline", "lean", "tip", "height", "forward", "distance", "along", "width", "tilt"), (2, 2)),
-    **dict.fromkeys(("mask_curve", "mask_gap", "mask_rise"), (2, 2)),
-    **{"twist": (0, 0), "in_frame": (1, 33)},
+    "angle": (3, 3),
+    "line_offset": (3, 3),
+    "incline": (2, 2),
+    "lean": (2, 2),
+    "tip": (2, 2),
+    "height": (2, 2),
+    "forward": (2, 2),
+    "distance": (2, 2),
+    "along": (2, 2),
+    "width": (2, 2),
+    "roll": (3, 3),
+    "tilt": (2, 2),
+    "twist": (0, 0),
+    "in_frame": (1, 33),
+    "mask_curve": (2, 2),
+    "mask_gap": (2, 2),
+    "mask_rise": (2, 2),
 }
 WORLD_KINDS = frozenset({"roll", "twist", "tilt"})
 MASK_KINDS = frozenset({"mask_curve", "mask_gap", "mask_rise"})
@@ -195,9 +208,6 @@ class Phase(_Model):
     name: str = ""  # the position in words, for reports and plots (e.g. "hips raised")
     instruction: str
     when: list[Condition] = Field(min_length=1)
-    # Other ways the picture shows the same position: besides `when`, every condition of one
-    # of these lists (knees rolled down, or knees stacked one over the other)
-    when_any: list[list[Condition]] = Field(default_factory=list)
     hold: bool = False
     # The target band inside the phase: the hold timer runs only while these hold too.
     hold_when: list[Condition] = Field(default_factory=list)
@@ -207,20 +217,12 @@ class Phase(_Model):
     side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
     spoken: str = ""  # said instead when the instruction would run into the hold's countdown
-    guided: bool = False  # paced by the coach, not recognised from the picture (see Guided)
+    # Paced by the coach, not recognised from the picture (see Guided).
+    guided: bool = False
     # How long this position must last to count (overrides tracking.debounce_s): not one passed through.
     debounce_s: float | None = Field(default=None, ge=0)
     # False: a recognised wrong position (a slouch, legs uncrossed), judged for faults; no rep step, no hold.
     counts: bool = True
-
-    def holds(self, values: Mapping[str, float | None], inside: bool) -> bool:
-        """Whether the body is in this position (`inside`: the wider exit bands)."""
-        return all_hold(self.when, values, inside) and any(all_hold(g, values, inside) for g in self.when_any or [[]])
-
-    @property
-    def conditions(self) -> list[Condition]:
-        """Every condition that places the body here, alternatives included."""
-        return [*self.when, *(c for g in self.when_any for c in g)]
 
 
 class Hold(_Model):
@@ -407,8 +409,6 @@ def _cross_check(ex: Exercise, path: Path) -> None:
 
     for i, p in enumerate(ex.phases):
         conditions(f"phases[{i}].when", p.when)
-        for j, group in enumerate(p.when_any):
-            conditions(f"phases[{i}].when_any[{j}]", group)
         conditions(f"phases[{i}].hold_when", p.hold_when)
         conditions(f"phases[{i}].still", p.still)
     for i, f in enumerate(ex.faults):

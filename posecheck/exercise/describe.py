@@ -27,7 +27,7 @@ def deciding_signals(ex: Exercise) -> list[str]:
     """The key signal, then every signal a position, a hold or a fault is judged on, in file order."""
     out = [ex.key_signal]
     for p in ex.phases:
-        out += [c.signal for c in [*p.conditions, *p.hold_when]]
+        out += [c.signal for c in [*p.when, *p.hold_when]]
     for f in ex.faults:
         out += [c.signal for c in f.when]
     return list(dict.fromkeys(out))
@@ -41,7 +41,7 @@ def limits(ex: Exercise) -> list[dict[str, Any]]:
     """Each bound that decides something: a position (`phase`), its hold band (`hold`), or a fault."""
     out: list[dict[str, Any]] = []
     for p in ex.phases:
-        out += [{"signal": c.signal, "phase": p.id, **_bounds(c)} for c in p.conditions]
+        out += [{"signal": c.signal, "phase": p.id, **_bounds(c)} for c in p.when]
         out += [{"signal": c.signal, "hold": p.id, **_bounds(c)} for c in p.hold_when]
     for f in ex.faults:
         out += [{"signal": c.signal, "fault": f.id, **_bounds(c)} for c in f.when]

@@ -240,10 +240,10 @@ class Engine:
     # --- phases ---------------------------------------------------------------------------
 
     def _classify(self) -> Phase | None:
-        if self.phase is not None and self.phase.holds(self.values, inside=True):
+        if self.phase is not None and all_hold(self.phase.when, self.values, inside=True):
             return self.phase
         for p in self.ex.phases:
-            if (not p.guided or self.seeing) and p.holds(self.values, inside=False):
+            if (not p.guided or self.seeing) and all_hold(p.when, self.values, inside=False):
                 return p
         return None
 

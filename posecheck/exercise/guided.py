@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from posecheck.exercise.definition import Exercise, Phase
+from posecheck.exercise.definition import Exercise, Phase, all_hold
 from posecheck.exercise.engine import Engine
 from posecheck.exercise.state import Event
 
@@ -36,7 +36,7 @@ class GuidedEngine(Engine):
             return super()._classify()
         start = self.ex.phase(self.start_phase)
         held = self.phase is not None and self.phase.id in {start.id} | {p.id for p in self.ex.phases if p.guided}
-        in_position = start.holds(self.values, inside=held)
+        in_position = all_hold(start.when, self.values, inside=held)
         t = self.t or 0.0
         if not in_position or not self.started:
             self._step, self._step_since = 0, None

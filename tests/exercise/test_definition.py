@@ -83,17 +83,6 @@ BROKEN = [
         r"phases\[0\]\.when\[0\]\.signal",
         r"unknown signal 'hip_lif'",
     ),
-    # a position's alternative ways of showing (when_any): each list's conditions checked like `when`'s
-    (
-        (
-            'when = [{ signal = "hip_lift", max_torso_len = 0.03',
-            'when_any = [[{ signal = "hip_lift", max_torso_len = 0.1 }],\n'
-            '    [{ signal = "hip_lif", max_torso_len = 0.1 }]]\n'
-            'when = [{ signal = "hip_lift", max_torso_len = 0.03',
-        ),
-        r"phases\[0\]\.when_any\[1\]\[0\]\.signal",
-        r"unknown signal 'hip_lif'",
-    ),
     (
         ('sequence = ["rest", "up", "rest"]', 'sequence = ["rest", "top", "rest"]'),
         r"reps\.sequence\[1\]",

@@ -281,33 +281,8 @@ def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_anoth
         keys += [(between, 1.0, 8.0), (KNEES_UP, 1.0, 3.0)]
     keys += [(ROLLED_RIGHT, 2.0, 11.0), (KNEES_UP, 2.0, 3.0)]
     eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
-    # one knee down and the other up looks like knees stacked by a roll seen from above (the
-    # next test): it may be an attempt, never a counted rep
-    assert [(r.counted, r.side) for r in eng.reps if r.counted] == [(True, "right")], name
-    assert eng.reps[-1].counted and eng.reps_counted == 1, name
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, "right")], name
     assert abs(eng.values["left_knee_above"]) < 0.02 and abs(eng.values["knee_gap"]) < 0.02
-
-
-# Seen from a camera higher up or turned toward the feet, rolled knees sink little in the
-# picture and stack one over the other instead (renders from 0.5 m high, 24 deg round: down
-# 0.04-0.06 torso lengths, stacked 0.15-0.19). A bridge lowers the knees against the hips
-# without stacking them; a roll that only shifts the knees a little is not one.
-@pytest.mark.parametrize(
-    ("name", "down", "stack", "counted"),
-    [
-        ("sunk, a low camera", -0.2, 0.15, 1),
-        ("stacked, a high camera", -0.05, 0.16, 1),
-        ("stacked, sunk barely", -0.015, 0.16, 0),
-        ("sunk a little, stacked a little", -0.05, 0.06, 0),
-        ("a bridge: knees lower than the hips, side by side", -0.3, 0.01, 0),
-    ],
-)
-def test_rolled_knees_are_seen_sinking_or_stacking(name, down, stack, counted):
-    rolled = {**KNEES_UP, "knees_down": 0.4 + down, "left_knee_above": stack, "trunk_incline": 3.0}
-    keys = [(KNEES_UP, 0.0, 4.0), (rolled, 2.0, 11.0), (KNEES_UP, 2.0, 3.0)]
-    eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
-    assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s) for r in eng.reps])
-    assert all(r.side == "right" for r in eng.reps if r.counted), name
 
 
 KNEE_TO_CHEST = load("knee_to_chest")
