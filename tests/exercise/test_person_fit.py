@@ -301,8 +301,13 @@ LYING_KNEES_BENT = {
     "feet_in_frame": 1.0,
     "near_side_is_right": 1.0,
 }
-BOTH_KNEES_IN = {**LYING_KNEES_BENT, "near_knee_in": 0.2, "far_knee_in": 0.3, "hands_up": 0.35}
-BOTH_KNEES_IN["hands_at_far_knee"] = 0.3
+BOTH_KNEES_IN = {
+    **LYING_KNEES_BENT,
+    "near_knee_in": 0.2,
+    "far_knee_in": 0.3,
+    "hands_up": 0.35,
+    "hands_at_far_knee": 0.3,
+}
 
 
 # A head raised off the floor lifts the shoulder landmarks a little too (0.11-0.12 torso
@@ -340,8 +345,14 @@ def test_a_head_raised_is_named_unless_the_shoulders_lifted(name, head_deg, shou
     ],
 )
 def test_the_far_knee_held_is_seen_when_the_near_leg_reads_drawn_in(name, near_in, near_foot, counted, faults):
-    pulled = {**LYING_KNEES_BENT, "hands_up": 0.6, "hands_at_far_knee": 0.3, "far_knee_in": 0.0}
-    pulled |= {"near_knee_in": near_in, "near_foot_up": near_foot}
+    pulled = {
+        **LYING_KNEES_BENT,
+        "hands_up": 0.6,
+        "hands_at_far_knee": 0.3,
+        "far_knee_in": 0.0,
+        "near_knee_in": near_in,
+        "near_foot_up": near_foot,
+    }
     keys = [(LYING_KNEES_BENT, 0.0, 4.0), (pulled, 1.0, 6.5), (LYING_KNEES_BENT, 1.0, 3.0)]
     eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01, "near_foot_up": 0.003})
     assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s, r.faults) for r in eng.reps])
