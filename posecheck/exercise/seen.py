@@ -10,9 +10,14 @@ widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
 first tilt, paced live, is the practice). Otherwise the signal reads 0 (nothing seen) and the
 exercise stays guided.
 
-The signal is taken against the person's own middle: halfway between the highest and the
-lowest it has been over the last `centre_window_s`. A person who starts arched, or who
-flows from arch to flatten without pausing, has the same middle as one who rests between.
+The signal is taken against where this person rests: the median of their outline over their
+first `rest_window_s` settled in the start position (measured again when they move, which
+moves the line the outline is read over). A body's arch and flatten are seldom the same size (a render's
+arch moves the outline 0.027 torso lengths, its flatten 0.016; the real close clip the other
+way round), so the middle between them lies off the rest and reads as a tilt. Until the
+person has settled that long (someone who flows from arch to flatten without pausing), the
+signal is taken against their middle: halfway between the highest and the lowest it has been
+over the last `centre_window_s`.
 
 Pure: numbers in, numbers out.
 """
@@ -34,6 +39,9 @@ _MAD_TO_SIGMA = 1.0 / (0.6745 * math.sqrt(2.0))
 _MAX_STEP_S = 0.25
 # The signals carry the body's size in the picture under this key (exercise/signals.py).
 TORSO_PX_KEY = "torso_px"
+# ...and, for a signal read over an anchored line, how many times the line was placed (it moves
+# with the person: readings over the old line do not compare with the new)
+LINE_KEY = "line_placed"
 
 
 class Anchoring(BaseModel):
@@ -55,6 +63,9 @@ class Seen(BaseModel):
     signal: str
     noise_window_s: float = Field(gt=0)  # lying still this long measures the noise
     centre_window_s: float = Field(gt=0)  # the person's middle: halfway between their extremes over this long
+    # settled in the start position this long measures where the person rests (the reference);
+    # a movement passing through the start position is shorter
+    rest_window_s: float = Field(gt=0)
     noise_factor: float = Field(ge=1)  # a tilt must stand this many noise widths from the middle
     tilt_torso_len: float = Field(gt=0)  # the guided phases' threshold from the middle (their conditions')
     # ...and that threshold must span this many pixels of the picture: the mask's outline
@@ -67,6 +78,8 @@ class Seen(BaseModel):
     # The practice (a first tilt) must reach this many times the bound: a tilt whose widest barely
     # crosses it is timed where the noise flips it in and out, so its holds cannot be trusted.
     practice_factor: float = Field(ge=1)
+    # ...held that far over this long (its median): an outline flickering at an edge reaches it for a frame
+    practice_window_s: float = Field(gt=0)
 
 
 class SeenGate:
@@ -78,9 +91,14 @@ class SeenGate:
         self._steps: deque[tuple[float, float]] = deque()  # |change| between successive still frames
         self._still_s = 0.0  # how long the person has been seen lying still (to the noise window)
         self._last_still: tuple[float, float] | None = None
+        self._rest_run: deque[tuple[float, float]] = deque()  # this stay settled in the start position
+        self.rest: float | None = None  # where the person rests, once measured
+        self._line: float | None = None  # which placing of the signal's line readings are over
         self.noise: float | None = None  # the signal's noise (one sigma) while still
         self.confident = False
-        self.practised = False  # a movement reached the bound while the camera could see it
+        self.practised = False  # a movement each way reached the bound while the camera could see it
+        self._practice: set[bool] = set()  # the ways (True: +) a movement has reached it so far
+        self._swings: deque[tuple[float, float]] = deque()  # the last practice window's swings
         self.first_confident_s: float | None = None
         self.noise_when_first_confident: float | None = None
         # a review's reading again from the start (prime): the noise and the practice its first reading found
@@ -136,26 +154,43 @@ class SeenGate:
             self._last_still = None
             out[name] = 0.0
             return out
+        torso_px = signals.get(TORSO_PX_KEY) or 0.0
+        line = signals.get(LINE_KEY)
+        if line != self._line:
+            # the line the signal is read over was placed again (signals.Anchor: the person
+            # moved): readings over the old line do not compare with the new
+            self._line = line
+            self.rest = None
+            self._recent.clear()
+            self._placed.clear()
+            self._rest_run.clear()
         self._recent.append((t, v))
         while self._recent[0][0] < t - self.seen.centre_window_s:
             self._recent.popleft()
         if still:
+            self._learn_rest(t, v)
             self._learn_noise(t, v)
         else:
             self._last_still = None
+            self._rest_run.clear()
         values = [x for _, x in self._recent]
         lo, hi = min(values), max(values)
-        torso_px = signals.get(TORSO_PX_KEY) or 0.0
         could = (
             self.measured
             and self.seen.noise_factor * self._noise_now() <= self.seen.tilt_torso_len
             and self.seen.tilt_torso_len * torso_px >= self.seen.min_tilt_px
         )
         swing = self._follow_tilt(t, v) if in_position else 0.0
-        # ...and a first movement in position has reached the bound while it could be seen: a
-        # camera that could see a tilt this big is not yet evidence that this person's tilt is
-        # (a subtle tilter would read "seen, nothing counted" instead of guided)
-        self.practised = self.practised or (could and swing >= self.seen.practice_factor * self.seen.tilt_torso_len)
+        # ...and a first movement each way in position has reached the bound while it could be
+        # seen: a camera that could see a tilt this big is not yet evidence that this person's
+        # tilt is (a subtle tilter would read "seen, nothing counted" instead of guided), and
+        # one that sees the arch may not see the flatten (a render at 18 degrees: the flatten
+        # left the outline where it rests, and its good rep read as an arch alone)
+        # (held: the median over `practice_window_s`, so a flickering outline's spikes are no tilt)
+        held = self._held_swing(t, swing) if in_position else 0.0
+        if could and abs(held) >= self.seen.practice_factor * self.seen.tilt_torso_len:
+            self._practice.add(held > 0)
+        self.practised = self.practised or len(self._practice) == 2
         self.confident = could and self.practised
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
@@ -165,18 +200,42 @@ class SeenGate:
             self.torso_px = torso_px
             self.placed_s += dt
             self.seen_s += dt if self.confident else 0.0
-        out[name] = v - (lo + hi) / 2.0 if self.confident else 0.0
+        reference = self.rest if self.rest is not None else (lo + hi) / 2.0
+        out[name] = v - reference if self.confident else 0.0
         return out
 
+    def _learn_rest(self, t: float, v: float) -> None:
+        """Where the person rests: the median of their outline over the last `rest_window_s` of
+        the first stay settled in the start position that lasts that long. Kept until the
+        signal's line moves (the person moved): then measured again in the next such stay. Not
+        followed stay by stay: a flatten too small to leave the start position (a render's:
+        0.009 torso lengths) would become the rest."""
+        run = self._rest_run
+        if run and not 0.0 < t - run[-1][0] <= _MAX_STEP_S:
+            run.clear()
+        run.append((t, v))
+        while run[0][0] < t - self.seen.rest_window_s:
+            run.popleft()
+        if self.rest is None and run[-1][0] - run[0][0] >= self.seen.rest_window_s - 1e-9:
+            self.rest = median(x for _, x in run)
+
+    def _held_swing(self, t: float, swing: float) -> float:
+        recent = self._swings
+        recent.append((t, swing))
+        while recent[0][0] < t - self.seen.practice_window_s:
+            recent.popleft()
+        return median(x for _, x in recent)
+
     def _follow_tilt(self, t: float, v: float) -> float:
-        """How far the signal now stands from the middle of its in-position values (the
-        widest either side is kept for the report)."""
+        """How far, and which way, the signal now stands from where the person rests (until
+        that is measured, the middle of their in-position values); the widest either side of
+        that middle is kept for the report."""
         self._placed.append((t, v))
         while self._placed[0][0] < t - self.seen.centre_window_s:
             self._placed.popleft()
         values = [x for _, x in self._placed]
         self.largest_tilt = max(self.largest_tilt, (max(values) - min(values)) / 2.0)
-        return abs(v - (max(values) + min(values)) / 2.0)
+        return v - (self.rest if self.rest is not None else (max(values) + min(values)) / 2.0)
 
     @property
     def ever_confident(self) -> bool:

@@ -14,7 +14,7 @@ from collections import deque
 import numpy as np
 
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
-from posecheck.exercise.seen import TORSO_PX_KEY, Anchoring
+from posecheck.exercise.seen import LINE_KEY, TORSO_PX_KEY, Anchoring
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
@@ -313,6 +313,7 @@ class Anchor:
         self._seen: deque[tuple[float, np.ndarray]] = deque()
         self._first_t: float | None = None
         self.line: np.ndarray | None = None  # the anchored a, b and the body's size then (x, y, x, y, torso px)
+        self.placed = 0  # how many times the line was placed (taken, then moved with the person)
 
     def update(self, t_s: float, ends: list[np.ndarray], torso_px: float) -> tuple[list[np.ndarray], float]:
         """The line's ends and the body's size in pixels, where they lay."""
@@ -328,10 +329,12 @@ class Anchor:
         recent = np.median(np.stack([e for _, e in self._seen]), axis=0)
         if self.line is None and t_s - self._first_t >= window:
             self.line = recent
+            self.placed += 1
         elif self.line is not None:
             moved = max(np.hypot(*(recent[:2] - self.line[:2])), np.hypot(*(recent[2:4] - self.line[2:4])))
             if moved > self.anchoring.shift_torso_len * self.line[4]:
                 self.line = recent  # the person moved: their new place
+                self.placed += 1
         at = recent if self.line is None else self.line  # the start is still being read
         return [at[:2], at[2:4]], float(at[4])
 
@@ -360,6 +363,9 @@ class SignalReader:
             # the seen gate's pixel test (exercise/seen.py): the body's size where its signal is read
             anchored = at.get(seen.signal)
             values[TORSO_PX_KEY] = anchored[1] if anchored is not None else pose.torso_px
+            anchor = self.anchors.get(seen.signal)
+            if anchor is not None:  # ...and where its line lies: readings over another do not compare
+                values[LINE_KEY] = float(anchor.placed)
         return values
 
     def _anchored(
