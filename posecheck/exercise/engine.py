@@ -69,8 +69,7 @@ class Engine:
         self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s)
         self._baselines = Baselines(exercise)
         # a guided exercise whose movement an image signal may show (when its noise allows)
-        seen = exercise.guided.seen if exercise.guided else None
-        self.seen = SeenGate(seen) if seen else None
+        self.seen = SeenGate(exercise.guided.seen) if exercise.guided and exercise.guided.seen else None
         self._unseen_at: float | None = None  # the last frame the gate did not see the movement
         self.round = 1
         self._round_done: set[str] = set()
@@ -107,8 +106,9 @@ class Engine:
             self.last_seen = t_s
             in_start = self.phase is not None and self.phase.id == self.start_phase
             settled = self._settled_in_start(t_s)
-            if self.seen is not None:
-                signals = self.seen.apply(t_s, signals, settled, in_position=self.started and self.phase is not None)
+            if self.seen is not None:  # not in a fault: a bridge moves the outline, and is no rest nor tilt
+                placed, ok = self.started and self.phase is not None, not self._faults.present
+                signals = self.seen.apply(t_s, signals, settled and ok, in_position=placed and ok)
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)

@@ -84,6 +84,11 @@ class FaultJudge:
                     self.close(ft, ft.off_since, events)
         return opened
 
+    @property
+    def present(self) -> bool:
+        """A fault's condition holds (at the last update), reported yet or not."""
+        return any(ft.raw or ft.span is not None for ft in self.tracks)
+
     def close(self, ft: FaultTrack, t: float, events: list[Event]) -> None:
         if ft.span is not None:
             ft.span.end_s = t
