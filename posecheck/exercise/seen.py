@@ -80,6 +80,7 @@ class Seen(BaseModel):
     practice_factor: float = Field(ge=1)
     # ...held that far over this long (its median): an outline flickering at an edge reaches it for a frame
     practice_window_s: float = Field(gt=0)
+    smooth_s: float = Field(gt=0)  # the phases read the median of the signal over this long
 
 
 class SeenGate:
@@ -99,6 +100,7 @@ class SeenGate:
         self.practised = False  # a movement each way reached the bound while the camera could see it
         self._practice: set[bool] = set()  # the ways (True: +) a movement has reached it so far
         self._swings: deque[tuple[float, float]] = deque()  # the last practice window's swings
+        self._smooth: deque[tuple[float, float]] = deque()  # the last smooth_s of readings
         self.first_confident_s: float | None = None
         self.noise_when_first_confident: float | None = None
         # a review's reading again from the start (prime): the noise and the practice its first reading found
@@ -162,6 +164,7 @@ class SeenGate:
             self._line = line
             self.rest = None
             self._recent.clear()
+            self._smooth.clear()
             self._placed.clear()
             self._rest_run.clear()
         self._recent.append((t, v))
@@ -201,8 +204,19 @@ class SeenGate:
             self.placed_s += dt
             self.seen_s += dt if self.confident else 0.0
         reference = self.rest if self.rest is not None else (lo + hi) / 2.0
-        out[name] = v - reference if self.confident else 0.0
+        out[name] = self._smoothed(t, v) - reference if self.confident else 0.0
         return out
+
+    def _smoothed(self, t: float, v: float) -> float:
+        """The signal as the phases read it: the median of its last `smooth_s` (the mask's
+        outline flickers between pixel rows, and a held tilt read frame by frame moves)."""
+        recent = self._smooth
+        if recent and not 0.0 < t - recent[-1][0] <= _MAX_STEP_S:
+            recent.clear()
+        recent.append((t, v))
+        while recent[0][0] <= t - self.seen.smooth_s:
+            recent.popleft()
+        return median(x for _, x in recent)
 
     def _learn_rest(self, t: float, v: float) -> None:
         """Where the person rests: the median of their outline over the last `rest_window_s` of
