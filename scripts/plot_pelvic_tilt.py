@@ -3,8 +3,9 @@
 
     python scripts/plot_pelvic_tilt.py VIDEO [VIDEO ...] --out tilt.png [--labels DIR]
 
-Each video is reviewed as pelvic_tilt (the same review as `posecheck review`, --hold 0.1);
-the plot shows belly_rise as the engine reads it (against the person's middle; 0 while the
+Each video is reviewed as pelvic_tilt (the same review as `posecheck review`; --hold 0.1 for
+a real clip, a render with its truth beside it at the exercise's hold);
+the plot shows belly_rise as the engine reads it (against where the person rests; 0 while the
 gate does not trust it), the tilt bound, and the engine's phase in a strip below. With
 --labels DIR, a real clip's hand labels (DIR/<clip>.json: flatten_s / arch_s per rep) are
 shaded; a rendered sample's truth (VIDEO with .json beside it) is shaded too. Prints, per
@@ -76,7 +77,9 @@ def main() -> None:
                 v = mask_rise(p.mask, hip, sh, span, p.torso_px)
                 raw.append((t, float("nan") if v is None else v, -hip[1], p.torso_px))
 
-        report = review(video, ex, ReviewOptions(hold_s=0.1, progress=False), on_step=keep)
+        # a real clip holds briefly (--hold 0.1, as the bench reviews it); a render its truth's 5 s
+        hold = None if video.with_suffix(".json").exists() else 0.1
+        report = review(video, ex, ReviewOptions(hold_s=hold, progress=False), on_step=keep)
         ts = [r[0] for r in rows]
         ax.plot(ts, [float("nan") if r[1] is None else r[1] for r in rows], "k", lw=1, label="as the engine reads it")
         if raw:

@@ -281,6 +281,8 @@ class SeenGate:
             "seen_s": round(self.seen_s, 2),  # of which the movement was taken from the picture
             "min_seen_s": s.min_seen_s,  # ...and this long makes a review count from the picture
             "first_seen_s": None if self.first_confident_s is None else round(self.first_confident_s, 3),
+            # ways (up, down) a movement was held practice_factor bounds past it: the practice needs both
+            "practice_ways": len(self._practice),
             # a review's: where its first pass came to trust the picture (the practice tilt),
             # from which the whole recording was read (None: read in one pass, as live)
             "trusted_from_s": None if self.primed_from_s is None else round(self.primed_from_s, 3),

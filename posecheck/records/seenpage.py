@@ -25,6 +25,7 @@ class SeenFigures(BaseModel):
     seen_s: float = 0.0
     min_seen_s: float | None = None  # reports before it: none
     first_seen_s: float | None = None
+    practice_ways: int | None = None  # ways (up, down) a movement was held far enough past the bound; older: none
 
     @property
     def too_brief(self) -> bool:
@@ -47,6 +48,10 @@ def _why_not(f: SeenFigures) -> str:
         return f"the picture is too unsteady: {f.noise_factor:g} × the noise is over {px_text(f.bound_px)}"
     if f.tilt_px is not None and f.tilt_px < f.bound_px:
         return f"no movement reached {px_text(f.bound_px)} from the middle (the widest: {px_text(f.tilt_px)})"
+    if f.practice_ways == 0:
+        return f"no movement was held far enough past {px_text(f.bound_px)} to be timed"
+    if f.practice_ways == 1:
+        return "a movement was held far enough past the bound one way only: the camera must show both"
     return "the person was not seen lying still in the start position"
 
 

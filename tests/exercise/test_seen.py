@@ -317,6 +317,9 @@ def test_an_arch_seen_without_its_flatten_stays_guided():
     eng = run_tilts(3, tilt_torso_len=0.02, noise_torso_len=0.0005, flat=0.0)
     assert eng.seen is not None and not eng.seen.ever_confident
     assert not [r for r in eng.reps if r.counted]
+    from posecheck.records.seenpage import SeenFigures, _why_not
+
+    assert "one way only" in _why_not(SeenFigures.model_validate(eng.seen.figures()))
 
 
 def test_tilts_too_small_for_the_bound_stay_guided_at_a_close_camera():
@@ -366,6 +369,9 @@ def test_tilts_just_past_the_bound_are_not_trusted():
     assert eng.seen is not None and not eng.seen.ever_confident
     assert not [r for r in eng.reps if r.counted]
     assert eng.seen.figures()["tilt_px"] > eng.seen.figures()["bound_px"]  # it did cross the bound
+    from posecheck.records.seenpage import SeenFigures, _why_not
+
+    assert _why_not(SeenFigures.model_validate(eng.seen.figures())).startswith("no movement was held far enough")
 
 
 def test_a_review_counts_from_the_picture_only_after_trusting_it_for_a_while():
