@@ -6,15 +6,16 @@ still show them, depending on the person, the camera and the light. So the signa
 trusted per person: while they lie still in the start position its frame-to-frame noise is
 measured, and the guided phases are recognised from it only while `noise_factor` noise
 widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
-`min_tilt_px` pixels, and one of their movements has reached `practice_factor` times it (the
-first tilt, paced live, is the practice). Otherwise the signal reads 0 (nothing seen) and the
-exercise stays guided.
+`min_tilt_px` pixels, and a movement each way has been held `practice_factor` times past it
+(the first rep, paced live, is the practice; nothing is learnt while a fault's condition holds).
+Otherwise the signal reads 0 (nothing seen) and the exercise stays guided. The phases read
+the signal's median over `smooth_s`: a held tilt's outline can jump between pixel rows.
 
 The signal is taken against where this person rests: the median of their outline over their
 first `rest_window_s` settled in the start position (measured again when they move, which
-moves the line the outline is read over). A body's arch and flatten are seldom the same size (a render's
-arch moves the outline 0.027 torso lengths, its flatten 0.016; the real close clip the other
-way round), so the middle between them lies off the rest and reads as a tilt. Until the
+moves the line the outline is read over). A body's arch and flatten are seldom the same size
+(a render's arch moves the outline 0.027 torso lengths, its flatten 0.016; the real close clip
+the other way round), so the middle between them lies off the rest and reads as a tilt. Until the
 person has settled that long (someone who flows from arch to flatten without pausing), the
 signal is taken against their middle: halfway between the highest and the lowest it has been
 over the last `centre_window_s`.
@@ -234,6 +235,7 @@ class SeenGate:
             self.rest = median(x for _, x in run)
 
     def _held_swing(self, t: float, swing: float) -> float:
+        """The swing held over the last `practice_window_s` (its median)."""
         recent = self._swings
         recent.append((t, swing))
         while recent[0][0] < t - self.seen.practice_window_s:
