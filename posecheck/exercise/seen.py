@@ -177,8 +177,6 @@ class SeenGate:
         else:
             self._last_still = None
             self._rest_run.clear()
-        values = [x for _, x in self._recent]
-        lo, hi = min(values), max(values)
         could = (
             self.measured
             and self.seen.noise_factor * self._noise_now() <= self.seen.tilt_torso_len
@@ -204,9 +202,16 @@ class SeenGate:
             self.torso_px = torso_px
             self.placed_s += dt
             self.seen_s += dt if self.confident else 0.0
-        reference = self.rest if self.rest is not None else (lo + hi) / 2.0
-        out[name] = self._smoothed(t, v) - reference if self.confident else 0.0
+        out[name] = self._smoothed(t, v) - self._reference() if self.confident else 0.0
         return out
+
+    def _reference(self) -> float:
+        """Where the tilt is read from: the rest once measured, else the middle of the last
+        `centre_window_s` (only then worth the pass over those readings)."""
+        if self.rest is not None:
+            return self.rest
+        values = [x for _, x in self._recent]
+        return (min(values) + max(values)) / 2.0
 
     def _smoothed(self, t: float, v: float) -> float:
         """The signal as the phases read it: the median of its last `smooth_s` (the mask's
