@@ -47,8 +47,7 @@ class Engine:
         self.left_start_at: float | None = None
         self._leaving_since: float | None = None
 
-        self.setup_ok = False
-        self.setup_message = ""
+        self.setup_ok, self.setup_message = False, ""
         self._setup_ok_since: float | None = None
         self._setup_failed_since: float | None = None
         self.started = False
@@ -108,7 +107,8 @@ class Engine:
             settled = self._settled_in_start(t_s)
             if self.seen is not None:  # not in a fault: a bridge moves the outline, and is no rest nor tilt
                 placed, ok = self.started and self.phase is not None, not self._faults.present
-                signals = self.seen.apply(t_s, signals, settled and ok, in_position=placed and ok)
+                holding = self.hold.ok and self.rep is not None and self.phase is not None and self.phase.hold
+                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, holding)
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)

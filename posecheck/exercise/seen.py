@@ -9,7 +9,9 @@ widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
 `min_tilt_px` pixels, and a movement each way has been held `practice_factor` times past it
 (the first rep, paced live, is the practice; nothing is learnt while a fault's condition holds).
 Otherwise the signal reads 0 (nothing seen) and the exercise stays guided. The phases read
-the signal's median over `smooth_s`: a held tilt's outline can jump between pixel rows.
+the signal's median over `smooth_s`: a held tilt's outline can jump between pixel rows. When it
+jumps too often (over `max_unsteady_share` of the steps between frames in the holds, once
+`unsteady_after_s` of holds are watched), no median times the hold: trust is withdrawn for good.
 
 The signal is taken against where this person rests: the median of their outline over their
 first `rest_window_s` settled in the start position (measured again when they move, which
@@ -82,6 +84,11 @@ class Seen(BaseModel):
     # ...held that far over this long (its median): an outline flickering at an edge reaches it for a frame
     practice_window_s: float = Field(gt=0)
     smooth_s: float = Field(gt=0)  # the phases read the median of the signal over this long
+    # Trust is withdrawn (for the session) when, over at least `unsteady_after_s` of holds, more
+    # than this share of the frame-to-frame steps of the signal exceed the bound: an outline
+    # jumping between pixel rows while the body holds still cannot time a hold.
+    max_unsteady_share: float = Field(gt=0, le=1)
+    unsteady_after_s: float = Field(gt=0)
 
 
 class SeenGate:
@@ -102,6 +109,10 @@ class SeenGate:
         self._practice: set[bool] = set()  # the ways (True: +) a movement has reached it so far
         self._swings: deque[tuple[float, float]] = deque()  # the last practice window's swings
         self._smooth: deque[tuple[float, float]] = deque()  # the last smooth_s of readings
+        # the steps read while the engine held a tilt from the picture: how long, how many, how many over the bound
+        self._held: tuple[float, float] | None = None  # the last reading in a hold (t, v)
+        self.held_s, self._held_steps, self._held_jumps = 0.0, 0, 0
+        self.unsteady = False  # the outline jumped too often in the holds: trust withdrawn
         self.first_confident_s: float | None = None
         self.noise_when_first_confident: float | None = None
         # a review's reading again from the start (prime): the noise and the practice its first reading found
@@ -143,10 +154,13 @@ class SeenGate:
         self.primed_from_s = first_pass.first_confident_s
         self.practised = True
 
-    def apply(self, t: float, signals: Signals, still: bool, in_position: bool = True) -> Signals:
+    def apply(
+        self, t: float, signals: Signals, still: bool, in_position: bool = True, holding: bool = False
+    ) -> Signals:
         """The signals with the watched one taken against the person's middle when it can be
         trusted, and 0 (nothing seen) when not; `still`: settled in the start position;
-        `in_position`: in one of the exercise's positions (counted in the report's figures)."""
+        `in_position`: in one of the exercise's positions (counted in the report's figures);
+        `holding`: the engine is timing a hold (of a phase read from this signal, when trusted)."""
         name = self.seen.signal
         v = signals.get(name)
         out = dict(signals)
@@ -154,7 +168,7 @@ class SeenGate:
         self._last_t = t
         self.read = False
         if v is None:  # no outline this frame: nothing seen
-            self._last_still = None
+            self._last_still = self._held = None
             out[name] = 0.0
             return out
         torso_px = signals.get(TORSO_PX_KEY) or 0.0
@@ -168,6 +182,8 @@ class SeenGate:
             self._smooth.clear()
             self._placed.clear()
             self._rest_run.clear()
+            self._held = None
+        self._watch_hold(t, v, holding and self.confident)
         self._recent.append((t, v))
         while self._recent[0][0] < t - self.seen.centre_window_s:
             self._recent.popleft()
@@ -193,7 +209,7 @@ class SeenGate:
         if could and abs(held) >= self.seen.practice_factor * self.seen.tilt_torso_len:
             self._practice.add(held > 0)
         self.practised = self.practised or len(self._practice) == 2
-        self.confident = could and self.practised
+        self.confident = could and self.practised and not self.unsteady
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
             self.noise_when_first_confident = self._noise_now()
@@ -204,6 +220,26 @@ class SeenGate:
             self.seen_s += dt if self.confident else 0.0
         out[name] = self._smoothed(t, v) - self._reference() if self.confident else 0.0
         return out
+
+    def _watch_hold(self, t: float, v: float, holding: bool) -> None:
+        """Counts the steps between successive readings while a tilt read from the picture is
+        held, and those over the bound; past `unsteady_after_s` of them, too many over it
+        withdraws trust for good (a review then counts nothing: session/review.py)."""
+        last, self._held = self._held, (t, v) if holding else None
+        if not holding or last is None or not 0.0 < t - last[0] <= _MAX_STEP_S:
+            return
+        self.held_s += t - last[0]
+        self._held_steps += 1
+        self._held_jumps += abs(v - last[1]) > self.seen.tilt_torso_len
+        share = self._held_jumps / self._held_steps
+        self.unsteady = self.unsteady or (
+            self.held_s >= self.seen.unsteady_after_s and share > self.seen.max_unsteady_share
+        )
+
+    @property
+    def unsteady_share(self) -> float | None:
+        """The share of steps over the bound in the holds so far (None before any)."""
+        return self._held_jumps / self._held_steps if self._held_steps else None
 
     def _reference(self) -> float:
         """Where the tilt is read from: the rest once measured, else the middle of the last
@@ -290,6 +326,12 @@ class SeenGate:
             "first_seen_s": None if self.first_confident_s is None else round(self.first_confident_s, 3),
             # ways (up, down) a movement was held practice_factor bounds past it: the practice needs both
             "practice_ways": len(self._practice),
+            # in the holds timed from the picture: the share of frame-to-frame steps over the bound,
+            # and the share over which trust was withdrawn (`unsteady`)
+            "held_s": round(self.held_s, 2),
+            "unsteady_share": None if self.unsteady_share is None else round(self.unsteady_share, 3),
+            "max_unsteady_share": s.max_unsteady_share,
+            "unsteady": self.unsteady,
             # a review's: where its first pass came to trust the picture (the practice tilt),
             # from which the whole recording was read (None: read in one pass, as live)
             "trusted_from_s": None if self.primed_from_s is None else round(self.primed_from_s, 3),

@@ -26,6 +26,11 @@ class SeenFigures(BaseModel):
     min_seen_s: float | None = None  # reports before it: none
     first_seen_s: float | None = None
     practice_ways: int | None = None  # ways (up, down) a movement was held far enough past the bound; older: none
+    # in the holds read from the picture, the share of frame-to-frame steps over the bound; over
+    # max_unsteady_share the picture was found too unsteady to time them (older reports: none)
+    unsteady_share: float | None = None
+    max_unsteady_share: float | None = None
+    unsteady: bool = False
 
     @property
     def too_brief(self) -> bool:
@@ -55,6 +60,14 @@ def _why_not(f: SeenFigures) -> str:
     return "the person was not seen lying still in the start position"
 
 
+def _unsteady(f: SeenFigures) -> str:
+    share, most = f.unsteady_share or 0.0, f.max_unsteady_share or 0.0
+    return (
+        f"the outline was found too unsteady to time a hold: in the holds, {share:.0%} of its steps from "
+        f"one frame to the next jumped past the bound (over {most:.0%} is too many)"
+    )
+
+
 def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     """The summary row: what moved, against what it had to stand out of; None without figures."""
     if not report.get("seen"):
@@ -70,6 +83,9 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     )
     if f.first_seen_s is None:
         return text + f"It never was: {_why_not(f)}. Its reps are not counted from the video."
+    if f.unsteady:
+        until = f"It was from {f.first_seen_s:.1f} s, until {_unsteady(f)}"
+        return text + until + ": its reps are not counted from the video."
     if f.too_brief:
         return text + (
             f"It was for only {f.seen_s:.1f} s in position (from {f.first_seen_s:.1f} s; {f.min_seen_s:g} s are "
@@ -87,6 +103,8 @@ def seen_line(report: dict[str, Any]) -> str | None:
         return None
     f = SeenFigures.model_validate(report["seen"])
     took = f"{f.seen_s:.1f} of {f.in_position_s:.1f} s" if f.first_seen_s is not None else f"never: {_why_not(f)}"
+    if f.unsteady:
+        took += f", until {_unsteady(f)}"
     if f.too_brief:
         took += f", under the {f.min_seen_s:g} s needed to count from the video"
     return (

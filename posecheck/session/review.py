@@ -119,16 +119,20 @@ def review(
     finally:
         if bar is not None:
             bar.close()
-    counting.deferred = False
-    counting.tell()  # a watched movement never trusted: its only reading stands
     pipeline, writer = counting.pipeline, counting.writer
+    end_events = pipeline.finish()
+    seen = pipeline.engine.seen
+    if seen is not None and seen.unsteady:  # its outline jumped too often in the holds to time them
+        for r in pipeline.engine.reps:
+            r.counted = False
+    counting.deferred = False
+    counting.tell()  # a watched movement: only now is its reading final
     annotated: Path | None = None
     if writer is not None:
         try:
             annotated = _finish_writer(writer, options.output)
         except PosecheckError as e:  # e.g. the disk filled up: the history's session still ends
             video_error = e
-    end_events = pipeline.finish()
     for listen in listeners:
         listen(exercise, end_events, pipeline.state)
 
@@ -166,7 +170,7 @@ def review(
         # A guided exercise's movement cannot be seen (unless its image signal stood out of
         # its noise: exercise/seen.py): a review checks position and faults, and counts
         # nothing it did not see (live coaching paces and counts it).
-        countable=exercise.guided is None or (engine.seen is not None and engine.seen.established),
+        countable=exercise.guided is None or (seen is not None and seen.established and not seen.unsteady),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
         # what the watch for a guided movement measured, in pixels (exercise/seen.py)
         **({"seen": engine.seen.figures()} if engine.seen is not None else {}),
@@ -299,6 +303,7 @@ class _Watch:
             first.writer = None
             writer = _open_writer(options.output, self.facts, first.timings)
         again = _Counting(pipeline, writer, first.listeners, first.on_step, first.timings)
+        again.deferred = True  # to the end: the gate may yet find the outline too unsteady to count from
         again.timings.frames = 0
         record = RecordedPoses(self.facts, self.kept, exercise.needs_mask)
         self.kept = []

@@ -270,6 +270,8 @@ def test_gate_measures_noise_and_rest_while_still_and_reads_the_tilt_against_the
         practice_factor=1.5,
         practice_window_s=0.5,
         smooth_s=0.3,
+        max_unsteady_share=0.12,
+        unsteady_after_s=2.0,
     )
     gate = SeenGate(seen)
     rng = np.random.default_rng(0)
@@ -443,9 +445,29 @@ def test_a_held_tilt_whose_outline_flickers_is_still_held():
     as 3.8 s. The phases read the median of the last smooth_s: the hold is timed (nearly) whole."""
     plan = [(4.0, 0.0, 0.0), (2.0, 0.02, 0.0), (2.0, 0.0, 0.0), (2.0, -0.02, 0.0), (2.0, 0.0, 0.0)]  # the practice
     plan += [(6.0, 0.02, 0.0), (2.0, 0.0, 0.0), (6.5, -0.02, 0.005), (2.0, 0.0, 0.0), (6.0, 0.02, 0.0), (3.0, 0.0, 0.0)]
-    frame_by_frame = SEEN.model_copy(update={"smooth_s": 0.05})
+    steady = SEEN.model_copy(update={"max_unsteady_share": 1.0})  # this much flicker withdraws trust (below)
+    frame_by_frame = steady.model_copy(update={"smooth_s": 0.05})
     smooth, raw = [], []
     for seed in range(4, 10):  # the flickering flatten is the second rep's (the first pairs with the practice)
-        smooth.append(_perform(plan, 10.0, seed=seed).reps[1].holds["flat"])
+        smooth.append(_perform(plan, 10.0, seen=steady, seed=seed).reps[1].holds["flat"])
         raw.append(_perform(plan, 10.0, seen=frame_by_frame, seed=seed).reps[1].holds["flat"])
     assert np.median(smooth) >= 5.0 > 4.0 > np.median(raw)
+
+
+@pytest.mark.parametrize(("flicker", "unsteady"), [(0.0, False), (0.0015, False), (0.008, True)])
+def test_an_outline_that_jumps_too_often_in_the_holds_withdraws_trust(flicker, unsteady):
+    """Two renders' held flattens jumped between pixel rows by more than the flatten moved the
+    outline, and no median timed them (counted 2 of 3, and 0 of 1). So once unsteady_after_s of
+    holds read from the picture are watched, more than max_unsteady_share of steps over the bound
+    withdraws trust for good: the reps after are not seen (live: paced; a review counts none).
+    An outline flickering within the bound, or not at all, keeps it."""
+    plan = [(4.0, 0.0, 0.0), (2.0, 0.02, 0.0), (2.0, 0.0, 0.0), (2.0, -0.02, 0.0), (2.0, 0.0, 0.0)]  # the practice
+    plan += [(6.0, 0.02, 0.0), (2.0, 0.0, 0.0), (6.5, -0.02, flicker), (2.0, 0.0, 0.0)]
+    plan += [(6.0, 0.02, 0.0), (3.0, 0.0, 0.0)]
+    eng = _perform(plan, 10.0)
+    gate = eng.seen
+    assert gate is not None and gate.ever_confident and gate.held_s >= SEEN.unsteady_after_s
+    assert gate.unsteady is unsteady and gate.confident is not unsteady
+    assert (gate.unsteady_share > SEEN.max_unsteady_share) is unsteady
+    assert eng.reps[-1].seen is not unsteady  # the rep that flickered: seen throughout only when steady
+    assert gate.figures()["unsteady"] is unsteady

@@ -40,6 +40,15 @@ def test_a_review_never_seen_says_so_and_why(change, why):
     assert "Seen by the camera" in text and f"It never was: the {why}" in text
 
 
+def test_a_review_found_unsteady_says_when_and_by_how_much():
+    unsteady = {"bound_px": 3.0, "first_seen_s": 4.2, "seen_s": 9.0, "min_seen_s": 2.0,
+                "unsteady": True, "unsteady_share": 0.25, "max_unsteady_share": 0.12}  # fmt: skip
+    text = text_of({**REVIEW, "seen": {**FIGURES, **unsteady}})
+    assert "Not counted from the video" in text
+    assert "It was from 4.2 s, until the outline was found too unsteady to time a hold" in text
+    assert "25% of its steps from one frame to the next jumped past the bound (over 12% is too many)" in text
+
+
 def test_a_report_without_figures_shows_no_such_row():
     text = text_of({k: v for k, v in REVIEW.items() if k not in ("seen", "countable")})
     assert "Seen by the camera" not in text and "Not counted from the video" not in text

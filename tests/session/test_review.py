@@ -167,6 +167,41 @@ def test_a_watched_movement_is_read_again_from_the_start_once_the_picture_is_tru
     assert json.loads((tmp_path / "r.json").read_text())["summary"] == rep["summary"]
 
 
+def test_a_watched_review_whose_outline_turns_out_unsteady_counts_nothing(tmp_path, tilt_detections):
+    """A review's gate that trusted the picture and then found the outline jumping too often in
+    the holds (exercise/seen.py) withdraws trust: the report says not countable and counts no rep,
+    and the listeners (the history) hear each rep once, uncounted: they are held until the
+    reading is final. The sample, trusted (min_tilt_px under its bound), with any jump over the
+    bound in its holds too many; beside it, the same with none too many."""
+    from posecheck.exercise import definition
+    from posecheck.session import review as review_mod
+
+    exercise = definition.load("pelvic_tilt")
+    reports, heard = {}, {}
+    for share in (1.0, 1e-6):
+        seen = exercise.guided.seen.model_copy(
+            update={"min_tilt_px": 0.3, "max_unsteady_share": share, "unsteady_after_s": 0.5}
+        )
+        variant = exercise.model_copy(update={"guided": exercise.guided.model_copy(update={"seen": seen})})
+        reps: list[bool] = []
+
+        def listen(ex, events, state, reps=reps):
+            reps.extend(e.rep.counted for e in events if e.kind == "rep")
+
+        options = review_mod.ReviewOptions(report=tmp_path / f"{share}.json", progress=False)
+        reports[share] = review_mod.review(
+            SAMPLES / "pelvic_tilt.mp4", variant, options, listeners=[listen], poses=tilt_detections
+        )
+        heard[share] = reps
+    steady, jumpy = reports[1.0], reports[1e-6]
+    assert steady["countable"] and not steady["seen"]["unsteady"] and steady["seen"]["held_s"] >= 0.5
+    assert any(heard[1.0]) and heard[1.0] == [r["counted"] for r in steady["reps"]]
+    assert jumpy["countable"] is False and jumpy["seen"]["unsteady"] and jumpy["seen"]["unsteady_share"] > 0
+    assert jumpy["summary"]["reps_counted"] == 0 and not any(r["counted"] for r in jumpy["reps"])
+    assert len(heard[1e-6]) == len(jumpy["reps"]) > 0 and not any(heard[1e-6])
+    assert json.loads((tmp_path / "1e-06.json").read_text())["summary"]["reps_counted"] == 0
+
+
 @pytest.mark.usefixtures("ctrl_c_interrupts")
 @pytest.mark.parametrize("trusted", [False, True])
 def test_an_interrupted_watched_review_keeps_the_reading_it_stands_on(tmp_path, tilt_detections, trusted):
