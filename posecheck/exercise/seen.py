@@ -11,9 +11,7 @@ widths fit inside the phases' threshold (`tilt_torso_len`), that threshold spans
 Otherwise the signal reads 0 (nothing seen) and the exercise stays guided. The phases read
 the signal's median over `smooth_s`: a held tilt's outline can jump between pixel rows. When it
 jumps too often (over `max_unsteady_share` of the steps between frames in the holds, once
-`unsteady_after_s` of holds are watched), no median times the hold: trust is withdrawn for good;
-so it is when a way's held tilt stands under `min_held_bounds` bounds (its median, once held that
-long): held only by the phase's exit margin, its holds flip in and out at the bound's edge.
+`unsteady_after_s` of holds are watched), no median times the hold: trust is withdrawn for good.
 
 The signal is taken against where this person rests: the median of their outline over their
 first `rest_window_s` settled in the start position (measured again when they move, which
@@ -91,9 +89,6 @@ class Seen(BaseModel):
     # jumping between pixel rows while the body holds still cannot time a hold.
     max_unsteady_share: float = Field(gt=0, le=1)
     unsteady_after_s: float = Field(gt=0)
-    # ...and when, once a way (up, down) has been held that long, its held tilt's median stands
-    # under this many bounds: the hold is kept only by the phase's exit margin, at the edge
-    min_held_bounds: float = Field(gt=0)
 
 
 class SeenGate:
@@ -118,12 +113,6 @@ class SeenGate:
         self._held: tuple[float, float] | None = None  # the last reading in a hold (t, v)
         self.held_s, self._held_steps, self._held_jumps = 0.0, 0, 0
         self.unsteady = False  # the outline jumped too often in the holds: trust withdrawn
-        # the tilt read while held, in bounds, and how long, each way (True: up); a way whose
-        # median stays under min_held_bounds is `marginal`: trust withdrawn too
-        self._held_tilts: dict[bool, list[float]] = {True: [], False: []}
-        self._held_way_s = {True: 0.0, False: 0.0}
-        self._in_hold = False
-        self.marginal = False
         self.first_confident_s: float | None = None
         self.noise_when_first_confident: float | None = None
         # a review's reading again from the start (prime): the noise and the practice its first reading found
@@ -194,8 +183,7 @@ class SeenGate:
             self._placed.clear()
             self._rest_run.clear()
             self._held = None
-        holding = holding and self.confident
-        self._watch_hold(t, v, holding)
+        self._watch_hold(t, v, holding and self.confident)
         self._recent.append((t, v))
         while self._recent[0][0] < t - self.seen.centre_window_s:
             self._recent.popleft()
@@ -221,7 +209,7 @@ class SeenGate:
         if could and abs(held) >= self.seen.practice_factor * self.seen.tilt_torso_len:
             self._practice.add(held > 0)
         self.practised = self.practised or len(self._practice) == 2
-        self.confident = could and self.practised and not self.withdrawn
+        self.confident = could and self.practised and not self.unsteady
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
             self.noise_when_first_confident = self._noise_now()
@@ -230,28 +218,8 @@ class SeenGate:
             self.torso_px = torso_px
             self.placed_s += dt
             self.seen_s += dt if self.confident else 0.0
-        tilt = self._smoothed(t, v) - self._reference() if self.confident else 0.0
-        self._watch_margin(dt, tilt, holding and self.confident)
-        out[name] = tilt
+        out[name] = self._smoothed(t, v) - self._reference() if self.confident else 0.0
         return out
-
-    @property
-    def withdrawn(self) -> bool:
-        """Trust withdrawn for good: the holds read from the picture could not be timed."""
-        return self.unsteady or self.marginal
-
-    def _watch_margin(self, dt: float, tilt: float, holding: bool) -> None:
-        """Keeps the tilt read while held, each way; as a hold ends, a way held for
-        `unsteady_after_s` whose median stands under `min_held_bounds` bounds withdraws trust."""
-        if holding and tilt:
-            self._held_tilts[tilt > 0].append(abs(tilt) / self.seen.tilt_torso_len)
-            self._held_way_s[tilt > 0] += dt
-        elif self._in_hold:
-            self.marginal = self.marginal or any(
-                self._held_way_s[way] >= self.seen.unsteady_after_s and median(values) < self.seen.min_held_bounds
-                for way, values in self._held_tilts.items()
-            )
-        self._in_hold = holding and bool(tilt)
 
     def _watch_hold(self, t: float, v: float, holding: bool) -> None:
         """Counts the steps between successive readings while a tilt read from the picture is
@@ -335,7 +303,7 @@ class SeenGate:
         """The picture was trusted long enough, in position, for a review to count from it."""
         return self.seen_s >= self.seen.min_seen_s
 
-    def figures(self) -> dict[str, str | float | dict[str, float | None] | None]:
+    def figures(self) -> dict[str, str | float | None]:
         """What the gate measured, in pixels of the picture (the body's size when last in
         position), for a report: a therapist can judge whether the movement was seen."""
 
@@ -364,14 +332,6 @@ class SeenGate:
             "unsteady_share": None if self.unsteady_share is None else round(self.unsteady_share, 3),
             "max_unsteady_share": s.max_unsteady_share,
             "unsteady": self.unsteady,
-            # the median held tilt each way, in bounds (None: not held), and under which it is
-            # too near the bound to time a hold (`marginal`)
-            "held_bounds": {
-                way: round(median(self._held_tilts[up]), 2) if self._held_tilts[up] else None
-                for way, up in (("up", True), ("down", False))
-            },
-            "min_held_bounds": s.min_held_bounds,
-            "marginal": self.marginal,
             # a review's: where its first pass came to trust the picture (the practice tilt),
             # from which the whole recording was read (None: read in one pass, as live)
             "trusted_from_s": None if self.primed_from_s is None else round(self.primed_from_s, 3),

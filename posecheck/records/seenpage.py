@@ -31,15 +31,6 @@ class SeenFigures(BaseModel):
     unsteady_share: float | None = None
     max_unsteady_share: float | None = None
     unsteady: bool = False
-    # the median held tilt each way (up, down), in bounds; under min_held_bounds it was held at the
-    # bound's edge (`marginal`), too near to time a hold (older reports: none)
-    held_bounds: dict[str, float | None] | None = None
-    min_held_bounds: float | None = None
-    marginal: bool = False
-
-    @property
-    def withdrawn(self) -> bool:
-        return self.unsteady or self.marginal
 
     @property
     def too_brief(self) -> bool:
@@ -69,19 +60,11 @@ def _why_not(f: SeenFigures) -> str:
     return "the person was not seen lying still in the start position"
 
 
-def _withdrawn(f: SeenFigures) -> str:
-    """Why trust was withdrawn after it was given."""
-    if f.unsteady:
-        share, most = f.unsteady_share or 0.0, f.max_unsteady_share or 0.0
-        return (
-            f"the outline was found too unsteady to time a hold: in the holds, {share:.0%} of its steps from "
-            f"one frame to the next jumped past the bound (over {most:.0%} is too many)"
-        )
-    held = [(way, x) for way, x in (f.held_bounds or {}).items() if x is not None]
-    way, least = min(held, key=lambda h: h[1], default=("", 0.0))
+def _unsteady(f: SeenFigures) -> str:
+    share, most = f.unsteady_share or 0.0, f.max_unsteady_share or 0.0
     return (
-        f"a tilt was held too near the bound to time its holds: {way} it stood {least:.1f} bounds out "
-        f"(its median; under {f.min_held_bounds or 0.0:g} is too near)"
+        f"the outline was found too unsteady to time a hold: in the holds, {share:.0%} of its steps from "
+        f"one frame to the next jumped past the bound (over {most:.0%} is too many)"
     )
 
 
@@ -100,8 +83,8 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     )
     if f.first_seen_s is None:
         return text + f"It never was: {_why_not(f)}. Its reps are not counted from the video."
-    if f.withdrawn:
-        until = f"It was from {f.first_seen_s:.1f} s, until {_withdrawn(f)}"
+    if f.unsteady:
+        until = f"It was from {f.first_seen_s:.1f} s, until {_unsteady(f)}"
         return text + until + ": its reps are not counted from the video."
     if f.too_brief:
         return text + (
@@ -120,8 +103,8 @@ def seen_line(report: dict[str, Any]) -> str | None:
         return None
     f = SeenFigures.model_validate(report["seen"])
     took = f"{f.seen_s:.1f} of {f.in_position_s:.1f} s" if f.first_seen_s is not None else f"never: {_why_not(f)}"
-    if f.withdrawn:
-        took += f", until {_withdrawn(f)}"
+    if f.unsteady:
+        took += f", until {_unsteady(f)}"
     if f.too_brief:
         took += f", under the {f.min_seen_s:g} s needed to count from the video"
     return (

@@ -122,7 +122,7 @@ def review(
     pipeline, writer = counting.pipeline, counting.writer
     end_events = pipeline.finish()
     seen = pipeline.engine.seen
-    if seen is not None and seen.withdrawn:  # the holds could not be timed from the outline after all
+    if seen is not None and seen.unsteady:  # its outline jumped too often in the holds to time them
         for r in pipeline.engine.reps:
             r.counted = False
     counting.deferred = False
@@ -170,7 +170,7 @@ def review(
         # A guided exercise's movement cannot be seen (unless its image signal stood out of
         # its noise: exercise/seen.py): a review checks position and faults, and counts
         # nothing it did not see (live coaching paces and counts it).
-        countable=exercise.guided is None or (seen is not None and seen.established and not seen.withdrawn),
+        countable=exercise.guided is None or (seen is not None and seen.established and not seen.unsteady),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
         # what the watch for a guided movement measured, in pixels (exercise/seen.py)
         **({"seen": engine.seen.figures()} if engine.seen is not None else {}),

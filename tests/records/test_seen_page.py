@@ -49,14 +49,6 @@ def test_a_review_found_unsteady_says_when_and_by_how_much():
     assert "25% of its steps from one frame to the next jumped past the bound (over 12% is too many)" in text
 
 
-def test_a_review_found_held_at_the_edge_says_which_way_and_how_near():
-    marginal = {"bound_px": 3.0, "first_seen_s": 4.2, "seen_s": 9.0, "min_seen_s": 2.0, "marginal": True,
-                "held_bounds": {"up": 4.1, "down": 0.9}, "min_held_bounds": 1.0}  # fmt: skip
-    text = text_of({**REVIEW, "seen": {**FIGURES, **marginal}})
-    assert "Not counted from the video" in text
-    assert "until a tilt was held too near the bound to time its holds: down it stood 0.9 bounds out" in text
-
-
 def test_a_report_without_figures_shows_no_such_row():
     text = text_of({k: v for k, v in REVIEW.items() if k not in ("seen", "countable")})
     assert "Seen by the camera" not in text and "Not counted from the video" not in text
