@@ -107,8 +107,8 @@ class Engine:
             settled = self._settled_in_start(t_s)
             if self.seen is not None:  # not in a fault: a bridge moves the outline, and is no rest nor tilt
                 placed, ok = self.started and self.phase is not None, not self._faults.present
-                holding = self.hold.ok and self.rep is not None and self.phase is not None and self.phase.hold
-                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, holding)
+                # (hold.ok: timing a hold of a rep at the last frame; _update_hold clears it otherwise)
+                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, self.hold.ok)
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)

@@ -231,7 +231,7 @@ class SeenGate:
         self.held_s += t - last[0]
         self._held_steps += 1
         self._held_jumps += abs(v - last[1]) > self.seen.tilt_torso_len
-        share = self._held_jumps / self._held_steps
+        share = self.unsteady_share or 0.0
         self.unsteady = self.unsteady or (
             self.held_s >= self.seen.unsteady_after_s and share > self.seen.max_unsteady_share
         )

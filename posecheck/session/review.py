@@ -173,7 +173,7 @@ def review(
         countable=exercise.guided is None or (seen is not None and seen.established and not seen.unsteady),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
         # what the watch for a guided movement measured, in pixels (exercise/seen.py)
-        **({"seen": engine.seen.figures()} if engine.seen is not None else {}),
+        **({"seen": seen.figures()} if seen is not None else {}),
     )
     try:
         if video_error is not None:
