@@ -67,8 +67,8 @@ class Engine:
         self._stillness = Stillness(exercise)
         self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s)
         self._baselines = Baselines(exercise)
-        # a guided exercise whose movement an image signal may show (when its noise allows)
-        self.seen = SeenGate(exercise.guided.seen) if exercise.guided and exercise.guided.seen else None
+        seen = exercise.guided.seen if exercise.guided else None  # an image signal may show a guided movement
+        self.seen = SeenGate(seen, exercise.phases) if seen else None
         self._unseen_at: float | None = None  # the last frame the gate did not see the movement
         self.round = 1
         self._round_done: set[str] = set()
@@ -107,8 +107,8 @@ class Engine:
             settled = self._settled_in_start(t_s)
             if self.seen is not None:  # not in a fault: a bridge moves the outline, and is no rest nor tilt
                 placed, ok = self.started and self.phase is not None, not self._faults.present
-                # (hold.ok: timing a hold of a rep at the last frame; _update_hold clears it otherwise)
-                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, self.hold.ok)
+                # in position: lying as a tilt asks, hips down; hold.ok: timing a hold of a rep at the last frame
+                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, self.hold.ok, self.values)
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)

@@ -29,11 +29,16 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping, Sequence
 from statistics import median
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from posecheck.exercise.state import Signals
+
+if TYPE_CHECKING:
+    from posecheck.exercise.definition import Phase
 
 # The median absolute difference of white noise is 0.6745 sigma; successive differences
 # carry the noise twice: sigma = median|dv| / (0.6745 * sqrt(2)).
@@ -94,8 +99,13 @@ class Seen(BaseModel):
 class SeenGate:
     """Follows one signal's still-noise and middle; says whether it can be trusted now."""
 
-    def __init__(self, seen: Seen) -> None:
+    def __init__(self, seen: Seen, phases: Sequence[Phase] = ()) -> None:
         self.seen = seen
+        # the seen phases' other conditions (lying, the hips down): a movement of the outline is
+        # a tilt only where one of them holds (a bridge rising sweeps the outline both ways
+        # before its fault is said: it was taken for the practice, and its good tilts, too
+        # small to see, were read as rest)
+        self._poses = [[c for c in p.when if c.signal != seen.signal] for p in phases if p.guided]
         self._recent: deque[tuple[float, float]] = deque()  # every reading, for the middle
         self._steps: deque[tuple[float, float]] = deque()  # |change| between successive still frames
         self._still_s = 0.0  # how long the person has been seen lying still (to the noise window)
@@ -128,6 +138,10 @@ class SeenGate:
         self.placed_s = 0.0  # in position, with the signal read
         self.seen_s = 0.0  # ...and trusted
 
+    def posed(self, values: Mapping[str, float | None]) -> bool:
+        """The body is where a seen phase could be, bar the watched signal (no phases: anywhere)."""
+        return not self._poses or any(all(c.holds(values.get(c.signal), True) for c in p) for p in self._poses)
+
     @property
     def measured(self) -> bool:
         """The still-noise has been measured (the person lay still long enough), here or by
@@ -155,14 +169,22 @@ class SeenGate:
         self.practised = True
 
     def apply(
-        self, t: float, signals: Signals, still: bool, in_position: bool = True, holding: bool = False
+        self,
+        t: float,
+        signals: Signals,
+        still: bool,
+        in_position: bool = True,
+        holding: bool = False,
+        values: Mapping[str, float | None] | None = None,
     ) -> Signals:
         """The signals with the watched one taken against the person's middle when it can be
         trusted, and 0 (nothing seen) when not; `still`: settled in the start position;
         `in_position`: in one of the exercise's positions (counted in the report's figures);
-        `holding`: the engine is timing a hold (of a phase read from this signal, when trusted)."""
+        `holding`: the engine is timing a hold (of a phase read from this signal, when trusted);
+        `values`: the engine's last values, for `posed` (in position only where a seen phase could be)."""
         name = self.seen.signal
         v = signals.get(name)
+        in_position = in_position and (values is None or self.posed(values))
         out = dict(signals)
         dt = 0.0 if self._last_t is None else min(max(0.0, t - self._last_t), _MAX_STEP_S)
         self._last_t = t

@@ -426,6 +426,24 @@ def test_a_bridge_is_no_practice_tilt():
     assert eng.seen is not None and not eng.seen.ever_confident
 
 
+@pytest.mark.parametrize(("rising_hips", "practised"), [(0.09, False), (0.0, True)])
+def test_a_bridge_on_its_way_up_is_no_practice_tilt(rising_hips, practised):
+    """A bridge rising sweeps the outline before its hips pass the fault's bound (a render's
+    first pass took it for the practice, then read its good tilts, too small to see, as rest):
+    the practice counts only where a tilt could be, the hips down as the tilt's phases ask.
+    The same sweep with the hips down is a flatten."""
+    rng = np.random.default_rng(5)
+    plan = [(4.0, 0.0, 0.0), (3.0, 0.02, 0.0), (2.0, 0.0, 0.0), (1.5, -0.02, rising_hips), (2.0, 0.0, 0.0)]
+    eng, t = Engine(PELVIC, hold_s=1.0), 0.0
+    for seconds, belly, hips in plan:  # rest, arch, rest, the outline down (hips rising or not), rest
+        for _ in range(round(seconds * 30)):
+            eng.update(t, _lying(belly, hips, rng))
+            t += 1 / 30
+    eng.finish()
+    assert not eng.fault_spans  # under the fault's bound: nothing said
+    assert eng.seen is not None and eng.seen.ever_confident is practised
+
+
 @pytest.mark.parametrize(("hips", "fault"), [(0.0, False), (0.085, False), (0.2, True)])
 def test_hips_lifted_is_a_bridge_not_an_arch_that_moves_the_hip_landmark(hips, fault):
     """At some cameras an arch lifts the model's hip landmark (a render: up to 0.083 torso
