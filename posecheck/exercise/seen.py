@@ -31,14 +31,27 @@ import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from posecheck.exercise.state import Signals
 
-if TYPE_CHECKING:
-    from posecheck.exercise.definition import Phase
+
+class _Condition(Protocol):  # definition.Condition, as the gate reads it (definition imports this module)
+    @property
+    def signal(self) -> str: ...
+
+    def holds(self, value: float | None, inside: bool) -> bool: ...
+
+
+class _Phase(Protocol):  # definition.Phase, as the gate reads it
+    @property
+    def guided(self) -> bool: ...
+
+    @property
+    def when(self) -> Sequence[_Condition]: ...
+
 
 # The median absolute difference of white noise is 0.6745 sigma; successive differences
 # carry the noise twice: sigma = median|dv| / (0.6745 * sqrt(2)).
@@ -99,7 +112,7 @@ class Seen(BaseModel):
 class SeenGate:
     """Follows one signal's still-noise and middle; says whether it can be trusted now."""
 
-    def __init__(self, seen: Seen, phases: Sequence[Phase] = ()) -> None:
+    def __init__(self, seen: Seen, phases: Sequence[_Phase] = ()) -> None:
         self.seen = seen
         # the seen phases' other conditions (lying, the hips down): a movement of the outline is
         # a tilt only where one of them holds (a bridge rising sweeps the outline both ways
