@@ -106,9 +106,9 @@ class Engine:
             in_start = self.phase is not None and self.phase.id == self.start_phase
             settled = self._settled_in_start(t_s)
             if self.seen is not None:  # not in a fault: a bridge moves the outline, and is no rest nor tilt
-                placed, ok = self.started and self.phase is not None, not self._faults.present
-                # in position: lying as a tilt asks, hips down; hold.ok: timing a hold of a rep at the last frame
-                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, self.hold.ok, self.values)
+                placed = self.started and self.phase is not None and self.seen.posed(self.values)  # lying, hips down
+                ok = not self._faults.present  # (hold.ok: timing a hold of a rep at the last frame)
+                signals = self.seen.apply(t_s, signals, settled and ok, placed and ok, self.hold.ok)
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)

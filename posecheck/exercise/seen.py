@@ -182,22 +182,14 @@ class SeenGate:
         self.practised = True
 
     def apply(
-        self,
-        t: float,
-        signals: Signals,
-        still: bool,
-        in_position: bool = True,
-        holding: bool = False,
-        values: Mapping[str, float | None] | None = None,
+        self, t: float, signals: Signals, still: bool, in_position: bool = True, holding: bool = False
     ) -> Signals:
         """The signals with the watched one taken against the person's middle when it can be
         trusted, and 0 (nothing seen) when not; `still`: settled in the start position;
-        `in_position`: in one of the exercise's positions (counted in the report's figures);
-        `holding`: the engine is timing a hold (of a phase read from this signal, when trusted);
-        `values`: the engine's last values, for `posed` (in position only where a seen phase could be)."""
+        `in_position`: in one of the exercise's positions and `posed` (counted in the report's figures);
+        `holding`: the engine is timing a hold (of a phase read from this signal, when trusted)."""
         name = self.seen.signal
         v = signals.get(name)
-        in_position = in_position and (values is None or self.posed(values))
         out = dict(signals)
         dt = 0.0 if self._last_t is None else min(max(0.0, t - self._last_t), _MAX_STEP_S)
         self._last_t = t
