@@ -39,6 +39,7 @@ class Body:
     shoulder_up_m: float = 0.0  # shoulders raised off the floor
     head_up_m: float = 0.0  # head raised off the floor (shoulders down)
     head_flex_deg: float = 0.0  # the face turned from the ceiling toward the feet (chin tucked)
+    curl_deg: float = 0.0  # the upper back curled off the floor: shoulders and head turn up about the mid-back
     heel_x_m: float = 0.95  # where the feet are planted, from the shoulders
     near: str = "right"  # the side facing the camera
 
@@ -54,7 +55,7 @@ def _mix(a: Body, b: Body, u: float) -> Body:
     k = _ease(u)
     vals = {
         f: getattr(a, f) + (getattr(b, f) - getattr(a, f)) * k
-        for f in ("lift_deg", "shoulder_up_m", "head_up_m", "head_flex_deg", "heel_x_m")
+        for f in ("lift_deg", "shoulder_up_m", "head_up_m", "head_flex_deg", "curl_deg", "heel_x_m")
     }
     return replace(a, **vals)
 
@@ -86,7 +87,16 @@ def pose_of(body: Body) -> Pose:
     heel = ankle + np.array([-0.03, -0.05])
     toe = ankle + np.array([0.15, -0.06])
     ear = np.array([-s["neck"], 0.12 + body.shoulder_up_m + body.head_up_m])
-    fl = math.radians(body.head_flex_deg)
+    cu = math.radians(body.curl_deg)
+    pivot = shoulder + s["upper_back"] * np.array([math.cos(th), math.sin(th)])
+
+    def curled(p: np.ndarray) -> np.ndarray:
+        # turned up about the mid-back (the head end rises; the face tips with it)
+        d = p - pivot
+        return pivot + np.array([d[0] * math.cos(cu) + d[1] * math.sin(cu), -d[0] * math.sin(cu) + d[1] * math.cos(cu)])
+
+    shoulder, ear = curled(shoulder), curled(ear)
+    fl = math.radians(body.head_flex_deg) + cu
 
     def face(dx: float, dy: float) -> np.ndarray:
         # turned about the ear toward the feet (+x) by the flex
