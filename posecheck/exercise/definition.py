@@ -217,8 +217,7 @@ class Phase(_Model):
     side: Literal[PHASE_SIDES] | None = None  # type: ignore[valid-type]
     done_instruction: str = ""
     spoken: str = ""  # said instead when the instruction would run into the hold's countdown
-    # Paced by the coach, not recognised from the picture (see Guided).
-    guided: bool = False
+    guided: bool = False  # paced by the coach, not recognised from the picture (see Guided)
     # How long this position must last to count (overrides tracking.debounce_s): not one passed through.
     debounce_s: float | None = Field(default=None, ge=0)
     # False: a recognised wrong position (a slouch, legs uncrossed), judged for faults; no rep step, no hold.
@@ -243,11 +242,12 @@ class Tracking(_Model):
     baseline_window_s: float = Field(gt=0)
     min_presence: float = Field(ge=0, le=1)
     side_tau_s: float = Field(gt=0)  # time constant for deciding which side faces the camera
-    # Stillness fitted to the person: a hold's movement limit is at least this share of their own peak
-    # speed on the way in, and at least noise_speed_factor times their speed at rest (landmark noise;
-    # a later start position is a baseline only while its spread is within that many times the first one's).
+    # Stillness fitted to the person: a hold's movement limit is at least this share of their peak speed on the way
+    # in, and noise_speed_factor times their speed at rest (landmark noise; a later start position is a baseline
+    # only while its spread is within that many times the first one's). return_share: hold.py's Excursion.
     settle_speed_share: float = Field(ge=0, le=1)
     noise_speed_factor: float = Field(ge=1)
+    return_share: float = Field(ge=0, le=1)
     min_fps: float | None = Field(default=None, gt=0)  # live slower than this: "running slowly"
     fast_pose_fps: float | None = Field(default=None, gt=0, le=240)  # `--fast`: the pose model's frames a second
 

@@ -65,7 +65,7 @@ class Engine:
         self._middle = {ph for step in self.steps[1:-1] for ph in step}
 
         self._stillness = Stillness(exercise)
-        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s)
+        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, exercise.tracking.return_share)
         self._baselines = Baselines(exercise)
         seen = exercise.guided.seen if exercise.guided else None  # an image signal may show a guided movement
         self.seen = SeenGate(seen, exercise.phases) if seen else None

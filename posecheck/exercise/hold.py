@@ -2,13 +2,18 @@
 
 It runs while the phase's target band holds, no reported fault is open and the body is
 still; it credits the time the body had already settled when a run begins, and takes back
-the time a movement had already been under way when it shows.
+the time a movement had already been under way when it shows. A movement that comes back
+(a nod, a shift of weight: it ends nearer to where the hold was than `return_share` of its
+furthest reach, never out of the position nor faulted on the way) was part of the hold: its
+time is given back when the body settles. One that goes on (the last of the way in, the
+first of the way out) is not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import median
 
 from posecheck.exercise.definition import Phase, all_hold
 from posecheck.exercise.state import Signals
@@ -29,13 +34,30 @@ class Visit:
     settled: float = 0.0  # time still in the position, faults or not
 
 
+@dataclass
+class Excursion:
+    """A movement during a hold, followed to see whether it comes back."""
+
+    since: float  # where it took the hold back to
+    elapsed: float  # the hold's time then
+    held: dict[str, float]  # the still-signals where the hold was (the run's medians)
+    reach: dict[str, float] = field(default_factory=dict)  # furthest from there, of those that moved
+
+    def returned(self, values: Signals, share: float) -> bool:
+        near = [(v := values.get(n)) is not None and abs(v - self.held[n]) <= share * r for n, r in self.reach.items()]
+        return all(near)
+
+
 class HoldTimer:
     """One hold phase visit at a time: `begin`, `update` each frame, `end`."""
 
-    def __init__(self, stillness: Stillness, debounce: Callable[[Phase], float], filter_lag_s: float) -> None:
+    def __init__(
+        self, stillness: Stillness, debounce: Callable[[Phase], float], filter_lag_s: float, return_share: float
+    ) -> None:
         self._stillness = stillness
         self._debounce = debounce
         self._filter_lag_s = filter_lag_s
+        self._return_share = return_share
         self.visit_start: float | None = None
         self.begin(None)
 
@@ -52,6 +74,9 @@ class HoldTimer:
         self._still_since: float | None = None
         self._last: tuple[float, float] | None = None  # the last update's time and still window
         self._target = 0.0
+        self._run_values: list[tuple[float, dict[str, float]]] = []  # the still-signals through the run
+        self._fast: set[str] = set()  # still-signals over their limit since the pending movement began
+        self._excursion: Excursion | None = None
 
     def end(self, phase: Phase, side: str | None, t: float) -> Visit | None:
         """Close the visit at t; its record, or None when no visit was open."""
@@ -71,6 +96,7 @@ class HoldTimer:
         placed = clean and all_hold(phase.hold_when, values, inside=self.ok)
         if not placed or prev_t is None:
             self._placed_since = None
+            self._excursion = None  # out of the position, or faulted: not a movement within it
         if placed and self._placed_since is None:
             first = self.first_ok is None and prev_t is not None and self.visit_start is not None
             self._placed_since = self.visit_start if first and not phase.hold_when else t
@@ -94,6 +120,7 @@ class HoldTimer:
         if self._moving_since is not None:
             still = t - self._moving_since < max(debounce, window)
         ok = placed and still
+        self._follow_movement(phase, values)
         # time settled in the position, faults or not: what "rushing" is judged by
         if still and self._was_still and prev_t is not None:
             self._settled += t - prev_t
@@ -108,13 +135,22 @@ class HoldTimer:
             credit = max(0.0, min(window / 2, t - since) if phase.still else t - since)
             self.elapsed += credit
             self._run_start = t - credit
+            exc, self._run_values = self._excursion, []
+            if exc is not None and exc.returned(values, self._return_share):
+                # it came back (a pause at its turn, settled for a moment, is part of it): all held
+                self.elapsed, self._run_start, self._excursion = exc.elapsed + t - exc.since, exc.since, None
             if self.first_ok is None:
                 self.first_ok = self._run_start
         elif self.ok and self._moving_since is not None:
             # a movement under way (confirmed, or the position left while it was being confirmed)
             self._take_back_movement(t, window)
+            if placed and self.last_ok is not None and self._excursion is None:
+                self._excursion = self._excursion_from(self.last_ok)
         if ok:
             self.last_ok = t
+        if ok or self._moving_since is not None:
+            now = {st.signal: v for st in phase.still if (v := values.get(st.signal)) is not None}
+            self._run_values.append((t, now))
         self.ok = ok
         self._last = (t, window)
         # not while a movement is under way: it may yet be taken back
@@ -122,6 +158,36 @@ class HoldTimer:
             self.done = True
             return True
         return False
+
+    def _follow_movement(self, phase: Phase, values: Signals) -> None:
+        """Which still-signals moved faster than still, and how far they have gone from the hold."""
+        if self._moving_since is None and self._excursion is None:
+            self._fast = set()
+            return
+        for st in phase.still:
+            speed = self._stillness.speed(st.signal)
+            if speed is not None and speed > self._stillness.limit(st):
+                self._fast.add(st.signal)
+        exc = self._excursion
+        if exc is None:
+            return
+        for name in self._fast & exc.held.keys():
+            if (v := values.get(name)) is not None:
+                exc.reach[name] = max(exc.reach.get(name, 0.0), abs(v - exc.held[name]))
+
+    def _excursion_from(self, since: float) -> Excursion | None:
+        """A movement that took the hold back to `since`: where the hold was before it (the run's
+        medians) and how far the signals that moved have gone since."""
+        before = [vals for t, vals in self._run_values if t <= since] or [vals for _, vals in self._run_values[:1]]
+        if not before:
+            return None
+        held = {n: median(v[n] for v in before if n in v) for n in before[0]}
+        exc = Excursion(since, self.elapsed, held)
+        for t, vals in self._run_values:
+            for name in self._fast & held.keys() & vals.keys():
+                if t > since:
+                    exc.reach[name] = max(exc.reach.get(name, 0.0), abs(vals[name] - held[name]))
+        return exc
 
     def _take_back_movement(self, t: float, window: float) -> None:
         """The movement pending since _moving_since was not held still. Movement shows in the
