@@ -11,7 +11,7 @@ first of the way out) is not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -42,6 +42,12 @@ class Excursion:
     elapsed: float  # the hold's time then
     held: dict[str, float]  # the still-signals where the hold was (the run's medians)
     reach: dict[str, float] = field(default_factory=dict)  # furthest from there, of those that moved
+
+    def follow(self, values: Mapping[str, float | None], moved: set[str]) -> None:
+        """How far the still-signals that moved have gone from where the hold was."""
+        for name in moved & self.held.keys():
+            if (v := values.get(name)) is not None:
+                self.reach[name] = max(self.reach.get(name, 0.0), abs(v - self.held[name]))
 
     def returned(self, values: Signals, share: float) -> bool:
         near = [(v := values.get(n)) is not None and abs(v - self.held[n]) <= share * r for n, r in self.reach.items()]
@@ -168,12 +174,8 @@ class HoldTimer:
             speed = self._stillness.speed(st.signal)
             if speed is not None and speed > self._stillness.limit(st):
                 self._fast.add(st.signal)
-        exc = self._excursion
-        if exc is None:
-            return
-        for name in self._fast & exc.held.keys():
-            if (v := values.get(name)) is not None:
-                exc.reach[name] = max(exc.reach.get(name, 0.0), abs(v - exc.held[name]))
+        if self._excursion is not None:
+            self._excursion.follow(values, self._fast)
 
     def _excursion_from(self, since: float) -> Excursion | None:
         """A movement that took the hold back to `since`: where the hold was before it (the run's
@@ -184,9 +186,8 @@ class HoldTimer:
         held = {n: median(v[n] for v in before if n in v) for n in before[0]}
         exc = Excursion(since, self.elapsed, held)
         for t, vals in self._run_values:
-            for name in self._fast & held.keys() & vals.keys():
-                if t > since:
-                    exc.reach[name] = max(exc.reach.get(name, 0.0), abs(vals[name] - held[name]))
+            if t > since:
+                exc.follow(vals, self._fast)
         return exc
 
     def _take_back_movement(self, t: float, window: float) -> None:
