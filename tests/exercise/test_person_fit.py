@@ -358,3 +358,18 @@ def test_the_far_knee_held_is_seen_when_the_near_leg_reads_drawn_in(name, near_i
     assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s, r.faults) for r in eng.reps])
     assert {s.id for s in eng.fault_spans} == faults, name
     assert all(r.side == "left" for r in eng.reps), name
+
+
+# Between pulls real people leave their hands where they were: on the belly, or raised to
+# take the next knee (a real clip kept them 0.4-0.55 torso lengths above the hips). Both
+# knees down is the rest; each pull is its own rep.
+@pytest.mark.parametrize(
+    ("name", "hands_between"), [("hands down", 0.0), ("hands on the belly", 0.25), ("hands raised", 0.55)]
+)
+def test_each_knee_pull_is_a_rep_wherever_the_hands_rest_between(name, hands_between):
+    near = {**LYING_KNEES_BENT, "near_knee_in": 0.3, "hands_up": 0.5}
+    far = {**LYING_KNEES_BENT, "far_knee_in": 0.3, "hands_up": 0.55, "hands_at_far_knee": 0.3}
+    between = {**LYING_KNEES_BENT, "hands_up": hands_between}
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), (near, 1.0, 6.5), (between, 1.0, 2.0), (far, 1.0, 6.5), (between, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01, "far_knee_in": 0.01})
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, "right"), (True, "left")], name
