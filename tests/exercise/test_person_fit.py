@@ -158,11 +158,12 @@ SITTING = {
     "upright": 74.0,  # leaning back a little, as people sit
     "lean_change": 74.0,
     "thigh_drop": 0.1,
+    "feet_drop": 1.1,
     "shoulder_width": 0.8,
     "body_in_frame": 1.0,
     "near_side_is_right": 1.0,
 }
-STANDING = {**SITTING, "upright": 88.0, "lean_change": 88.0, "thigh_drop": 1.0, "knee_gap": 0.3}
+STANDING = {**SITTING, "upright": 88.0, "lean_change": 88.0, "thigh_drop": 1.0, "feet_drop": 1.7, "knee_gap": 0.3}
 
 
 def twists(base, n=1, hold_s=32.0):
@@ -207,6 +208,7 @@ SEATED_ARMS_DOWN = {
     "lean": 2.0,
     "trunk_upright": 80.0,
     "thigh": 5.0,
+    "feet_drop": 0.9,
     "upper_arm": -75.0,
     "hip_width": 0.1,
     "body_in_frame": 1.0,
@@ -373,3 +375,29 @@ def test_each_knee_pull_is_a_rep_wherever_the_hands_rest_between(name, hands_bet
     keys = [(LYING_KNEES_BENT, 0.0, 4.0), (near, 1.0, 6.5), (between, 1.0, 2.0), (far, 1.0, 6.5), (between, 1.0, 3.0)]
     eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01, "far_knee_in": 0.01})
     assert [(r.counted, r.side) for r in eng.reps] == [(True, "right"), (True, "left")], name
+
+
+# Sitting on the floor (legs out, or knees up) is no chair: the feet lie level with the hips
+# instead of about a shin below them. Real floor twists, Russian twists and foam rolling were
+# counted as seated twists and squeezes before the setup asked for it.
+@pytest.mark.parametrize(
+    ("name", "feet_drop", "counts"),
+    [
+        ("a chair", 1.1, True),
+        ("a low stool", 0.55, True),
+        ("the floor, knees up", 0.25, False),
+        ("the floor, legs out", 0.0, False),
+    ],
+)
+def test_sitting_on_the_floor_is_not_sitting_on_a_chair(name, feet_drop, counts):
+    sitting = {**SITTING, "feet_drop": feet_drop}
+    start = {**SEATED_ARMS_DOWN, "feet_drop": feet_drop}
+    squeezes = [(start, 0.0, 3.0), ({**BLADES_TOGETHER, "feet_drop": feet_drop}, 1.0, 5.5), (start, 1.0, 2.0)]
+    told = "" if counts else "Sit on a chair with your feet on the floor below your knees"
+    for ex, keys, noise in (
+        (SEATED, twists(sitting, hold_s=12.0), None),
+        (SQUEEZE, squeezes, {"elbows_back": 0.005, "upper_arm": 1.0}),
+    ):
+        eng = perform_signals(ex, keys, noise=noise)
+        assert eng.reps_counted == int(counts), (name, ex.id)
+        assert perform_signals(ex, keys[:1]).setup_message == told, (name, ex.id)
