@@ -18,6 +18,7 @@ from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase,
 from posecheck.exercise.faults import FaultJudge
 from posecheck.exercise.hold import HoldTimer, Visit
 from posecheck.exercise.seen import SeenGate
+from posecheck.exercise.setup import SetupWatch
 from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep, Signals
 from posecheck.exercise.stillness import Stillness
 
@@ -47,9 +48,7 @@ class Engine:
         self.left_start_at: float | None = None
         self._leaving_since: float | None = None
 
-        self.setup_ok, self.setup_message = False, ""
-        self._setup_ok_since: float | None = None
-        self._setup_failed_since: float | None = None
+        self.setup = SetupWatch(exercise)
         self.started = False
 
         self.rep: Rep | None = None
@@ -118,6 +117,7 @@ class Engine:
             # The exercise starts once the person is settled in the start position with the
             # setup right: not on a pose passed through on the way (kneeling, sitting up).
             self.started = self.started or self._settled_in_start(t_s)
+            self.setup.back(t_s, self._settled_in_start(t_s))
             done = self.phase is not None and self.phase.hold and self.hold.done
             opened = self._faults.update(
                 t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events, done=done
@@ -162,8 +162,8 @@ class Engine:
             t_s=t,
             tracking=self.tracking_ok,
             started=self.started,
-            setup_ok=self.setup_ok,
-            setup_message=self.setup_message,
+            setup_ok=self.setup.ok,
+            setup_message=self.setup.message,
             phase=phase.id if phase else None,
             instruction=self._instruction(),
             side=self.rep.side if self.rep else None,
@@ -211,31 +211,14 @@ class Engine:
     def _settled_in_start(self, t: float) -> bool:
         """In the start position with the setup right for a debounce time, and still there."""
         phase = self.phase
-        if phase is None or phase.id != self.start_phase or not self.setup_ok or self._setup_ok_since is None:
-            return False
-        if t - self._setup_ok_since < self.tracking.debounce_s:
+        if phase is None or phase.id != self.start_phase or not self.setup.settled_for(t):
             return False
         return not phase.still or self._stillness.still(phase)
 
     def _update_setup(self, t: float, events: list[Event]) -> None:
-        if self.rep is not None:
-            # mid-rep the body leaves the setup's lying or sitting bands by design
-            return
-        message = ""
-        for check in self.ex.setup:
-            if not all_hold(check.when, self.values, inside=self.setup_ok):
-                message = check.message
-                break
-        ok = not message
-        if ok and not self.setup_ok:
-            self._setup_ok_since, self._setup_failed_since = t, None
-        elif not ok:
-            self._setup_ok_since = None
-            if self._setup_failed_since is None or message != self.setup_message:
-                self._setup_failed_since = t  # since when this check fails
-        if ok != self.setup_ok or message != self.setup_message:
-            events.append(Event(t, "setup", text=message))
-        self.setup_ok, self.setup_message = ok, message
+        # mid-rep the body leaves the setup's lying or sitting bands by design
+        if self.rep is None and self.setup.update(t, self.values):
+            events.append(Event(t, "setup", text=self.setup.message))
 
     # --- phases ---------------------------------------------------------------------------
 
@@ -282,7 +265,7 @@ class Engine:
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
             return
-        if not self.started:
+        if not self.started or (self.setup.away and self.rep is None):
             return
         if self.ex.reps.any_order:
             self._advance_any_order(phase, since, events)
@@ -478,16 +461,11 @@ class Engine:
 
     # --- words ----------------------------------------------------------------------------
 
-    def _setup_told(self) -> bool:
-        """Whether a failing setup is the instruction: before the start, or failing `setup_recheck_s` after."""
-        since, t = self._setup_failed_since, self.t
-        return not self.started or (since is not None and t is not None and t - since >= self.tracking.setup_recheck_s)
-
     def _instruction(self) -> str:
         if not self.tracking_ok:
             return ""
-        if not self.setup_ok and self.rep is None and self._setup_told():
-            return self.setup_message
+        if not self.setup.ok and self.rep is None and self.setup.told(self.t, self.started):
+            return self.setup.message
         phase = self.phase
         if phase is None:
             return ""

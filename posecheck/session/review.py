@@ -154,7 +154,7 @@ def review(
         fps=round(video.fps, 3),
         width=video.width,
         height=video.height,
-        setup={"ok": engine.started, "last_message": engine.setup_message},
+        setup={"ok": engine.started, "last_message": engine.setup.message},
         second_person=[[round(a, 2), round(b, 2)] for a, b in pipeline.follower.crowded_spans],
         settings={
             "hold_s": options.hold_s,

@@ -1,0 +1,60 @@
+"""The setup checks: whether the person is placed as the exercise starts (lying with the
+knees bent, on hands and knees, on a chair), what to tell them when not, and whether they
+have settled back into the start position after leaving it for a while.
+
+Once the checks have failed for `tracking.setup_recheck_s` (the person sat up, stood, knelt
+up), a rep begins only after they have been settled in the start position again for half a
+baseline window: the time the start position takes to be measured. Lying back for a moment
+between sit-ups is no start position: the knees, a little lower than before, read as a roll.
+"""
+
+from __future__ import annotations
+
+from posecheck.exercise.definition import Exercise, all_hold
+from posecheck.exercise.state import Signals
+
+
+class SetupWatch:
+    """`update` each frame (not mid-rep: the body leaves the setup's bands by design)."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self._checks = exercise.setup
+        self._tracking = exercise.tracking
+        self.ok, self.message = False, ""
+        self.ok_since: float | None = None
+        self.failed_since: float | None = None  # since when the failing check has failed
+        self.away = False  # left the start posture for a while: no rep until settled back
+        self._back_since: float | None = None
+
+    def update(self, t: float, values: Signals) -> bool:
+        """Run the checks at t; True when the result or its message changed."""
+        message = next((c.message for c in self._checks if not all_hold(c.when, values, inside=self.ok)), "")
+        ok = not message
+        if ok and not self.ok:
+            self.ok_since, self.failed_since = t, None
+        elif not ok:
+            self.ok_since = None
+            if self.failed_since is None or message != self.message:
+                self.failed_since = t
+            elif t - self.failed_since >= self._tracking.setup_recheck_s:
+                self.away = True
+        changed = ok != self.ok or message != self.message
+        self.ok, self.message = ok, message
+        return changed
+
+    def settled_for(self, t: float) -> bool:
+        """Whether the checks have passed for a debounce time at t."""
+        return self.ok and self.ok_since is not None and t - self.ok_since >= self._tracking.debounce_s
+
+    def back(self, t: float, settled: bool) -> None:
+        """Follow the return to the start position while `away` (`settled`: in it and still at t)."""
+        if not self.away:
+            return
+        self._back_since = (t if self._back_since is None else self._back_since) if settled else None
+        if self._back_since is not None and t - self._back_since >= self._tracking.baseline_window_s / 2:
+            self.away, self._back_since = False, None
+
+    def told(self, t: float | None, started: bool) -> bool:
+        """Whether a failing check is the instruction: before the start, or failing `setup_recheck_s` after."""
+        since = self.failed_since
+        return not started or (since is not None and t is not None and t - since >= self._tracking.setup_recheck_s)
