@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -39,17 +38,15 @@ def _swap_sides(node: object) -> object:
 def augment(src: Path, out: Path, kind: str) -> None:
     (out / "labels").mkdir(parents=True, exist_ok=True)
     for label in sorted((src / "labels").glob("*.json")):
-        clip = src / json.loads(label.read_text())["clip"]
+        data = json.loads(label.read_text())
+        clip = src / data["clip"]
         dst = out / clip.name
         if not dst.exists():
             tmp = dst.with_suffix(".part.mp4")
             cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-vf", KINDS[kind], "-an", "-crf", "20", str(tmp)]
             subprocess.run(cmd, check=True)
             tmp.replace(dst)
-        data = json.loads(label.read_text())
         (out / "labels" / label.name).write_text(json.dumps(_swap_sides(data) if kind == "flip" else data, indent=1))
-    for extra in src.glob("labels/*.png"):
-        shutil.copy2(extra, out / "labels" / extra.name)
 
 
 def main() -> None:

@@ -116,8 +116,9 @@ class Engine:
             self._update_phase(t_s, events)
             # The exercise starts once the person is settled in the start position with the
             # setup right: not on a pose passed through on the way (kneeling, sitting up).
-            self.started = self.started or self._settled_in_start(t_s)
-            self.setup.back(t_s, self._settled_in_start(t_s))
+            settled_now = self._settled_in_start(t_s)
+            self.started = self.started or settled_now
+            self.setup.back(t_s, settled_now)
             done = self.phase is not None and self.phase.hold and self.hold.done
             opened = self._faults.update(
                 t_s, self.phase, self.started, self.values, self.rep, self._stillness.still, events, done=done

@@ -36,7 +36,7 @@ class SetupWatch:
             self.ok_since = None
             if self.failed_since is None or message != self.message:
                 self.failed_since = t
-            elif t - self.failed_since >= self._tracking.setup_recheck_s:
+            elif self._failing_long(t):
                 self.away = True
         changed = ok != self.ok or message != self.message
         self.ok, self.message = ok, message
@@ -56,5 +56,8 @@ class SetupWatch:
 
     def told(self, t: float | None, started: bool) -> bool:
         """Whether a failing check is the instruction: before the start, or failing `setup_recheck_s` after."""
-        since = self.failed_since
-        return not started or (since is not None and t is not None and t - since >= self._tracking.setup_recheck_s)
+        return not started or (t is not None and self._failing_long(t))
+
+    def _failing_long(self, t: float) -> bool:
+        """Whether the failing check has failed `setup_recheck_s` at t."""
+        return self.failed_since is not None and t - self.failed_since >= self._tracking.setup_recheck_s
