@@ -25,6 +25,7 @@ SIGNAL_UNITS: dict[str, str] = {
     "angle": "deg",  # angle at the middle point of three, 0..180
     "line_offset": "deg",  # signed bend at the middle point away from the line of the outer two; + is up
     "incline": "deg",  # segment a->b from the horizontal; + when b is higher
+    "between": "deg",  # segments a->b and c->d apart, 0..180 (a camera's roll turns both alike)
     "lean": "deg",  # segment a->b from the vertical; + toward where the person faces
     "tip": "deg",  # segment a->b from straight up in the picture; + toward the person's feet
     "height": "torso_len",  # a above b, in torso lengths
@@ -40,24 +41,14 @@ SIGNAL_UNITS: dict[str, str] = {
     "mask_gap": "torso_len",  # person mask: the bottom outline between a and b lifted (+) off the line of its ends
     "mask_rise": "torso_len",  # person mask: the top outline's height over the line a-b, across `span` of the way
 }
-POINT_COUNT: dict[str, tuple[int, int]] = {
+# points a kind takes (most take a segment a->b)
+POINT_COUNT: dict[str, tuple[int, int]] = dict.fromkeys(SIGNAL_UNITS, (2, 2)) | {
     "angle": (3, 3),
     "line_offset": (3, 3),
-    "incline": (2, 2),
-    "lean": (2, 2),
-    "tip": (2, 2),
-    "height": (2, 2),
-    "forward": (2, 2),
-    "distance": (2, 2),
-    "along": (2, 2),
-    "width": (2, 2),
+    "between": (4, 4),
     "roll": (3, 3),
-    "tilt": (2, 2),
     "twist": (0, 0),
     "in_frame": (1, 33),
-    "mask_curve": (2, 2),
-    "mask_gap": (2, 2),
-    "mask_rise": (2, 2),
 }
 WORLD_KINDS = frozenset({"roll", "twist", "tilt"})
 MASK_KINDS = frozenset({"mask_curve", "mask_gap", "mask_rise"})

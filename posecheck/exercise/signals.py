@@ -63,6 +63,11 @@ def incline(a: np.ndarray, b: np.ndarray) -> float | None:
     return _deg(math.atan2(-d[1], abs(d[0])))
 
 
+def between(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> float | None:
+    """Segments a->b and c->d apart, 0..180 degrees: the same however the camera is rolled."""
+    return angle_at(b - a, np.zeros(2), d - c)
+
+
 def lean(a: np.ndarray, b: np.ndarray, facing: float) -> float | None:
     d = b - a
     if np.linalg.norm(d) < _EPS:
@@ -278,6 +283,8 @@ def measure(
         return line_offset(*p)
     if kind == "incline":
         return incline(*p)
+    if kind == "between":
+        return between(*p)
     if kind == "lean":
         return lean(p[0], p[1], facing(pose))
     if kind == "tip":

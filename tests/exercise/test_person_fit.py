@@ -89,6 +89,7 @@ ALL_FOURS = {
     "back_curve": 0.0,
     "arm_upright": 88.0,
     "thigh_upright": 87.0,
+    "arm_vs_thigh": 2.0,
     "trunk_incline": 3.0,
     "hip_width": 0.2,
     "body_in_frame": 1.0,
@@ -423,3 +424,25 @@ def test_after_leaving_the_start_posture_a_rep_begins_once_settled_back(name, up
     eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
     assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s) for r in eng.reps])
     assert eng.started
+
+
+# The arm's angle is read from the picture's horizontal, so a camera rolled a few degrees
+# (a phone propped on the floor) adds its roll to it; the thigh turns alike. Misplaced
+# hands stand apart from the thigh, a rolled camera does not.
+@pytest.mark.parametrize(
+    ("name", "arm_deg", "thigh_deg", "arm_vs_thigh_deg", "faults"),
+    [
+        ("good form, level camera", 82.0, 88.0, 7.0, []),
+        ("good form, camera rolled 10 degrees", 72.0, 80.0, 7.0, []),
+        ("hands ahead, level camera", 66.0, 88.0, 22.0, ["hands_not_under_shoulders"]),
+        ("hands ahead, camera rolled", 62.0, 80.0, 22.0, ["hands_not_under_shoulders"]),
+        ("knees back, camera rolled", 80.0, 66.0, 20.0, ["knees_not_under_hips"]),
+    ],
+)
+def test_a_rolled_camera_does_not_misplace_the_hands(name, arm_deg, thigh_deg, arm_vs_thigh_deg, faults):
+    pose = {"arm_upright": arm_deg, "thigh_upright": thigh_deg, "arm_vs_thigh": arm_vs_thigh_deg}
+    keys = [({**ALL_FOURS, **pose}, 0.0, 3.0)]
+    keys += [({**CAT, **pose}, 1.0, 5.5), ({**COW, **pose}, 1.0, 5.5), ({**ALL_FOURS, **pose}, 1.0, 2.0)]
+    eng = perform_signals(CAT_COW, keys)
+    assert sorted({f for r in eng.reps for f in r.faults}) == faults, name
+    assert len(eng.reps) == 1
