@@ -316,6 +316,7 @@ class SetupCheck(_Model):
     id: str = Field(pattern=_ID)
     message: str
     when: list[Condition] = Field(min_length=1)
+    begins_reps: bool = False  # a rep does not begin while this fails (the exercise never leaves it)
 
 
 class Camera(_Model):

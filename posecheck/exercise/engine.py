@@ -266,7 +266,7 @@ class Engine:
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
             return
-        if not self.started or (self.setup.away and self.rep is None):
+        if not self.started or (self.rep is None and (self.setup.away or not self.setup.begins)):
             return
         if self.ex.reps.any_order:
             self._advance_any_order(phase, since, events)

@@ -21,6 +21,7 @@ class SetupWatch:
         self._checks = exercise.setup
         self._tracking = exercise.tracking
         self.ok, self.message = False, ""
+        self.begins = True  # the checks marked `begins_reps` pass: a rep may begin
         self.ok_since: float | None = None
         self.failed_since: float | None = None  # since when the failing check has failed
         self.away = False  # left the start posture for a while: no rep until settled back
@@ -29,6 +30,7 @@ class SetupWatch:
     def update(self, t: float, values: Signals) -> bool:
         """Run the checks at t; True when the result or its message changed."""
         message = next((c.message for c in self._checks if not all_hold(c.when, values, inside=self.ok)), "")
+        self.begins = all(all_hold(c.when, values, inside=self.begins) for c in self._checks if c.begins_reps)
         ok = not message
         if ok and not self.ok:
             self.ok_since, self.failed_since = t, None

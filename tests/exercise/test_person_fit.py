@@ -412,6 +412,16 @@ def test_sitting_on_the_floor_is_not_sitting_on_a_chair(name, feet_drop, counts)
         assert perform_signals(ex, keys[:1]).setup.message == told, (name, ex.id)
 
 
+# Leaning back with the legs out (a rowing machine: each pull read as a twist) is no seated
+# twist: the feet leave their place below the knees as the "twist" begins, and a rep does
+# not begin while they are not there. A real seated cable row counted 3 twists before.
+@pytest.mark.parametrize(("name", "feet_drop_turned", "counts"), [("feet stay", 1.1, 1), ("legs out", 0.2, 0)])
+def test_a_rep_does_not_begin_while_the_feet_leave_the_chair(name, feet_drop_turned, counts):
+    leaning = {**SITTING, "feet_drop": feet_drop_turned}
+    keys = [(SITTING, 0.0, 3.0), (leaning, 0.5, 0.0), ({**leaning, "twist": 30.0}, 1.0, 12.0), (SITTING, 1.0, 3.0)]
+    assert perform_signals(SEATED, keys).reps_counted == counts, name
+
+
 # Lying back for a moment between sit-ups is no start position: the knees, a little lower
 # than before, read as a roll (a mirrored real sit-up clip counted 10 lower back rotations).
 # Once the setup has failed a while (the person sat up), a rep begins only after they have
