@@ -26,6 +26,7 @@ class SetupWatch:
         self.failed_since: float | None = None  # since when the failing check has failed
         self.away = False  # left the start posture for a while: no rep until settled back
         self._back_since: float | None = None
+        self._unsettled_since: float | None = None
 
     def update(self, t: float, values: Signals) -> bool:
         """Run the checks at t; True when the result or its message changed."""
@@ -52,8 +53,14 @@ class SetupWatch:
         """Follow the return to the start position while `away` (`settled`: in it and still at t)."""
         if not self.away:
             return
-        self._back_since = (t if self._back_since is None else self._back_since) if settled else None
-        if self._back_since is not None and t - self._back_since >= self._tracking.baseline_window_s / 2:
+        if settled:
+            self._unsettled_since = None
+            self._back_since = t if self._back_since is None else self._back_since
+        else:  # a flicker shorter than the debounce time (a landmark's jump) is no leaving
+            self._unsettled_since = t if self._unsettled_since is None else self._unsettled_since
+            if t - self._unsettled_since >= self._tracking.debounce_s:
+                self._back_since = None
+        if settled and self._back_since is not None and t - self._back_since >= self._tracking.baseline_window_s / 2:
             self.away, self._back_since = False, None
 
     def told(self, t: float | None, started: bool) -> bool:
