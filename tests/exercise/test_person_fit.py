@@ -15,6 +15,7 @@ from test_engine import MOVE_S, NOD, run
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
+from posecheck.exercise.signals import between
 
 from stickfigure import REST, Body, Key, lift_for_line
 
@@ -455,6 +456,17 @@ def test_settling_back_survives_a_landmark_jump_for_a_frame(name, jump_deg):
     keys = [(on_heels, 0.0, 3.0), (ALL_FOURS, 1.0, 0.15), (jolt, 0.0, 1 / 30), (ALL_FOURS, 0.0, 0.05)]
     keys += [(CAT, 1.0, 5.5), (COW, 1.0, 5.5), (ALL_FOURS, 1.0, 2.0)]
     assert perform_signals(CAT_COW, keys).reps_counted == 1, name
+
+
+@pytest.mark.parametrize("roll_deg", [-10.0, 0.0, 5.0, 30.0])
+def test_the_angle_between_two_segments_does_not_turn_with_the_camera(roll_deg):
+    # on all fours: shoulder above wrist, hip above knee; the arm 8 degrees off the thigh
+    wrist, shoulder = np.array([100.0, 300.0]), np.array([100.0 + 300 * np.tan(np.radians(8)), 0.0])
+    knee, hip = np.array([500.0, 300.0]), np.array([500.0, 0.0])
+    c, s = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
+    turn = np.array([[c, -s], [s, c]])
+    pts = [turn @ p for p in (wrist, shoulder, knee, hip)]
+    assert between(*pts) == pytest.approx(8.0, abs=1e-6)
 
 
 # The arm's angle is read from the picture's horizontal, so a camera rolled a few degrees
