@@ -130,6 +130,21 @@ class Engine:
             self._update_hold(t_s, None if gap else prev_t, events)
         return self.state(), events
 
+    def new_view(self, t_s: float) -> list[Event]:
+        """The recording changed camera at t_s: a rep under way ends there (it counts if its
+        holds were done, as at a video's end), and the start position and the person's
+        stillness are measured again in the new picture."""
+        events: list[Event] = []
+        self._end_hold_visit(t_s)
+        self._faults.close_all(t_s, events)
+        if self.rep is not None:
+            self._finish_rep(t_s, events, complete=True, cut=True)
+        self._set_phase(None, t_s, events)
+        self._baselines = Baselines(self.ex)
+        self._stillness = Stillness(self.ex)
+        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, self.tracking.return_share)
+        return events
+
     def pause(self) -> None:
         """The user paused mid-rep: if the rep does not count in the end, it is forgotten, not
         recorded as a failed attempt (the person may have stood up, or sat back to rest)."""

@@ -105,7 +105,7 @@ class WithImages:
                 frame = next(pictures, None)
                 if frame is None:
                     raise RecordError(f"{self.video.path}: has fewer frames than its landmarks record")
-                yield Posed(posed.t_s, posed.detection, frame.image)
+                yield Posed(posed.t_s, posed.detection, frame.image, posed.new_view)
 
 
 def load(path: Path) -> RecordedPoses:

@@ -63,16 +63,24 @@ class Pipeline:
         self.deciding_values: list[tuple[float | None, ...]] = []
         self._next_sample_s = 0.0
         self.peaks = FaultPeaks(self.exercise)
+        self.new_views_s: list[float] = []  # where the recording changed camera (session/views.py)
 
-    def step(self, t_s: float, detection: Detection) -> Step:
+    def step(self, t_s: float, detection: Detection, new_view: bool = False) -> Step:
         self.frames += 1
         self.last_t = t_s
+        cut: list[Event] = []
+        if new_view:  # another camera: nothing measured from the last one carries over
+            self.new_views_s.append(t_s)
+            self.smoother = PoseSmoother(self.exercise)
+            self.reader = SignalReader(self.exercise)
+            cut = self.engine.new_view(t_s)
         raw = self.follower.pick(t_s, detection)
         pose = None
         if raw is not None:
             self.frames_with_pose += 1
             pose = self.smoother(t_s, raw)
         state, events = self.engine.update(t_s, self.reader.read(t_s, pose))
+        events = cut + events
         self.events.extend(events)
         if t_s >= self._next_sample_s:
             self._next_sample_s = t_s + self.TIMELINE_STEP_S

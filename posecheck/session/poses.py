@@ -30,6 +30,7 @@ from posecheck.pose.model import PoseEstimator
 from posecheck.pose.types import Detection, Pose
 from posecheck.session.overlap import Ahead, prompt_handoffs
 from posecheck.session.thinning import Due, thinned
+from posecheck.session.views import ViewWatch
 from posecheck.sources.video import VideoFile
 
 X = TypeVar("X")
@@ -74,6 +75,7 @@ class Posed:
     t_s: float
     detection: Detection
     image: np.ndarray | None = None
+    new_view: bool = False  # the first frame of another camera view (session/views.py)
 
 
 class PoseSource(Protocol):
@@ -143,11 +145,12 @@ class ModelPoses:
 
             # the model on a thread of its own too: the reader's work on a frame (smoothing, the
             # engine) overlaps the model's on the next; closed (joined) before the model is
+            views = ViewWatch()
             with closing(Ahead(detected, name="posecheck-pose")) as posed:
                 for t_s, (bgr, _), detection in posed:
                     self._read += 1
                     self._last_t_s = t_s
-                    yield Posed(t_s, detection, bgr)
+                    yield Posed(t_s, detection, bgr, views.update(t_s, bgr))
 
 
 def _timed(items: Iterator[X], timings: Timings, stage: str) -> Iterator[X]:
@@ -185,7 +188,7 @@ class Thinned:
             items = ((p.t_s, p) for p in frames)
             due = Due(self.pose_fps, self.facts.fps)
             for t_s, posed, detection in thinned(items, lambda p, _t: p.detection, due):
-                yield Posed(t_s, detection, posed.image)
+                yield Posed(t_s, detection, posed.image, posed.new_view)
 
 
 def pack_mask(mask: np.ndarray) -> bytes:
@@ -214,13 +217,16 @@ class _Kept:
     mask: bytes | None
 
 
-def keep(posed: Posed, masks: bool) -> tuple[float, int | None, tuple[_Kept, ...]]:
+Kept = tuple[float, int | None, tuple[_Kept, ...], bool]  # t_s, people, poses, new_view
+
+
+def keep(posed: Posed, masks: bool) -> Kept:
     """One frame's detection as a record keeps it (its masks packed when `masks`)."""
     kept = tuple(
         _Kept(replace(p, mask=None), pack_mask(p.mask) if masks and p.mask is not None else None)
         for p in posed.detection.poses
     )
-    return posed.t_s, posed.detection.people, kept
+    return posed.t_s, posed.detection.people, kept, posed.new_view
 
 
 class RecordedPoses:
@@ -231,7 +237,7 @@ class RecordedPoses:
     def __init__(
         self,
         facts: VideoFacts,
-        frames: list[tuple[float, int | None, tuple[_Kept, ...]]],
+        frames: list[Kept],
         masks: bool,
         about: dict | None = None,
     ):
@@ -264,7 +270,7 @@ class RecordedPoses:
         if masks and not self.masks:
             raise ValueError("this record holds no person masks; record it with masks=True")
         timings = timings or Timings()
-        for t_s, people, kept in self._frames:
+        for t_s, people, kept, new_view in self._frames:
             with timings.stage("decode"):
                 poses = tuple(
                     replace(k.pose, mask=unpack_mask(k.mask, k.pose.width, k.pose.height))
@@ -272,11 +278,11 @@ class RecordedPoses:
                     else k.pose
                     for k in kept
                 )
-            yield Posed(t_s, Detection(poses=poses, people=people))
+            yield Posed(t_s, Detection(poses=poses, people=people), new_view=new_view)
 
     def save(self, path: Path) -> None:
         """Write the record as one .npz (no pickles); atomically, so a cut-short run leaves none."""
-        kept = [k for _, _, ks in self._frames for k in ks]
+        kept = [k for _, _, ks, _ in self._frames for k in ks]
         n = len(kept)
         masks = [k.mask or b"" for k in kept]
         meta = {
@@ -291,9 +297,10 @@ class RecordedPoses:
 
         arrays = {
             "meta": np.array(json.dumps(meta)),
-            "t_s": np.array([t for t, _, _ in self._frames], dtype=np.float64),
-            "people": np.array([-1 if p is None else p for _, p, _ in self._frames], dtype=np.int32),
-            "n_poses": np.array([len(ks) for _, _, ks in self._frames], dtype=np.int32),
+            "t_s": np.array([f[0] for f in self._frames], dtype=np.float64),
+            "people": np.array([-1 if f[1] is None else f[1] for f in self._frames], dtype=np.int32),
+            "n_poses": np.array([len(f[2]) for f in self._frames], dtype=np.int32),
+            "new_view": np.array([f[3] for f in self._frames], dtype=bool),
             "xy": stack([k.pose.xy for k in kept], 2),
             "z": stack([k.pose.z for k in kept]),
             "visibility": stack([k.pose.visibility for k in kept]),
@@ -337,8 +344,11 @@ class RecordedPoses:
             )
             start = int(ends[i - 1]) if i else 0
             kept.append(_Kept(pose, data[start : int(ends[i])] if a["has_mask"][i] else None))
-        frames, at = [], 0
-        for t_s, people, n in zip(a["t_s"], a["people"], a["n_poses"], strict=True):
-            frames.append((float(t_s), None if people < 0 else int(people), tuple(kept[at : at + n])))
+        frames: list[Kept] = []
+        at = 0
+        # records written before new views were told have none
+        new_views = a["new_view"] if "new_view" in a else np.zeros(len(a["t_s"]), dtype=bool)
+        for t_s, people, n, new_view in zip(a["t_s"], a["people"], a["n_poses"], new_views, strict=True):
+            frames.append((float(t_s), None if people < 0 else int(people), tuple(kept[at : at + n]), bool(new_view)))
             at += int(n)
         return cls(VideoFacts(**meta["facts"]), frames, bool(meta["masks"]), meta.get("about"))

@@ -22,7 +22,17 @@ from posecheck.session.interrupts import frame_by_frame
 from posecheck.session.landmarks import WithImages
 from posecheck.session.overlap import Behind
 from posecheck.session.pipeline import Listener, Pipeline, Step
-from posecheck.session.poses import ModelPoses, Posed, PoseSource, RecordedPoses, Thinned, Timings, VideoFacts, keep
+from posecheck.session.poses import (
+    Kept,
+    ModelPoses,
+    Posed,
+    PoseSource,
+    RecordedPoses,
+    Thinned,
+    Timings,
+    VideoFacts,
+    keep,
+)
 from posecheck.sources.video import VideoFile, VideoWriter
 
 STAGES = ("decode", "pose", "engine", "overlay", "encode")
@@ -156,6 +166,8 @@ def review(
         height=video.height,
         setup={"ok": engine.started, "last_message": engine.setup.message},
         second_person=[[round(a, 2), round(b, 2)] for a, b in pipeline.follower.crowded_spans],
+        # where the recording cut to another camera: the start position was measured again
+        camera_changes_s=[round(t, 2) for t in pipeline.new_views_s],
         settings={
             "hold_s": options.hold_s,
             "target": options.target,
@@ -229,7 +241,7 @@ class _Counting:
 
     def count(self, frame: Posed) -> None:
         with self.timings.stage("engine"):
-            step = self.pipeline.step(frame.t_s, frame.detection)
+            step = self.pipeline.step(frame.t_s, frame.detection, frame.new_view)
         if self.deferred:
             if self.listeners or self.on_step is not None:
                 self._waiting.append((frame.t_s, _without_masks(step)))
@@ -281,7 +293,7 @@ class _Watch:
         self.video_path = video_path
         self.facts = facts
         self.options = options
-        self.kept: list[tuple[float, int | None, tuple]] = []
+        self.kept: list[Kept] = []
 
     def keep(self, frame: Posed, pipeline: Pipeline) -> bool:
         """Keep the frame's detection; whether the gate has now come to trust the picture."""

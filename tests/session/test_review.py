@@ -153,7 +153,7 @@ def test_a_watched_movement_is_read_again_from_the_start_once_the_picture_is_tru
     # the steps held back while the reading might start over keep no person mask (megabytes a frame)
     assert trusted or not any(held_masks)
     assert rep["frames"] == frames and len(heard) == frames + 1  # each frame once, then the end
-    assert steps == [t for t, _, _ in tilt_detections._frames]  # in order, each once
+    assert steps == [f[0] for f in tilt_detections._frames]  # in order, each once
     assert len(read_frames(tmp_path / "a.mp4")[0]) == frames
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "r.json"]  # no temporary left
     want = second.engine

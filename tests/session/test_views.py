@@ -1,0 +1,64 @@
+"""A recording that changes camera (a demo cut from one angle to another) is told from the
+picture: people moving and the light changing are not a new view; a cut, or a cross-fade
+spread over frames, is one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posecheck.pose.types import Detection
+from posecheck.session.poses import Posed, RecordedPoses, VideoFacts, keep
+from posecheck.session.views import ViewWatch
+
+
+def _room(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    cells = rng.integers(100, 230, size=(9, 16, 3)).astype(np.uint8)
+    return np.kron(cells, np.ones((40, 40, 1), dtype=np.uint8))  # 360 x 640, BGR
+
+
+def _person(room: np.ndarray, x: int) -> np.ndarray:
+    out = room.copy()
+    out[60:300, x : x + 160] = 70  # a dark figure a quarter of the frame wide
+    return out
+
+
+def _watch(frames, fps=30.0):
+    w = ViewWatch()
+    return [round(i / fps, 3) for i, f in enumerate(frames) if w.update(i / fps, f)]
+
+
+def test_a_person_moving_across_the_room_is_not_a_new_view():
+    room = _room(1)
+    frames = [_person(room, 40 + 12 * i) for i in range(40)] + [_person(room, 520 - 12 * i) for i in range(40)]
+    assert _watch(frames) == []
+
+
+def test_the_light_fading_is_not_a_new_view():
+    room = _person(_room(1), 200)
+    frames = [(room.astype(np.int16) - i).astype(np.uint8) for i in range(60)]  # a fade to black, slowly
+    assert _watch(frames) == []
+
+
+@pytest.mark.parametrize("fade_frames", [1, 7])
+def test_a_cut_or_a_cross_fade_to_another_camera_is_one_new_view(fade_frames):
+    a, b = _person(_room(1), 200), _person(_room(2), 300)
+    frames = [a] * 30
+    frames += [(a * (1 - k / fade_frames) + b * (k / fade_frames)).astype(np.uint8) for k in range(1, fade_frames + 1)]
+    frames += [b] * 60
+    (t,) = _watch(frames)
+    assert 1.0 <= t <= 1.0 + fade_frames / 30 + 0.3
+
+
+def test_a_record_keeps_where_the_view_changed(tmp_path):
+    facts = VideoFacts(fps=10.0, width=64, height=48, frame_count=4, last_t_s=0.3)
+    frames = [keep(Posed(i / 10, Detection(poses=()), new_view=i == 2), False) for i in range(4)]
+    path = tmp_path / "r.npz"
+    RecordedPoses(facts, frames, False).save(path)
+    assert [p.new_view for p in RecordedPoses.load(path).frames(masks=False)] == [False, False, True, False]
+    # a record written before views were told has none
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files if k != "new_view"}
+    np.savez_compressed(path, **arrays)
+    assert not any(p.new_view for p in RecordedPoses.load(path).frames(masks=False))
