@@ -63,9 +63,7 @@ class Engine:
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
         self._middle = {ph for step in self.steps[1:-1] for ph in step}
 
-        self._stillness = Stillness(exercise)
-        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, exercise.tracking.return_share)
-        self._baselines = Baselines(exercise)
+        self._measure_afresh()
         seen = exercise.guided.seen if exercise.guided else None  # an image signal may show a guided movement
         self.seen = SeenGate(seen, exercise.phases) if seen else None
         self._unseen_at: float | None = None  # the last frame the gate did not see the movement
@@ -134,16 +132,17 @@ class Engine:
         """The recording changed camera at t_s: a rep under way ends there (it counts if its
         holds were done, as at a video's end), and the start position and the person's
         stillness are measured again in the new picture."""
-        events: list[Event] = []
-        self._end_hold_visit(t_s)
-        self._faults.close_all(t_s, events)
-        if self.rep is not None:
-            self._finish_rep(t_s, events, complete=True, cut=True)
+        events = self.finish(t_s)
         self._set_phase(None, t_s, events)
-        self._baselines = Baselines(self.ex)
+        self._measure_afresh()
+        return events
+
+    def _measure_afresh(self) -> None:
+        """What is measured on this person in this picture: their stillness (and the holds
+        timed by it) and their start position."""
         self._stillness = Stillness(self.ex)
         self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, self.tracking.return_share)
-        return events
+        self._baselines = Baselines(self.ex)
 
     def pause(self) -> None:
         """The user paused mid-rep: if the rep does not count in the end, it is forgotten, not

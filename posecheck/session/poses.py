@@ -120,10 +120,14 @@ class ModelPoses:
             nominal_duration_s=v.nominal_duration_s,
         )
 
-    def _decoded(self) -> Iterator[tuple[float, tuple[np.ndarray, np.ndarray]]]:
-        """(t_s, (BGR, RGB)) of every frame; run on the decoding thread."""
+    def _decoded(self) -> Iterator[tuple[float, tuple[np.ndarray, np.ndarray, bool]]]:
+        """(t_s, (BGR, RGB, new view)) of every frame; run on the decoding thread."""
+        views = ViewWatch()
         for frame in self.video:
-            yield frame.t_s, (frame.image, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB))
+            yield (
+                frame.t_s,
+                (frame.image, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), views.update(frame.t_s, frame.image)),
+            )
 
     def frames(self, *, masks: bool, timings: Timings | None = None) -> Generator[Posed, None, None]:
         timings = timings or Timings()
@@ -134,23 +138,22 @@ class ModelPoses:
             closing(Ahead(self._decoded, name="posecheck-decode", lowered=True)) as decoded,
         ):
 
-            def detect(images: tuple[np.ndarray, np.ndarray], t_s: float) -> Detection:
+            def detect(images: tuple[np.ndarray, np.ndarray, bool], t_s: float) -> Detection:
                 with timings.stage("pose"):
                     return estimator.detect(images[1], t_s)
 
             due: Callable[[float], bool] = Due(self.pose_fps, self.video.fps) if self.pose_fps else _always
 
-            def detected() -> Iterator[tuple[float, tuple[np.ndarray, np.ndarray], Detection]]:
+            def detected() -> Iterator[tuple[float, tuple[np.ndarray, np.ndarray, bool], Detection]]:
                 return thinned(_timed(decoded, timings, "decode"), detect, due)
 
             # the model on a thread of its own too: the reader's work on a frame (smoothing, the
             # engine) overlaps the model's on the next; closed (joined) before the model is
-            views = ViewWatch()
             with closing(Ahead(detected, name="posecheck-pose")) as posed:
-                for t_s, (bgr, _), detection in posed:
+                for t_s, (bgr, _, new_view), detection in posed:
                     self._read += 1
                     self._last_t_s = t_s
-                    yield Posed(t_s, detection, bgr, views.update(t_s, bgr))
+                    yield Posed(t_s, detection, bgr, new_view)
 
 
 def _timed(items: Iterator[X], timings: Timings, stage: str) -> Iterator[X]:

@@ -64,13 +64,16 @@ def test_a_hold_on_noisy_landmarks_counts():
 # --- signal-level performances ---------------------------------------------------------
 
 
-def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0):
+def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0, new_views=()):
     """Keyframes (values, move_s, stay_s) -> engine. Values ease linearly between keys;
-    `noise` gives per-signal standard deviations."""
+    `noise` gives per-signal standard deviations; the recording cuts to another camera as
+    the keys numbered in `new_views` begin."""
     rng = np.random.default_rng(seed)
     eng = Engine(exercise)
     t, prev = 0.0, keys[0][0]
-    for values, move_s, stay_s in keys:
+    for key, (values, move_s, stay_s) in enumerate(keys):
+        if key in new_views:
+            eng.new_view(t)
         for u0, length, a, b in ((t, move_s, prev, values), (t + move_s, stay_s, values, values)):
             for i in range(round(length * fps)):
                 k = i / max(1, round(length * fps))
@@ -490,15 +493,8 @@ def test_a_rolled_camera_does_not_misplace_the_hands(name, arm_deg, thigh_deg, a
 @pytest.mark.parametrize(("name", "told", "reps"), [("cut not told", False, 1), ("cut told", True, 0)])
 def test_a_new_camera_view_measures_the_start_position_again(name, told, reps):
     other_camera = {**KNEES_UP, "knees_down": 0.25, "left_knee_above": 0.08}
-    eng = Engine(LOWER_BACK_ROTATION)
-    fps, t = 30.0, 0.0
-    for values, seconds in ((KNEES_UP, 4.0), (other_camera, 12.0)):
-        if values is other_camera and told:
-            eng.new_view(t)
-        for _ in range(round(seconds * fps)):
-            eng.update(t, values)
-            t += 1 / fps
-    eng.finish(t)
+    keys = [(KNEES_UP, 0.0, 4.0), (other_camera, 0.0, 12.0)]
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, new_views={1} if told else ())
     assert len(eng.reps) == reps, name
 
 
@@ -506,15 +502,5 @@ def test_a_roll_after_a_new_camera_view_counts():
     other_camera = {**KNEES_UP, "knees_down": 0.25, "left_knee_above": 0.08}
     rolled = {**other_camera, "knees_down": 0.05, "left_knee_above": 0.23}
     keys = [(KNEES_UP, 0.0, 4.0), (other_camera, 0.0, 3.0), (rolled, 1.5, 11.0), (other_camera, 1.5, 3.0)]
-    eng = Engine(LOWER_BACK_ROTATION)
-    fps, t, prev = 30.0, 0.0, keys[0][0]
-    for i, (values, move_s, stay_s) in enumerate(keys):
-        if i == 1:
-            eng.new_view(t)
-        for k in range(round((move_s + stay_s) * fps)):
-            u = min(1.0, k / (move_s * fps)) if move_s else 1.0
-            eng.update(t, {n: prev[n] + (values[n] - prev[n]) * u for n in values})
-            t += 1 / fps
-        prev = values
-    eng.finish(t)
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, new_views={1})
     assert [(r.counted, r.side) for r in eng.reps] == [(True, "right")]
