@@ -49,6 +49,19 @@ class Baselines:
         """Whether every baseline has been taken from a settled start position."""
         return all(b.pool for b in self._by_signal.values())
 
+    @property
+    def start(self) -> Signals:
+        """The start position's own (raw) values; None where not measured yet."""
+        return {name: b.value for name, b in self._by_signal.items()}
+
+    def take(self, t: float, start: Signals) -> None:
+        """Take these raw values as the start position from now on (a set begun mid-position
+        showed where it is: exercise/midstart.py)."""
+        for name, b in self._by_signal.items():
+            if (v := start.get(name)) is not None:
+                b.recent.clear()
+                b.pool, b.value = deque([(t, v)]), v
+
     def apply(self, t: float, raw: Signals, settled: bool) -> Signals:
         """The signals at t with baselines applied; `settled`: the person is settled in the
         start position, so it is measured. Until it first is, the person is taken to be at

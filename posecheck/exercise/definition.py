@@ -248,6 +248,7 @@ class Reps(_Model):
     counting: Literal["reps", "each_side", "rounds"] = "reps"
     any_order: bool = False  # the middle positions in any order (cat then cow, or cow then cat): one of each is a rep
     rest_within: bool = False  # ...and a relax in the start position between them does not end it
+    begins_mid: bool = False  # a set may begin in a middle position (exercise/midstart.py); needs any_order
     # A trip out of the start position shorter than this (in its hold phases) is not an attempt.
     min_attempt_s: float = Field(default=0.0, ge=0)
     rounds: list[Literal[REP_SIDES]] = Field(default_factory=list)  # type: ignore[valid-type]
@@ -275,6 +276,8 @@ class Reps(_Model):
             self.counting != "reps" or len(middle) < 2 or not all(isinstance(s, str) for s in middle)
         ):
             raise ValueError("any_order = true needs counting = 'reps' and two or more single middle phases")
+        if self.begins_mid and not self.any_order:
+            raise ValueError("begins_mid = true needs any_order = true (middle positions on both sides of the start)")
         return self
 
 

@@ -17,10 +17,12 @@ from posecheck.exercise.baseline import Baselines
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
 from posecheck.exercise.faults import FaultJudge
 from posecheck.exercise.hold import HoldTimer, Visit
+from posecheck.exercise.midstart import MidStart
 from posecheck.exercise.seen import SeenGate
 from posecheck.exercise.setup import SetupWatch
 from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep, Signals
 from posecheck.exercise.stillness import Stillness
+from posecheck.exercise.tally import Tally
 
 
 class Engine:
@@ -61,15 +63,14 @@ class Engine:
         self._visits: list[Visit] = []
         self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
+        self._mid = MidStart(exercise) if exercise.reps.begins_mid else None
         self._middle = {ph for step in self.steps[1:-1] for ph in step}
 
         self._measure_afresh()
         seen = exercise.guided.seen if exercise.guided else None  # an image signal may show a guided movement
         self.seen = SeenGate(seen, exercise.phases) if seen else None
         self._unseen_at: float | None = None  # the last frame the gate did not see the movement
-        self.round = 1
-        self._round_done: set[str] = set()
-        self._side_counts: dict[str, int] = {}
+        self._tally = Tally(exercise.reps, self.target)
         self._set_complete = False
 
     # --- public --------------------------------------------------------------------------
@@ -112,6 +113,8 @@ class Engine:
             self._stillness.learn(settled, in_start, self.hold.ok)
             self._update_setup(t_s, events)
             self._update_phase(t_s, events)
+            if self._mid is not None:
+                self._begun_mid(t_s, signals)
             # The exercise starts once the person is settled in the start position with the
             # setup right: not on a pose passed through on the way (kneeling, sitting up).
             settled_now = self._settled_in_start(t_s)
@@ -182,8 +185,8 @@ class Engine:
             phase=phase.id if phase else None,
             instruction=self._instruction(),
             side=self.rep.side if self.rep else None,
-            next_side=self._next_side(),
-            round=self.round,
+            next_side=self._tally.next_side(self._sides()),
+            round=self._tally.round,
             reps_counted=self.reps_counted,
             reps_attempted=len(self.reps),
             target=self.target,
@@ -196,7 +199,7 @@ class Engine:
             fault_message=fault_message,
             values=dict(self.values),
             set_complete=self._set_complete,
-            side_counts=tuple((s, self._side_counts.get(s, 0)) for s in self._sides()),
+            side_counts=tuple((s, self._tally.side_counts.get(s, 0)) for s in self._sides()),
             guided=self._guided_mode(),
         )
 
@@ -306,6 +309,22 @@ class Engine:
         self._visits = []
         self._rep_interrupted = False
         self._visited = {phase.id}
+
+    def _begun_mid(self, t: float, raw: Signals) -> None:
+        """Before the first rep counts, a set begun mid-position (exercise/midstart.py): the
+        start position is taken where the person first held still; the rep, from there."""
+        assert self._mid is not None
+        if self.rep is None or self.reps_counted:
+            return self._mid.reset()
+        still = self.phase is not None and bool(self.phase.still) and self._stillness.still(self.phase)
+        start = self._mid.update(t, self.phase, still, raw, self._baselines.start)
+        if start is not None and self.phase is not None:  # (a middle position: MidStart found it there)
+            self._baselines.take(t, start)
+            self.rep.start_s = self._mid.left_at if self._mid.left_at is not None else self.rep.start_s
+            self._visits = list(self._mid.credits)
+            self._visited = {v.phase.id for v in self._visits} | {self.phase.id}
+            self.hold.restart(self._mid.run_start, t)  # held since the run at the further level began
+            self._mid.reset()
 
     def _advance_any_order(self, phase: Phase, t: float, events: list[Event]) -> None:
         """A rep is one visit to each middle position in any order (cow then cat, or cat
@@ -426,33 +445,11 @@ class Engine:
         self.rep, self.step = None, 0
         self._visits = []
         if rep.counted and rep.side is not None:
-            self._side_counts[rep.side] = self._side_counts.get(rep.side, 0) + 1
-            if self.ex.reps.counting == "rounds":
-                self._round_done.add(rep.side)
-                if set(self.ex.reps.rounds) <= self._round_done:
-                    self._round_done = set()
-                    self.round += 1
+            self._tally.add(rep.side)
         events.append(Event(t, "rep", text="counted" if rep.counted else "attempt", rep=rep))
-        if not self._set_complete and self._progress_done():
+        if not self._set_complete and self._tally.done(self._sides(), self.reps_counted):
             self._set_complete = True
             events.append(Event(t, "set_complete"))
-
-    def _progress_done(self) -> bool:
-        counting = self.ex.reps.counting
-        if counting == "rounds":
-            return self.round - 1 >= self.target
-        if counting == "each_side":
-            sides = self._sides()
-            return bool(sides) and all(self._side_counts.get(s, 0) >= self.target for s in sides)
-        return self.reps_counted >= self.target
-
-    def _next_side(self) -> str | None:
-        counting = self.ex.reps.counting
-        if counting == "rounds":
-            return next((s for s in self.ex.reps.rounds if s not in self._round_done), None)
-        if counting == "each_side":
-            return min(self._sides(), key=lambda s: self._side_counts.get(s, 0), default=None)
-        return None
 
     # --- holds ----------------------------------------------------------------------------
 
@@ -487,7 +484,7 @@ class Engine:
         if phase.hold and self.hold.done and phase.done_instruction:
             return phase.done_instruction
         if phase.id == self.start_phase:
-            side = self._next_side()
+            side = self._tally.next_side(self._sides())
             cue = self.ex.reps.side_cues.get(side or "", "") if side else ""
             return cue or phase.instruction
         return phase.instruction

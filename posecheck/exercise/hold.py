@@ -84,6 +84,13 @@ class HoldTimer:
         self._fast: set[str] = set()  # still-signals over their limit since the pending movement began
         self._excursion: Excursion | None = None
 
+    def restart(self, since: float, t: float) -> None:
+        """The visit is found to have begun at `since` and been held still until t (the first
+        part of it was the start position of a set begun mid-position: exercise/midstart.py)."""
+        self.begin(since)
+        self.elapsed, self.ok, self._was_still = t - since, True, True
+        self.first_ok, self.last_ok, self._run_start, self._still_since = since, t, since, since
+
     def end(self, phase: Phase, side: str | None, t: float) -> Visit | None:
         """Close the visit at t; its record, or None when no visit was open."""
         if self.visit_start is None:

@@ -111,6 +111,8 @@ BROKEN = [
     ),
     (('id = "bridge"', 'id = "bridges"'), r"\bid\b", r"expected 'bridge'"),
     (("target = 5\n", "target = 50\n"), r"reps", r"above target_max"),
+    # a set begun mid-position needs middle positions on both sides of the start (cat-cow's)
+    (("target = 5\n", "target = 5\nbegins_mid = true\n"), r"reps", r"begins_mid = true needs any_order"),
     (
         ("min_deg = -12, max_deg = 12 }", "min_deg = 12, max_deg = -12 }"),
         r"hold_when\[0\]",

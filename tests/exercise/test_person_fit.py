@@ -153,6 +153,34 @@ def test_cat_cow_from_kneeling_up_measures_the_start_on_all_fours():
     assert eng.reps_counted == 1
 
 
+HALF_CAT = {**ALL_FOURS, "head_bend": 14.0, "back_curve": 0.025}
+BEGUN_IN_COW = [(COW, 0.0, 3.0), (ALL_FOURS, 1.5, 3.0), (CAT, 1.0, 3.0), (COW, 1.0, 3.0)]
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "counted"),
+    [
+        # begun in cow (or cat), held, then the flat back: measured against the cow, that flat
+        # back reads as a cat, the cat as a deeper one and the cow as the start position
+        ("begun in cow", BEGUN_IN_COW, 1),
+        ("begun in cat", [(CAT, 0.0, 3.0), (ALL_FOURS, 1.5, 3.0), (CAT, 1.0, 3.0), (COW, 1.0, 3.0)], 1),
+        (
+            "begun in cow, two reps",
+            [*BEGUN_IN_COW, (ALL_FOURS, 1.0, 2.0), (COW, 1.0, 3.0), (CAT, 1.0, 3.0)],
+            2,
+        ),
+        # a pause on the way into a cat is shorter than a start position takes: a cat, no cow
+        ("a cat with a pause on the way", [(ALL_FOURS, 0.0, 3.0), (HALF_CAT, 1.0, 0.6), (BIG_CAT, 1.0, 3.0)], 0),
+        ("a cat only, from a flat back", [(ALL_FOURS, 0.0, 3.0), (CAT, 1.0, 3.0), (ALL_FOURS, 1.0, 3.0)], 0),
+    ],
+)
+def test_a_set_begun_mid_position_takes_the_flat_back_held_next_as_its_start(name, keys, counted):
+    keys = [*keys, (ALL_FOURS, 1.0, 2.0)]
+    eng = perform_signals(CAT_COW, keys, noise={"head_bend": 0.5, "back_curve": 0.001})
+    assert eng.reps_counted == counted, (name, [(r.counted, r.start_s, r.holds) for r in eng.reps])
+    assert all(r.holds.get("cat", 0) >= 1.0 and r.holds.get("cow", 0) >= 1.0 for r in eng.reps if r.counted)
+
+
 SEATED = load("seated_rotation")
 SITTING = {
     "twist": 0.0,
