@@ -323,7 +323,8 @@ class Engine:
             self.rep.start_s = self._mid.left_at if self._mid.left_at is not None else self.rep.start_s
             self._visits = list(self._mid.credits)
             self._visited = {v.phase.id for v in self._visits} | {self.phase.id}
-            self.hold.restart(self._mid.run_start, t)  # held since the run at the further level began
+            if self.phase.hold:  # held since the run at the further level began
+                self.hold.restart(self._mid.run_start, t)
             self._mid.reset()
 
     def _advance_any_order(self, phase: Phase, t: float, events: list[Event]) -> None:
