@@ -154,6 +154,10 @@ def batch_cmd(
                           timeout_s=timeout_s)  # fmt: skip
     except KeyboardInterrupt:
         interrupted = True
+        # a worker may have finished a report in the moment before the stop, not yet collected
+        for job in jobs:
+            if job not in results and (done := batch.finished_report(job, exercise.id)) is not None:
+                results[job] = batch.Result(job, "done", report=done)
     finally:
         bar.close()
 
