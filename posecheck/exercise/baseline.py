@@ -90,10 +90,8 @@ class Baselines:
             if b.value is None:
                 # Before a baseline exists the person is taken to be at it.
                 out[name] = 0.0 if mode == "subtract" else 1.0
-            elif mode == "subtract":
-                out[name] = v - b.value
             else:
-                out[name] = v / b.value if abs(b.value) > 1e-9 else None
+                out[name] = against(mode, v, b.value)
         return out
 
     def _away(self, name: str, b: _Baseline) -> bool:
@@ -126,6 +124,13 @@ class Baselines:
         while b.pool[0][0] < t - _MEMORY_S:
             b.pool.popleft()
         b.value = median(x for _, x in b.pool)
+
+
+def against(mode: str, value: float, start: float) -> float | None:
+    """A signal's value taken against its value in the start position (`baseline` mode)."""
+    if mode == "subtract":
+        return value - start
+    return value / start if abs(start) > 1e-9 else None
 
 
 def _reach(exercise: Exercise) -> dict[str, float]:

@@ -263,6 +263,11 @@ class Reps(_Model):
         first = self.sequence[0]
         return first if isinstance(first, str) else first[0]
 
+    @property
+    def middle(self) -> set[str]:
+        """The positions between leaving the start position and coming back to it."""
+        return {ph for s in self.sequence[1:-1] for ph in ([s] if isinstance(s, str) else s)}
+
     @model_validator(mode="after")
     def _check(self) -> Reps:
         if self.target > self.target_max:

@@ -64,7 +64,7 @@ class Engine:
         self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
         self._mid = MidStart(exercise) if exercise.reps.begins_mid else None
-        self._middle = {ph for step in self.steps[1:-1] for ph in step}
+        self._middle = exercise.reps.middle
 
         self._measure_afresh()
         seen = exercise.guided.seen if exercise.guided else None  # an image signal may show a guided movement

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from statistics import median
 
+from posecheck.exercise.baseline import against
 from posecheck.exercise.definition import Exercise, Phase, all_hold
 from posecheck.exercise.hold import Visit
 from posecheck.exercise.state import Signals
@@ -35,9 +36,7 @@ class MidStart:
         self.window_s = exercise.tracking.baseline_window_s / 2
         self._baselined = {n: s.baseline for n, s in exercise.signals.items() if s.baseline != "none"}
         self._start = exercise.phase(exercise.reps.start_phase)
-        steps = exercise.reps.sequence[1:-1]
-        middle = {ph for s in steps for ph in ([s] if isinstance(s, str) else s)}
-        self._middle = [p for p in exercise.phases if p.id in middle]
+        self._middle = [p for p in exercise.phases if p.id in exercise.reps.middle]
         self.reset()
 
     def reset(self) -> None:
@@ -106,10 +105,5 @@ class MidStart:
         out: Signals = {}
         for n, mode in self._baselined.items():
             v, r = values.get(n), ref.get(n)
-            if v is None or r is None:
-                out[n] = None
-            elif mode == "subtract":
-                out[n] = v - r
-            else:
-                out[n] = v / r if abs(r) > 1e-9 else None
+            out[n] = None if v is None or r is None else against(mode, v, r)
         return out
