@@ -101,7 +101,6 @@ class Engine:
             self.tracking_ok = True
             gap = prev_t is not None and self.last_seen is not None and self.last_seen < prev_t
             self.last_seen = t_s
-            in_start = self.phase is not None and self.phase.id == self.start_phase
             settled = self._settled_in_start(t_s)
             if self.seen is not None:  # not in a fault: a bridge moves the outline, and is no rest nor tilt
                 placed = self.started and self.phase is not None and self.seen.posed(self.values)  # lying, hips down
@@ -110,7 +109,7 @@ class Engine:
                 self._unseen_at = self._unseen_at if self.seen.read else t_s
             self.values = self._baselines.apply(t_s, signals, settled)
             self._stillness.remember(t_s, self.values)
-            self._stillness.learn(settled, in_start, self.hold.ok)
+            self._stillness.learn(t_s, settled, self.hold.ok)
             self._update_setup(t_s, events)
             self._update_phase(t_s, events)
             if self._mid is not None:

@@ -8,6 +8,13 @@ limit is the largest of the definition's `max_<unit>_per_s`, a share of the pers
 peak speed on the way into the position (`tracking.settle_speed_share`: someone who moves
 fast settles fast) and a multiple of their own speed while resting in the start position
 (`tracking.noise_speed_factor`: the landmark noise of this body on this camera).
+
+The resting speed is measured the way the start position is (exercise/baseline.py): in
+blocks of a baseline window while settled in the start position, each block's median; the
+first block is the person's own calm, and a later one counts only when it is about as calm.
+A slow movement out of the start position stays under the start position's own still
+limit for a while (a small roll seen from a high camera), and must not become "noise":
+three times it would let the whole next movement pass as still.
 """
 
 from __future__ import annotations
@@ -18,11 +25,10 @@ from statistics import median
 from posecheck.exercise.definition import Exercise, Phase, Still
 from posecheck.exercise.state import Signals
 
-# How many resting speeds are remembered, and how many are needed before they count
-# (frames, about three and one second at 30 fps): enough for a median that one twitch
-# cannot move.
-_NOISE_SAMPLES = 90
-_NOISE_MIN_SAMPLES = 30
+# How many calm blocks of resting speeds are remembered (the median of their medians is the
+# noise), and the share of a block its speeds must span to count (frame times jitter).
+_NOISE_BLOCKS = 10
+_FULL_SHARE = 0.9
 
 
 class Stillness:
@@ -36,7 +42,11 @@ class Stillness:
         self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
         self._share = exercise.tracking.settle_speed_share
         self._factor = exercise.tracking.noise_speed_factor
-        self._rest: dict[str, deque[float]] = {n: deque(maxlen=_NOISE_SAMPLES) for n in self._history}
+        self._block_s = exercise.tracking.baseline_window_s
+        self._block: dict[str, list[tuple[float, float]]] = {n: [] for n in self._history}
+        self._calm: dict[str, deque[float]] = {n: deque(maxlen=_NOISE_BLOCKS) for n in self._history}
+        self._first_calm: dict[str, float | None] = dict.fromkeys(self._history)
+        self._noise: dict[str, float | None] = dict.fromkeys(self._history)
         self._peak: dict[str, float] = dict.fromkeys(self._history, 0.0)
 
     def remember(self, t: float, values: Signals) -> None:
@@ -49,27 +59,43 @@ class Stillness:
             while len(hist) > 2 and hist[1][0] <= t - self._window[name]:
                 hist.popleft()
 
-    def learn(self, resting: bool, in_start: bool, holding: bool) -> None:
+    def learn(self, t: float, resting: bool, holding: bool) -> None:
         """Learn the person's speeds: their noise while `resting` (settled in the start
-        position), their peak on the way out of the start position until they hold."""
+        position), their peak from leaving the start position until they hold."""
         for name in self._history:
             speed = self.speed(name)
-            if in_start:
+            if resting:
                 self._peak[name] = 0.0
+            if speed is None or not resting:
+                self._block[name].clear()
             if speed is None:
                 continue
             if resting:
-                self._rest[name].append(speed)
-            elif not in_start and not holding:
+                self._rest_block(name, t, speed)
+            elif not holding:
                 self._peak[name] = max(self._peak[name], speed)
+
+    def _rest_block(self, name: str, t: float, speed: float) -> None:
+        block = self._block[name]
+        block.append((t, speed))
+        if t - block[0][0] < self._block_s * _FULL_SHARE:
+            return
+        level = median(s for _, s in block)
+        block.clear()
+        first = self._first_calm[name]
+        if first is None:
+            self._first_calm[name] = level
+        elif level > self._factor * max(first, 1e-9):
+            return  # not resting as calmly as they can: a movement under the limit
+        calm = self._calm[name]
+        calm.append(level)
+        self._noise[name] = median(calm)
 
     def limit(self, st: Still) -> float:
         """The speed under which this person counts as still for `st`."""
         out = max(st.max_speed, self._share * self._peak[st.signal])
-        rest = self._rest[st.signal]
-        if len(rest) >= _NOISE_MIN_SAMPLES:
-            out = max(out, self._factor * median(rest))
-        return out
+        noise = self._noise[st.signal]
+        return out if noise is None else max(out, self._factor * noise)
 
     def speed(self, name: str) -> float | None:
         hist = self._history[name]
