@@ -532,3 +532,34 @@ def test_a_roll_after_a_new_camera_view_counts():
     keys = [(KNEES_UP, 0.0, 4.0), (other_camera, 0.0, 3.0), (rolled, 1.5, 11.0), (other_camera, 1.5, 3.0)]
     eng = perform_signals(LOWER_BACK_ROTATION, keys, new_views={1})
     assert [(r.counted, r.side) for r in eng.reps] == [(True, "right")]
+
+
+# A small roll seen from a high camera: the knees sink only 0.09 torso lengths, easing out
+# of the start position slowly (0.04 torso/s for over a second, under the start position's
+# own still limit) before the roll proper. That slow start is not the person's resting
+# noise: learned as noise, three times it would let the whole roll in and out pass as still
+# and be timed as held.
+@pytest.mark.parametrize(("name", "fps"), [("60 fps", 60.0), ("30 fps", 30.0)])
+def test_a_slow_start_out_of_the_start_position_is_not_learned_as_noise(name, fps):
+    easing = {**KNEES_UP, "knees_down": 0.35, "left_knee_above": 0.04}
+    rolled = {**KNEES_UP, "knees_down": 0.31, "left_knee_above": 0.06}
+    keys = [(KNEES_UP, 0.0, 3.0), (easing, 1.2, 0.0), (rolled, 0.5, 11.0), (easing, 0.5, 0.0), (KNEES_UP, 1.2, 3.0)]
+    noise = {"knees_down": 0.002, "left_knee_above": 0.002, "knee_angle": 0.3}
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, fps=fps, noise=noise, seed=5)
+    (rep,) = eng.reps
+    assert rep.counted and rep.side == "right", name
+    assert rep.hold_s == pytest.approx(11.0, abs=0.5), name
+
+
+# Rolled away from a camera a little above the knees, the knees hardly sink in the picture
+# (0.08 torso lengths, slower than still) while one knee passes the other: the roll in and
+# out shows only there, and must not be timed as held.
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_roll_seen_only_as_one_knee_passing_the_other_is_not_timed_as_held(fps):
+    rolled = {**KNEES_UP, "knees_down": 0.32, "left_knee_above": -0.24}
+    keys = [(KNEES_UP, 0.0, 3.0), (rolled, 1.5, 11.0), (KNEES_UP, 1.5, 3.0)]
+    noise = {"knees_down": 0.002, "left_knee_above": 0.002, "knee_angle": 0.3}
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, fps=fps, noise=noise, seed=7)
+    (rep,) = eng.reps
+    assert rep.counted and rep.side == "left"
+    assert rep.hold_s == pytest.approx(11.0, abs=0.5)
