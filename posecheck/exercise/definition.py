@@ -80,7 +80,7 @@ class Signal(_Model):
     baseline: Literal["none", "subtract", "ratio"] = "none"
     description: str = ""
     span: tuple[float, float] = Field(default=(0.25, 0.75))  # mask_rise: the part of a-b sampled (fractions)
-    anchor: Anchoring | None = None  # mask_rise: a-b where it lay in the start position, not now (exercise/seen.py)
+    anchor: Anchoring | None = None  # mask kinds, height: a-b (height: b) where it lay, not now (exercise/seen.py)
 
     @property
     def unit(self) -> str:

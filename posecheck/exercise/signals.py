@@ -290,6 +290,10 @@ def measure(
     if kind == "tip":
         return lean(p[0], p[1], feet_direction(pose))
     torso = pose.torso_px
+    if kind == "height" and at is not None:
+        # anchored: a above where b lay, in the body's size then (a point's own rise, not
+        # taken against another that moves too: the hips sink as both knees come in)
+        p[1], torso = at[0][1], at[1]
     if torso < 1.0:
         return None
     if kind == "height":

@@ -15,9 +15,9 @@ from test_engine import MOVE_S, NOD, run
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.engine import Engine
-from posecheck.exercise.signals import between
+from posecheck.exercise.signals import SignalReader, between
 
-from stickfigure import REST, Body, Key, lift_for_line
+from stickfigure import REST, Body, Key, lift_for_line, pose_of
 
 TOP = Body(lift_deg=lift_for_line(0.0))
 # shoulders propped up: lying not yet reached (the trunk inclined past the setup's band)
@@ -328,6 +328,7 @@ LYING_KNEES_BENT = {
     "hands_at_far_knee": 1.0,
     "near_foot_up": 0.0,
     "shoulder_lift": 0.0,
+    "shoulder_rise": 0.0,
     "head_lift": 0.0,
     "trunk_incline": 0.0,
     "knee_angle": 90.0,
@@ -348,22 +349,51 @@ BOTH_KNEES_IN = {
 # A head raised off the floor lifts the shoulder landmarks a little too (0.11-0.12 torso
 # lengths on a render from a camera turned 14 deg): short of the shoulders' own fault, it is
 # the head's. Shoulders lifted past their bound are theirs, the head's bend with them.
+# Both knees in, the hips sink: the shoulders over the hips read raised while they have not
+# moved (their own rise, shoulder_rise, stays small); no fault is theirs then.
 @pytest.mark.parametrize(
-    ("name", "head_deg", "shoulders", "faults"),
+    ("name", "head_deg", "shoulders", "rise", "faults"),
     [
-        ("head raised, shoulders barely", -10.0, 0.12, {"head_lifted"}),
-        ("head raised, shoulders down", -10.0, 0.0, {"head_lifted"}),
-        ("shoulders curled up, the head with them", -10.0, 0.2, {"shoulders_lifted"}),
-        ("good form", 0.0, 0.03, set()),
+        ("head raised, shoulders barely", -10.0, 0.12, 0.05, {"head_lifted"}),
+        ("head raised, shoulders down", -10.0, 0.0, 0.0, {"head_lifted"}),
+        ("shoulders curled up, the head with them", -10.0, 0.2, 0.2, {"shoulders_lifted"}),
+        ("good form", 0.0, 0.03, 0.02, set()),
+        ("the hips sunk, the shoulders where they lay", -3.0, 0.16, 0.06, set()),
     ],
 )
-def test_a_head_raised_is_named_unless_the_shoulders_lifted(name, head_deg, shoulders, faults):
-    pulled = {**BOTH_KNEES_IN, "head_lift": head_deg, "shoulder_lift": shoulders}
+def test_a_head_raised_is_named_unless_the_shoulders_lifted(name, head_deg, shoulders, rise, faults):
+    pulled = {**BOTH_KNEES_IN, "head_lift": head_deg, "shoulder_lift": shoulders, "shoulder_rise": rise}
     keys = [(LYING_KNEES_BENT, 0.0, 4.0), (pulled, 1.0, 6.0), (LYING_KNEES_BENT, 1.0, 3.0)]
-    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"head_lift": 0.3, "shoulder_lift": 0.003})
+    noise = {"head_lift": 0.3, "shoulder_lift": 0.003, "shoulder_rise": 0.003}
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise=noise)
     assert len(eng.reps) == 1, name
     assert {s.id for s in eng.fault_spans} == faults, name
     assert eng.reps[0].counted == (not faults), name
+
+
+# The shoulders' own rise is read against where they lay, in the body's size then: the hip
+# landmark sinking (and the torso shortening with it) moves shoulder_lift, not shoulder_rise.
+@pytest.mark.parametrize(
+    ("name", "hip_sink_px", "shoulder_up_px", "lift", "rise"),
+    [
+        ("lying still", 0.0, 0.0, 0.0, 0.0),
+        ("the hips sink", 12.0, 0.0, 0.08, 0.0),
+        ("the shoulders lift", 0.0, 9.0, 0.06, 0.06),
+        ("both", 12.0, 9.0, 0.14, 0.06),
+    ],
+)
+def test_the_shoulders_own_rise_is_not_taken_against_the_hips(name, hip_sink_px, shoulder_up_px, lift, rise):
+    reader = SignalReader(KNEE_TO_CHEST)  # the stick figure's torso: 150 px
+    first = reader.read(0.0, pose_of(REST))
+    for i in range(1, 60):  # two seconds lying: the anchor is placed after its one-second window
+        reader.read(i / 30, pose_of(REST))
+    pose = pose_of(REST)
+    pose.xy[[23, 24], 1] += hip_sink_px
+    pose.xy[[11, 12], 1] -= shoulder_up_px
+    now = reader.read(2.0, pose)
+    assert first is not None and now is not None
+    assert now["shoulder_lift"] - first["shoulder_lift"] == pytest.approx(lift, abs=0.01), name
+    assert now["shoulder_rise"] - first["shoulder_rise"] == pytest.approx(rise, abs=0.005), name
 
 
 # The far knee pulled in, seen from a camera turned 23 deg: the model draws the near knee
