@@ -233,10 +233,9 @@ class Tracking(_Model):
     baseline_window_s: float = Field(gt=0)
     min_presence: float = Field(ge=0, le=1)
     side_tau_s: float = Field(gt=0)  # time constant for deciding which side faces the camera
-    # Stillness fitted to the person: a hold's movement limit is at least this share of their peak speed on the way
-    # in, and noise_speed_factor times their speed at rest (landmark noise; a later start position is a baseline
-    # only while its spread is within that many times the first one's). return_share: hold.py's Excursion.
+    # Stillness fitted to the person (exercise/stillness.py); return_share: hold.py's Excursion.
     settle_speed_share: float = Field(ge=0, le=1)
+    floor_peak_share: float = Field(gt=0, le=1)
     noise_speed_factor: float = Field(ge=1)
     return_share: float = Field(ge=0, le=1)
     min_fps: float | None = Field(default=None, gt=0)  # live slower than this: "running slowly"

@@ -7,7 +7,10 @@ sways and breathes, and their landmarks jitter more on a far or oblique camera. 
 limit is the largest of the definition's `max_<unit>_per_s`, a share of the person's own
 peak speed on the way into the position (`tracking.settle_speed_share`: someone who moves
 fast settles fast) and a multiple of their own speed while resting in the start position
-(`tracking.noise_speed_factor`: the landmark noise of this body on this camera).
+(`tracking.noise_speed_factor`: the landmark noise of this body on this camera). The
+definition's limit is itself held under a share of that peak (`tracking.floor_peak_share`):
+a camera high above a small roll shows the whole movement slower than a limit set for a
+clear view, and a body moving at half its own peak speed is moving, not holding still.
 
 The resting speed is measured the way the start position is (exercise/baseline.py): in
 blocks of a baseline window while settled in the start position, each block's median; the
@@ -41,6 +44,7 @@ class Stillness:
         }
         self._window = {st.signal: st.window_s for p in exercise.phases for st in p.still}
         self._share = exercise.tracking.settle_speed_share
+        self._floor_share = exercise.tracking.floor_peak_share
         self._factor = exercise.tracking.noise_speed_factor
         self._block_s = exercise.tracking.baseline_window_s
         self._block: dict[str, list[tuple[float, float]]] = {n: [] for n in self._history}
@@ -93,9 +97,11 @@ class Stillness:
 
     def limit(self, st: Still) -> float:
         """The speed under which this person counts as still for `st`."""
-        out = max(st.max_speed, self._share * self._peak[st.signal])
-        noise = self._noise[st.signal]
-        return out if noise is None else max(out, self._factor * noise)
+        peak, noise = self._peak[st.signal], self._noise[st.signal]
+        if noise is None:  # their noise unknown: the definition's limit stands
+            return max(st.max_speed, self._share * peak)
+        floor = min(st.max_speed, self._floor_share * peak) if peak > 0 else st.max_speed
+        return max(floor, self._share * peak, self._factor * noise)
 
     def speed(self, name: str) -> float | None:
         hist = self._history[name]

@@ -593,3 +593,17 @@ def test_a_roll_seen_only_as_one_knee_passing_the_other_is_not_timed_as_held(fps
     (rep,) = eng.reps
     assert rep.counted and rep.side == "left"
     assert rep.hold_s == pytest.approx(11.0, abs=0.5)
+
+
+# A camera high above the knees shows a small roll slowly: 0.09 torso lengths in 2 s, every
+# moment of it under the definition's own still limit for a rolled hold (0.07 torso/s). The
+# person's own peak speed on the way in says what moving is for them: the hold is timed from
+# the end of the roll to the start of the way back, not from roll to roll.
+def test_a_roll_slower_than_the_definitions_still_limit_is_not_timed_as_held():
+    rolled = {**KNEES_UP, "knees_down": 0.31, "left_knee_above": 0.09}
+    keys = [(KNEES_UP, 0.0, 4.0), (rolled, 2.0, 11.0), (KNEES_UP, 2.0, 3.0)]
+    noise = {"knees_down": 0.002, "left_knee_above": 0.002, "knee_angle": 0.3}
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, fps=15.0, noise=noise, seed=11)
+    (rep,) = eng.reps
+    assert rep.counted and rep.side == "right"
+    assert rep.hold_s == pytest.approx(11.0, abs=0.5)
