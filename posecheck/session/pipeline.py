@@ -20,6 +20,7 @@ from posecheck.exercise.view import View
 from posecheck.pose.follow import Follower, PoseSmoother
 from posecheck.pose.types import Detection, Pose
 from posecheck.session.peaks import FaultPeaks
+from posecheck.session.views import PersonPlace
 
 # Hears what happened after every frame, and once more with the events of the end: the
 # history's recorder, for one. Review and live call the same listeners.
@@ -64,17 +65,21 @@ class Pipeline:
         self._next_sample_s = 0.0
         self.peaks = FaultPeaks(self.exercise)
         self.new_views_s: list[float] = []  # where the recording changed camera (session/views.py)
+        self.place = PersonPlace()
 
     def step(self, t_s: float, detection: Detection, new_view: bool = False) -> Step:
         self.frames += 1
         self.last_t = t_s
         cut: list[Event] = []
+        raw = self.follower.pick(t_s, detection)
+        # the picture changed and the person did not (filmed close, their own movement): no cut
+        new_view = new_view and not self.place.explains(t_s, raw)
+        self.place.remember(t_s, raw)
         if new_view:  # another camera: nothing measured from the last one carries over
             self.new_views_s.append(t_s)
             self.smoother = PoseSmoother(self.exercise)
             self.reader = SignalReader(self.exercise)
             cut = self.engine.new_view(t_s)
-        raw = self.follower.pick(t_s, detection)
         pose = None
         if raw is not None:
             self.frames_with_pose += 1

@@ -1,6 +1,6 @@
 """A recording that changes camera (a demo cut from one angle to another) is told from the
 picture: people moving and the light changing are not a new view; a cut, or a cross-fade
-spread over frames, is one."""
+spread over frames, is one; filmed close, a person moving is not one either."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 
 from posecheck.pose.types import Detection
 from posecheck.session.poses import Posed, RecordedPoses, VideoFacts, keep
-from posecheck.session.views import ViewWatch
+from posecheck.session.views import PersonPlace, ViewWatch
+
+from stickfigure import REST, pose_of
 
 
 def _room(seed: int) -> np.ndarray:
@@ -62,3 +64,30 @@ def test_a_record_keeps_where_the_view_changed(tmp_path):
         arrays = {k: z[k] for k in z.files if k != "new_view"}
     np.savez_compressed(path, **arrays)
     assert not any(p.new_view for p in RecordedPoses.load(path).frames(masks=False))
+
+
+def _scaled(pose, k: float, dy: float = 0.0):
+    """The stick figure filmed k times closer (about the picture's top left), hips moved dy px."""
+    xy = pose.xy * k
+    xy[[23, 24], 1] += dy
+    return pose.with_points(xy, pose.z, pose.world)
+
+
+# Filmed close, the person's own movement changes most of the picture: a cut is told by the
+# person jumping in place or size too. A person smaller in the picture is left to the
+# picture's test (a cut to another angle may leave them where they were).
+@pytest.mark.parametrize(
+    ("name", "k_before", "k_now", "hips_dy", "explained"),
+    [
+        ("close-up, the hips rising", 1.8, 1.8, -15.0, True),
+        ("close-up, cut to closer still", 1.8, 2.7, 0.0, False),
+        ("close-up, the body moved across the picture", 1.8, 1.8, 200.0, False),
+        ("a small person, the hips rising", 1.0, 1.0, -10.0, False),
+    ],
+)
+def test_a_person_filling_the_picture_explains_its_change_unless_they_jumped(name, k_before, k_now, hips_dy, explained):
+    place = PersonPlace()
+    for i in range(8):
+        place.remember(i / 30, _scaled(pose_of(REST), k_before))
+    now = _scaled(pose_of(REST), k_now, hips_dy)
+    assert place.explains(8 / 30, now) == explained, name
