@@ -34,6 +34,7 @@ PURE = [
     "posecheck.exercise",
     "posecheck.session.pipeline",
     "posecheck.session.peaks",
+    "posecheck.session.place",
     "posecheck.session.routine",
     "posecheck.session.thinning",
 ]

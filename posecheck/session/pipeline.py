@@ -20,7 +20,7 @@ from posecheck.exercise.view import View
 from posecheck.pose.follow import Follower, PoseSmoother
 from posecheck.pose.types import Detection, Pose
 from posecheck.session.peaks import FaultPeaks
-from posecheck.session.views import PersonPlace
+from posecheck.session.place import PersonPlace
 
 # Hears what happened after every frame, and once more with the events of the end: the
 # history's recorder, for one. Review and live call the same listeners.

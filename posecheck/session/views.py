@@ -16,6 +16,7 @@ new view only where the person changed place or size in it too: a cut rescales o
 body (the torso's length by a quarter, or the hips by half a torso length, within the quarter
 second); a movement of theirs does not. A smaller person is left to the picture: a cut to
 another angle with the same framing (a real demo's second take) leaves them where they were.
+(`PersonPlace` is in session/place.py: the pipeline that uses it imports no OpenCV.)
 """
 
 from __future__ import annotations
@@ -25,15 +26,11 @@ from collections import deque
 import cv2
 import numpy as np
 
-from posecheck.pose.types import Pose
+from posecheck.session.place import SPAN_S as _SPAN_S
 
 _CELLS = (16, 9)
-_SPAN_S = 0.25  # compared with the frame this long before
 _MIN_CHANGE = 4.0  # grey levels: a median cell changed this much is another picture
 _QUIET_S = 1.0  # one new view at most in this long (a cross-fade passes the bound for a few frames)
-_SCALE_CHANGE = 1.25  # a torso this many times longer or shorter than a quarter second before...
-_PLACE_CHANGE = 0.5  # ...or the hips moved this many torso lengths: the person was cut to, not moving
-_CLOSE_SHARE = 0.5  # a person whose landmarks span half the picture's area or more fills it
 
 
 class ViewWatch:
@@ -60,31 +57,3 @@ class ViewWatch:
             return False
         self._last_new = t_s
         return True
-
-
-class PersonPlace:
-    """Where the person was in the picture over the last quarter second: `explains(t, pose)`
-    says whether their own movement may be what changed the picture (they fill half of it or
-    more and did not jump in place or size since); `remember` each frame after."""
-
-    def __init__(self) -> None:
-        self._recent: deque[tuple[float, float, np.ndarray]] = deque()
-
-    def remember(self, t_s: float, pose: Pose | None) -> None:
-        if pose is None or pose.torso_px < 1.0:
-            return
-        hips = (pose.xy[23] + pose.xy[24]) / 2.0
-        self._recent.append((t_s, pose.torso_px, hips))
-        while len(self._recent) > 1 and self._recent[1][0] <= t_s - _SPAN_S:
-            self._recent.popleft()
-
-    def explains(self, t_s: float, pose: Pose | None) -> bool:
-        if pose is None or pose.torso_px < 1.0 or not self._recent or t_s - self._recent[-1][0] > _SPAN_S:
-            return False
-        lo, hi = pose.xy.min(axis=0), pose.xy.max(axis=0)
-        if (hi[0] - lo[0]) * (hi[1] - lo[1]) < _CLOSE_SHARE * pose.width * pose.height:
-            return False
-        _, torso, hips = self._recent[0]
-        scale = pose.torso_px / torso
-        shift = float(np.linalg.norm((pose.xy[23] + pose.xy[24]) / 2.0 - hips)) / torso
-        return 1 / _SCALE_CHANGE < scale < _SCALE_CHANGE and shift < _PLACE_CHANGE

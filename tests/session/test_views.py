@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from posecheck.pose.types import Detection
+from posecheck.session.place import PersonPlace
 from posecheck.session.poses import Posed, RecordedPoses, VideoFacts, keep
-from posecheck.session.views import PersonPlace, ViewWatch
+from posecheck.session.views import ViewWatch
 
 from stickfigure import REST, pose_of
 
