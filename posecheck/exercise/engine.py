@@ -133,10 +133,12 @@ class Engine:
     def new_view(self, t_s: float) -> list[Event]:
         """The recording changed camera at t_s: a rep under way ends there (it counts if its
         holds were done, as at a video's end), and the start position and the person's
-        stillness are measured again in the new picture."""
+        stillness are measured again in the new picture: no rep begins before the person has
+        settled in the start position there (a demo cutting to a close-up mid-movement)."""
         events = self.finish(t_s)
         self._set_phase(None, t_s, events)
         self._measure_afresh()
+        self.started = False
         return events
 
     def _measure_afresh(self) -> None:

@@ -329,6 +329,7 @@ LYING_KNEES_BENT = {
     "near_foot_up": 0.0,
     "shoulder_lift": 0.0,
     "shoulder_rise": 0.0,
+    "hands_down_trunk": -0.5,
     "head_lift": 0.0,
     "trunk_incline": 0.0,
     "knee_angle": 90.0,
@@ -423,6 +424,21 @@ def test_the_far_knee_held_is_seen_when_the_near_leg_reads_drawn_in(name, near_i
     assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s, r.faults) for r in eng.reps])
     assert {s.id for s in eng.fault_spans} == faults, name
     assert all(r.side == "left" for r in eng.reps), name
+
+
+# A dead bug lifts a knee over the hips with the arms reaching past the shoulders to the
+# ceiling: no knee is held (a real one counted three pulls). Holding the knee, or behind the
+# thigh, the hands are down the trunk toward the hips.
+@pytest.mark.parametrize(
+    ("name", "hands_along", "counted"),
+    [("hands at the knee", -0.5, 1), ("hands behind the thigh", -0.4, 1), ("arms to the ceiling", 0.45, 0)],
+)
+def test_a_knee_raised_with_the_arms_reaching_up_is_no_knee_pull(name, hands_along, counted):
+    raised = {**LYING_KNEES_BENT, "near_knee_in": 0.3, "hands_up": 0.5, "hands_down_trunk": hands_along}
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), (raised, 1.0, 6.5), (LYING_KNEES_BENT, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01})
+    assert eng.reps_counted == counted, name
+    assert len(eng.reps) == counted, name
 
 
 # Between pulls real people leave their hands where they were: on the belly, or raised to
@@ -553,6 +569,25 @@ def test_a_new_camera_view_measures_the_start_position_again(name, told, reps):
     other_camera = {**KNEES_UP, "knees_down": 0.25, "left_knee_above": 0.08}
     keys = [(KNEES_UP, 0.0, 4.0), (other_camera, 0.0, 12.0)]
     eng = perform_signals(LOWER_BACK_ROTATION, keys, new_views={1} if told else ())
+    assert len(eng.reps) == reps, name
+
+
+# A demo that cuts to another camera mid-movement: no rep begins in the new picture before
+# the person has settled in the start position there (a real dead bug cut to a close-up of
+# the legs with one knee up: a knee pull was counted at once, against no start position).
+K2C_HELD = {**LYING_KNEES_BENT, "near_knee_in": 0.3, "hands_up": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("name", "after_cut", "reps"),
+    [
+        ("cut to a knee held", [(K2C_HELD, 0.0, 6.5)], 0),
+        ("cut, lying, a pull", [(LYING_KNEES_BENT, 0.0, 3.0), (K2C_HELD, 1.0, 6.5)], 1),
+    ],
+)
+def test_after_a_cut_a_rep_begins_only_once_settled_in_the_start_position(name, after_cut, reps):
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), *after_cut, (LYING_KNEES_BENT, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01}, new_views={1})
     assert len(eng.reps) == reps, name
 
 
