@@ -23,7 +23,7 @@ from posecheck.exercise.state import Signals
 # outvote one odd visit, short enough to follow a person who shifts on the mat.
 _MEMORY_S = 60.0
 # A half window counts as seen when its frames span this share of it (frame times jitter).
-_FULL_SHARE = 0.9
+FULL_SHARE = 0.9
 
 
 @dataclass
@@ -105,7 +105,7 @@ class Baselines:
         return abs(middle - b.value) >= reach
 
     def _sample(self, b: _Baseline, t: float, v: float, away: bool) -> None:
-        if t - b.recent[0][0] < self.half_window_s * _FULL_SHARE:
+        if t - b.recent[0][0] < self.half_window_s * FULL_SHARE:
             if not b.pool:
                 b.value = v if b.value is None else b.value
             return

@@ -25,13 +25,13 @@ from __future__ import annotations
 from collections import deque
 from statistics import median
 
+from posecheck.exercise.baseline import FULL_SHARE
 from posecheck.exercise.definition import Exercise, Phase, Still
 from posecheck.exercise.state import Signals
 
 # How many calm blocks of resting speeds are remembered (the median of their medians is the
-# noise), and the share of a block its speeds must span to count (frame times jitter).
+# noise). A block counts once its speeds span FULL_SHARE of it, as a baseline's half window does.
 _NOISE_BLOCKS = 10
-_FULL_SHARE = 0.9
 
 
 class Stillness:
@@ -82,7 +82,7 @@ class Stillness:
     def _rest_block(self, name: str, t: float, speed: float) -> None:
         block = self._block[name]
         block.append((t, speed))
-        if t - block[0][0] < self._block_s * _FULL_SHARE:
+        if t - block[0][0] < self._block_s * FULL_SHARE:
             return
         level = median(s for _, s in block)
         block.clear()
