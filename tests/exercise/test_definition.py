@@ -114,7 +114,7 @@ BROKEN = [
     # a set begun mid-position needs middle positions on both sides of the start (cat-cow's)
     (("target = 5\n", "target = 5\nbegins_mid = true\n"), r"reps", r"begins_mid = true needs any_order"),
     (
-        ("min_deg = -12, max_deg = 12 }", "min_deg = 12, max_deg = -12 }"),
+        ('"hip_line", min_deg = -12 }]', '"hip_line", min_deg = 12, max_deg = -12 }]'),
         r"hold_when\[0\]",
         r"min \(12.0\) is above max",
     ),
