@@ -320,6 +320,28 @@ def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_anoth
     assert abs(eng.values["left_knee_above"]) < 0.02 and abs(eng.values["knee_gap"]) < 0.02
 
 
+# the first moment of a sit-up: the trunk rises past the setup's lying band while the knees
+# are still up, then the knees sink a little as the body curls (a real clip read it as a roll)
+CURLING_UP = {**KNEES_UP, "trunk_incline": 28.0}
+CURLED_KNEES_DOWN = {**ROLLED_RIGHT, "trunk_incline": 28.0}
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "counted"),
+    [
+        ("setup failing before the knees move", [(CURLING_UP, 0.5, 0.4), (CURLED_KNEES_DOWN, 1.0, 11.0)], []),
+        ("setup failing only once the knees roll", [(CURLED_KNEES_DOWN, 2.0, 11.0)], [(True, "right")]),
+    ],
+)
+def test_no_rep_begins_from_a_start_position_the_setup_had_left(name, keys, counted):
+    """A rep begins from the start position: leaving a pose that already failed the setup
+    (sitting up, kneeling up) is not leaving the start position. A setup band broken by the
+    movement itself, after it began, does not cancel the rep."""
+    keys = [(KNEES_UP, 0.0, 4.0), *keys, (KNEES_UP, 2.0, 3.0)]
+    eng = perform_signals(LOWER_BACK_ROTATION, keys)
+    assert [(r.counted, r.side) for r in eng.reps] == counted, name
+
+
 KNEE_TO_CHEST = load("knee_to_chest")
 LYING_KNEES_BENT = {
     "near_knee_in": -0.5,
