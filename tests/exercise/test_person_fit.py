@@ -80,20 +80,11 @@ def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0, new_views=()):
                 v = {n: a[n] + (b[n] - a[n]) * k for n in a}
                 for n, sd in (noise or {}).items():
                     v[n] += rng.normal(0, sd)
-                eng.update(u0 + i / fps, with_each_knee(v))
+                eng.update(u0 + i / fps, v)
         t += move_s + stay_s
         prev = values
     eng.finish(t)
     return eng
-
-
-def with_each_knee(values):
-    """A lying pose's knees each over the hips, where only the pair's height (`knees_down`)
-    and their difference (`left_knee_above`) are given: the two heights they imply."""
-    if "knees_down" not in values or "left_knee_above" not in values or "left_knee_down" in values:
-        return values
-    pair, diff = values["knees_down"], values["left_knee_above"]
-    return {**values, "left_knee_down": pair + diff / 2, "right_knee_down": pair - diff / 2}
 
 
 CAT_COW = load("cat_cow")
@@ -309,15 +300,15 @@ KNEES_UP = {
     "knee_gap": 0.1,
     "left_shoulder_above": 0.0,
 }
-# the knees shifted one above the other (the pair a little higher, neither knee sunk): the
-# rules see the start position, but one knee passing the other is as far as a roll's bound
-KNEES_SHIFTED = {**KNEES_UP, "knees_down": 0.44, "left_knee_above": 0.14, "knee_gap": 0.4}
+# one knee dropped to the right, the other still up: the knees only a little lower on the
+# whole, so the rules see the start position, but the knees have come far apart
+ONE_KNEE_DOWN = {**KNEES_UP, "knees_down": 0.36, "left_knee_above": 0.3, "knee_gap": 0.4}
 ROLLED_RIGHT = {**KNEES_UP, "knees_down": 0.2, "left_knee_above": 0.15, "trunk_incline": 3.0}
 
 
-@pytest.mark.parametrize(("name", "between"), [("straight on", None), ("after the knees shifted", KNEES_SHIFTED)])
+@pytest.mark.parametrize(("name", "between"), [("straight on", None), ("after one knee dropped", ONE_KNEE_DOWN)])
 def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_another_position(name, between):
-    """Lying still with the knees shifted reads as the start position to the phase rules; were
+    """Lying still with one knee dropped reads as the start position to the phase rules; were
     it taken as the start again, every signal would be measured from there (the untouched
     sweep's knees-apart clip): the roll after it is read from the real start position."""
     keys = [(KNEES_UP, 0.0, 4.0)]
@@ -659,25 +650,6 @@ def test_a_roll_seen_only_as_one_knee_passing_the_other_is_not_timed_as_held(fps
     (rep,) = eng.reps
     assert rep.counted and rep.side == "left"
     assert rep.hold_s == pytest.approx(11.0, abs=0.5)
-
-
-# Rolled away from a camera on a table (1.0-1.2 m up), the pair of knees does not sink in
-# the picture at all: moving away lifts them as much as the roll lowers them. The knee on the
-# side they roll to still sinks (two good renders were read as lying still, nothing counted).
-@pytest.mark.parametrize(
-    ("name", "pair", "left_above", "counted"),
-    [
-        ("the pair level, the left knee sunk", 0.4, -0.22, [(True, "left")]),
-        ("the pair sunk, hardly crossed", 0.26, -0.04, [(True, "left")]),
-        ("one knee shifted a little", 0.4, -0.06, []),
-    ],
-)
-def test_a_roll_is_read_from_the_knee_on_its_side(name, pair, left_above, counted):
-    rolled = {**KNEES_UP, "knees_down": pair, "left_knee_above": left_above}
-    keys = [(KNEES_UP, 0.0, 3.0), (rolled, 1.5, 11.0), (KNEES_UP, 1.5, 3.0)]
-    noise = {"knees_down": 0.002, "left_knee_above": 0.002, "knee_angle": 0.3}
-    eng = perform_signals(LOWER_BACK_ROTATION, keys, noise=noise, seed=3)
-    assert [(r.counted, r.side) for r in eng.reps] == counted, name
 
 
 # A camera high above the knees shows a small roll slowly: 0.09 torso lengths in 2 s, every
