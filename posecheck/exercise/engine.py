@@ -284,7 +284,8 @@ class Engine:
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
             return
-        if not self.started or (self.rep is None and (self.setup.away or not self.setup.begins or self._left_unset())):
+        held_back = self.setup.away or not self.setup.begins or self.setup.left_unset(self.left_start_at)
+        if not self.started or (self.rep is None and held_back):
             return
         if self.ex.reps.any_order:
             self._advance_any_order(phase, since, events)
@@ -294,13 +295,6 @@ class Engine:
             self.hold.begin(since)
             if phase.counts:
                 events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
-
-    def _left_unset(self) -> bool:
-        """Whether the setup check has been failing since before the person left the start
-        position: they left a pose that was no start position (the first moment of a sit-up
-        reads as knees rolling), so no rep begins from it."""
-        failed, left = self.setup.failed_since, self.left_start_at
-        return not self.setup.ok and failed is not None and left is not None and failed <= left
 
     def _begin_rep(self, phase: Phase, t: float, start: float | None = None) -> None:
         if start is None:

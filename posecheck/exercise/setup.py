@@ -25,6 +25,8 @@ class SetupWatch:
         self.ok_since: float | None = None
         self.failed_since: float | None = None  # since when the failing check has failed
         self.away = False  # left the start posture for a while: no rep until settled back
+        self._start_when = exercise.phase(exercise.reps.start_phase).when
+        self._failed_in_start = False  # the failing check began to fail clearly in the start position
         self._back_since: float | None = None
         self._unsettled_since: float | None = None
 
@@ -39,6 +41,7 @@ class SetupWatch:
             self.ok_since = None
             if self.failed_since is None or message != self.message:
                 self.failed_since = t
+                self._failed_in_start = all_hold(self._start_when, values, inside=False)
             elif self._failing_long(t):
                 self.away = True
         changed = ok != self.ok or message != self.message
@@ -62,6 +65,18 @@ class SetupWatch:
                 self._back_since = None
         if settled and self._back_since is not None and t - self._back_since >= self._tracking.baseline_window_s / 2:
             self.away, self._back_since = False, None
+
+    def left_unset(self, left_at: float | None) -> bool:
+        """Whether the check failing now began to fail while the person was still clearly in
+        the start position (within its entry bounds), before they left it at `left_at`: they
+        left a pose that was no start position (the first moment of a sit-up reads as knees
+        rolling), so no rep begins from it. A check the movement itself breaks on its way out
+        (a twist turning the shoulders before the start position's exit band is passed) does
+        not hold the rep back."""
+        failed = self.failed_since
+        return (
+            not self.ok and self._failed_in_start and failed is not None and left_at is not None and failed <= left_at
+        )
 
     def told(self, t: float | None, started: bool) -> bool:
         """Whether a failing check is the instruction: before the start, or failing `setup_recheck_s` after."""

@@ -324,6 +324,9 @@ def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_anoth
 # are still up, then the knees sink a little as the body curls (a real clip read it as a roll)
 CURLING_UP = {**KNEES_UP, "trunk_incline": 28.0}
 CURLED_KNEES_DOWN = {**ROLLED_RIGHT, "trunk_incline": 28.0}
+# the knees already on their way down (past the start position's entry band, inside its exit
+# band) when a setup band breaks: the movement broke it, so the rep stands
+ON_THE_WAY = {**KNEES_UP, "knees_down": 0.35, "trunk_incline": 28.0}
 
 
 @pytest.mark.parametrize(
@@ -331,6 +334,7 @@ CURLED_KNEES_DOWN = {**ROLLED_RIGHT, "trunk_incline": 28.0}
     [
         ("setup failing before the knees move", [(CURLING_UP, 0.5, 0.4), (CURLED_KNEES_DOWN, 1.0, 11.0)], []),
         ("setup failing only once the knees roll", [(CURLED_KNEES_DOWN, 2.0, 11.0)], [(True, "right")]),
+        ("setup failing on the way out", [(ON_THE_WAY, 0.5, 0.3), (CURLED_KNEES_DOWN, 1.0, 11.0)], [(True, "right")]),
     ],
 )
 def test_no_rep_begins_from_a_start_position_the_setup_had_left(name, keys, counted):
