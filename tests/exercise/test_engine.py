@@ -96,6 +96,25 @@ def test_bridge_table(name):
         assert sorted(rep.faults) == want_faults
 
 
+ARCH = Body(lift_deg=lift_for_line(16.0))
+
+
+@pytest.mark.parametrize(
+    ("name", "top_s", "hold_s", "counted", "faults"),
+    [
+        # a demo's top: arched past the line for well under the second a fault needs to be named
+        ("an arch too brief to name", 0.6, 0.3, True, []),
+        # held on, the arch is named and its time is not credited
+        ("an arch held", 12.0, 5.0, False, ["hips_high"]),
+    ],
+)
+def test_an_arch_is_a_fault_to_name_not_a_silent_stop(name, top_s, hold_s, counted, faults):
+    """Above the line the hips are up: the hold runs, and only an arch clear for a second
+    (hips_high, reported) stops it; below the line they may still be on the way up."""
+    eng = run(reps_of(ARCH, top_s), hold_s=hold_s)
+    assert [(r.counted, r.faults) for r in eng.reps] == [(counted, faults)], name
+
+
 def test_hold_span_matches_the_plateau():
     eng = run(reps_of(TOP, 12.0, rest=3.0))
     rep = eng.reps[0]
