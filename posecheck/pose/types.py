@@ -34,11 +34,16 @@ class Pose:
         return replace(self, xy=xy, z=z, world=world)
 
     @property
+    def mid_hip(self) -> np.ndarray:
+        """The point between the hips in the picture (pixels)."""
+        hp: np.ndarray = (self.xy[23] + self.xy[24]) / 2
+        return hp
+
+    @property
     def torso_px(self) -> float:
         """Mid-shoulder to mid-hip distance in pixels: the scale of the body in the picture."""
         sh = (self.xy[11] + self.xy[12]) / 2
-        hp = (self.xy[23] + self.xy[24]) / 2
-        return float(np.linalg.norm(sh - hp))
+        return float(np.linalg.norm(sh - self.mid_hip))
 
 
 @dataclass(frozen=True)

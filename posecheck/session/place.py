@@ -7,7 +7,6 @@ from collections import deque
 
 import numpy as np
 
-from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
 SPAN_S = 0.25  # the picture and the person are compared with how they were this long before
@@ -27,7 +26,7 @@ class PersonPlace:
     def remember(self, t_s: float, pose: Pose | None) -> None:
         if pose is None or pose.torso_px < 1.0:
             return
-        self._recent.append((t_s, pose.torso_px, _hips(pose)))
+        self._recent.append((t_s, pose.torso_px, pose.mid_hip))
         while len(self._recent) > 1 and self._recent[1][0] <= t_s - SPAN_S:
             self._recent.popleft()
 
@@ -39,9 +38,5 @@ class PersonPlace:
             return False
         _, torso, hips = self._recent[0]
         scale = pose.torso_px / torso
-        shift = float(np.linalg.norm(_hips(pose) - hips)) / torso
+        shift = float(np.linalg.norm(pose.mid_hip - hips)) / torso
         return 1 / _SCALE_CHANGE < scale < _SCALE_CHANGE and shift < _PLACE_CHANGE
-
-
-def _hips(pose: Pose) -> np.ndarray:
-    return (pose.xy[INDEX["left_hip"]] + pose.xy[INDEX["right_hip"]]) / 2.0
