@@ -17,6 +17,7 @@ from posecheck.exercise.baseline import Baselines
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
 from posecheck.exercise.faults import FaultJudge
 from posecheck.exercise.hold import HoldTimer, Visit
+from posecheck.exercise.midset import MidSet
 from posecheck.exercise.midstart import MidStart
 from posecheck.exercise.seen import SeenGate
 from posecheck.exercise.setup import SetupWatch
@@ -25,7 +26,7 @@ from posecheck.exercise.stillness import Stillness
 from posecheck.exercise.tally import Tally
 
 
-class Engine:
+class Engine(MidSet):
     """Follows one person through one exercise. Feed `update` in time order, then `finish`."""
 
     def __init__(self, exercise: Exercise, *, hold_s: float | None = None, target: int | None = None) -> None:
@@ -147,6 +148,7 @@ class Engine:
         self._stillness = Stillness(self.ex)
         self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, self.tracking.return_share)
         self._baselines = Baselines(self.ex)
+        self._start_is = None
 
     def pause(self) -> None:
         """The user paused mid-rep: if the rep does not count in the end, it is forgotten, not
@@ -164,6 +166,9 @@ class Engine:
             self.pause()
         self._end_hold_visit(t)
         self._faults.close_all(t, events)
+        self._one_sided(t, events)
+        if self.phase is not None and self.phase.id == self.start_phase:
+            self._credit_start(t)
         if self.rep is not None:
             # The end came before the return to the start position (the video or the
             # camera stopped): the rep counts if every hold in it was completed.
@@ -278,8 +283,11 @@ class Engine:
             return
         left_at = since if left_at is None else left_at
         self._end_hold_visit(left_at if old is not None and old.hold else since)
+        if phase is not None and phase.id == self.start_phase:
+            self._one_sided(since, events, again=True)
         if old is not None and old.id == self.start_phase:
             self.left_start_at = left_at
+            self._credit_start(left_at)
         self.phase, self.phase_since = phase, since
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
@@ -311,23 +319,6 @@ class Engine:
         self._visits = []
         self._rep_interrupted = False
         self._visited = {phase.id}
-
-    def _begun_mid(self, t: float, raw: Signals) -> None:
-        """Before the first rep counts, a set begun mid-position (exercise/midstart.py): the
-        start position is taken where the person first held still; the rep, from there."""
-        assert self._mid is not None
-        if self.rep is None or self.reps_counted:
-            return self._mid.reset()
-        still = self.phase is not None and bool(self.phase.still) and self._stillness.still(self.phase)
-        start = self._mid.update(t, self.phase, still, raw, self._baselines.start)
-        if start is not None and self.phase is not None:  # (a middle position: MidStart found it there)
-            self._baselines.take(t, start)
-            self.rep.start_s = self._mid.left_at if self._mid.left_at is not None else self.rep.start_s
-            self._visits = list(self._mid.credits)
-            self._visited = {v.phase.id for v in self._visits} | {self.phase.id}
-            if self.phase.hold:  # held since the run at the further level began
-                self.hold.restart(self._mid.run_start, t)
-            self._mid.reset()
 
     def _advance_any_order(self, phase: Phase, t: float, events: list[Event]) -> None:
         """A rep is one visit to each middle position in any order (cow then cat, or cat

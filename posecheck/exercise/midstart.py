@@ -13,6 +13,17 @@ conditions, so no new bound about bodies is needed; and only before the first re
 (`[reps] begins_mid`), since a set begins once. The rep under way is then taken from where
 the person left the first level, with the other position held meanwhile (a person who
 began in cat went back to that cat, read then as the start position) credited to it.
+
+A set may also never show the flat back: a person who begins in cat goes to cow and back to
+that cat (a demonstration loops so), or begins in a slight cow and only rounds up into cats.
+The first rep then visits one middle position only and comes back to the start position.
+When the person goes to that same position again, or the set ends, with nothing else seen,
+the two levels are judged about their midpoint, the middle of the person's own range: when,
+taken against it, the start position reads as the other middle position and the level
+reached as the one visited, the start position was that other position. The midpoint is the
+reference from then on, and the stays in the start position are the other position's visits.
+A person who only ever rounds up from a flat back is credited so too; the camera cannot tell
+that from a set begun in a cow, and no fault is named on a guess.
 """
 
 from __future__ import annotations
@@ -37,6 +48,8 @@ class MidStart:
         self._baselined = {n: s.baseline for n, s in exercise.signals.items() if s.baseline != "none"}
         self._start = exercise.phase(exercise.reps.start_phase)
         self._middle = [p for p in exercise.phases if p.id in exercise.reps.middle]
+        self._stays: list[tuple[float, float]] = []  # in the start position: the one before the rep, and since
+        self._stay: tuple[float, float] | None = None  # the one under way
         self.reset()
 
     def reset(self) -> None:
@@ -48,9 +61,48 @@ class MidStart:
         self._gone = False
         self.run_start = 0.0  # when the hold at the further level began (once found)
         self.credits: list[Visit] = []  # the other middle positions held since, against the first level
+        self._in: dict[str, list[Signals]] = {}  # raw frames in each middle position, this rep
+        self._in_since: float | None = None
+        self._stays = self._stays[-1:]
+
+    def see(self, t: float, phase: Phase | None) -> None:
+        """Every frame, a rep under way or not: the stays in the start position."""
+        if phase is self._start:
+            self._stay = (t if self._stay is None else self._stay[0], t)
+        elif self._stay is not None:
+            self._stays, self._stay = [*self._stays, self._stay], None
+
+    def one_sided(self, start: Signals) -> list[Visit] | None:
+        """The rep went to one middle position only and came back to the start position: the
+        stays in the start position as visits to another middle position, when about the
+        midpoint of the two levels the start reads as that position and the level reached as
+        the one visited (by the definition's own conditions)."""
+        stays = self._stays + ([self._stay] if self._stay is not None else [])
+        if len(self._in) != 1 or self._in_since is None or not any(a > self._in_since for a, _ in stays):
+            return None
+        ((went, frames),) = self._in.items()
+        level = self._median(frames)
+        mid: Signals = {}
+        for n in self._baselined:
+            a, b = start.get(n), level.get(n)
+            mid[n] = None if a is None or b is None else (a + b) / 2
+        other, reached = self._reads(start, mid), self._reads(level, mid)
+        if other is None or other.id == went or reached is None or reached.id != went:
+            return None
+        return [Visit(other, None, a, b, b - a, a, b, b - a) for a, b in stays]
+
+    def plainly(self, start: Signals, phase: Phase) -> bool:
+        """Whether the start position reads as `phase` by itself (signals that subtract their
+        start position, taken from zero): a single cycle is not enough to take the start for
+        the other middle position, a flat back with one cat and back would be credited so."""
+        zero: Signals = {n: 0.0 for n, mode in self._baselined.items() if mode == "subtract"}
+        return self._reads(start, zero) is phase
 
     def update(self, t: float, phase: Phase | None, still: bool, raw: Signals, start: Signals) -> Signals | None:
         """`phase`: the engine's now, `still` in it; `start`: the start position's raw values."""
+        if phase in self._middle:
+            self._in.setdefault(phase.id, []).append(raw)
+            self._in_since = t if self._in_since is None else self._in_since
         if self._first is not None and not self._gone:
             if all_hold(self._start.when, self._against(raw, self._first[1]), inside=True):
                 self.left_at = t
@@ -93,7 +145,9 @@ class MidStart:
         return next((p for p in self._middle if all_hold(p.when, rel, inside=False)), None)
 
     def _level(self, run: list[tuple[float, Signals]] | None = None) -> Signals:
-        frames = [raw for _, raw in (self._run if run is None else run)]
+        return self._median([raw for _, raw in (self._run if run is None else run)])
+
+    def _median(self, frames: list[Signals]) -> Signals:
         out: Signals = {}
         for n in self._baselined:
             xs = [v for raw in frames if (v := raw.get(n)) is not None]

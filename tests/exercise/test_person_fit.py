@@ -181,6 +181,39 @@ def test_a_set_begun_mid_position_takes_the_flat_back_held_next_as_its_start(nam
     assert all(r.holds.get("cat", 0) >= 1.0 and r.holds.get("cow", 0) >= 1.0 for r in eng.reps if r.counted)
 
 
+SLIGHT_COW = {**ALL_FOURS, "head_bend": -4.0, "back_curve": -0.01}
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "counted", "attempted"),
+    [
+        # a demonstration loop: begun in cat, one cow, back to the cat, and the video ends
+        ("begun in cat, one cow, ended in cat", [(CAT, 0.0, 3.0), (COW, 1.0, 3.0), (CAT, 1.0, 3.0)], 1, 1),
+        # begun in a slight sag, only cats after it: each return is that cow
+        (
+            "begun in a slight cow, three cats",
+            [(SLIGHT_COW, 0.0, 3.0), *[(BIG_CAT, 1.0, 2.0), (SLIGHT_COW, 1.0, 2.0)] * 2, (BIG_CAT, 1.0, 2.0)],
+            2,
+            3,
+        ),
+        # one cat from a flat back and the set ends: a cat, no cow (the flat back does not read
+        # as a cow by itself, and one cycle is not enough to take it for one)
+        ("one cat from a flat back, ended flat", [(ALL_FOURS, 0.0, 3.0), (CAT, 1.0, 3.0), (ALL_FOURS, 1.0, 3.0)], 0, 1),
+        # a flat back, cat, flat back, cow: the ordinary set is not taken for one begun at an end
+        (
+            "flat, cat, flat, cow, flat",
+            [(ALL_FOURS, 0.0, 3.0), (CAT, 1.0, 3.0), (ALL_FOURS, 1.0, 3.0), (COW, 1.0, 3.0), (ALL_FOURS, 1.0, 3.0)],
+            1,
+            1,
+        ),
+    ],
+)
+def test_a_set_begun_at_one_end_never_showing_a_flat_back_counts_each_cycle(name, keys, counted, attempted):
+    eng = perform_signals(CAT_COW, keys, noise={"head_bend": 0.5, "back_curve": 0.001})
+    assert (eng.reps_counted, len(eng.reps)) == (counted, attempted), (name, [(r.counted, r.holds) for r in eng.reps])
+    assert all(r.holds.get("cat", 0) >= 1.0 and r.holds.get("cow", 0) >= 1.0 for r in eng.reps if r.counted)
+
+
 SEATED = load("seated_rotation")
 SITTING = {
     "twist": 0.0,
