@@ -64,6 +64,7 @@ class Engine(MidSet):
         self._visits: list[Visit] = []
         self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
+        self._flowed = False
         self._mid = MidStart(exercise) if exercise.reps.begins_mid else None
         self._middle = exercise.reps.middle
 
@@ -319,13 +320,16 @@ class Engine(MidSet):
         self._visits = []
         self._rep_interrupted = False
         self._visited = {phase.id}
+        self._flowed = False  # begun as the last rep flowed on, not from the start position
 
     def _advance_any_order(self, phase: Phase, t: float, events: list[Event]) -> None:
         """A rep is one visit to each middle position in any order (cow then cat, or cat
         then cow); it ends back in the start position, or when a position seen comes round
         again after all were seen (the person flows on without pausing in the start)."""
         if phase.id == self.start_phase:
-            if self.rep is not None and (self._visited >= self._middle or not self.ex.reps.rest_within):
+            if self.rep is not None and self._flowed and self._start_is is None and self._visited < self._middle:
+                self._fold_flowed(t)
+            elif self.rep is not None and (self._visited >= self._middle or not self.ex.reps.rest_within):
                 self._finish_rep(t, events, complete=self._visited >= self._middle)
             return
         if phase.id not in self._middle:
@@ -335,8 +339,20 @@ class Engine(MidSet):
         elif phase.id in self._visited and self._visited >= self._middle:
             self._finish_rep(t, events, complete=True)
             self._begin_rep(phase, t, start=t)
+            self._flowed = True
         else:
             self._visited.add(phase.id)
+
+    def _fold_flowed(self, t: float) -> None:
+        """A rep begun as the last one flowed on ends in the start position half done: its
+        position was the last rep's way out (cow, cat, cow, then a rest), not a new rep."""
+        last, rep = self.reps[-1], self.rep
+        assert rep is not None
+        last.end_s = t
+        last.faults += [f for f in rep.faults if f not in last.faults]
+        for span in [*self.fault_spans, *(ft.span for ft in self._faults.tracks if ft.span is not None)]:
+            span.rep = last.index if span.rep == rep.index else span.rep
+        self.rep, self.step, self._visits = None, 0, []
 
     def _advance_rep(self, phase: Phase, t: float, events: list[Event]) -> None:
         nxt = self.step + 1

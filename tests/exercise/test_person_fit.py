@@ -134,6 +134,14 @@ def test_cat_cow_counts_one_of_each_in_any_order(name, order, counted):
             assert r.hold_start_s < r.hold_end_s, (name, r.hold_start_s, r.hold_end_s)
 
 
+def test_a_cycle_that_ends_where_it_began_and_rests_is_one_rep():
+    # cow, cat, cow, a rest on a flat back, then cat, cow, cat: the last cow of each cycle is
+    # its way out, not a new rep that the next cycle's first position would complete
+    eng = perform_signals(CAT_COW, cat_cow([COW, CAT, COW, ALL_FOURS, CAT, COW, CAT], hold_s=2.0))
+    assert [r.counted for r in eng.reps] == [True, True]
+    assert eng.reps[0].end_s > 3.0 + 3 * (1.0 + 2.0)  # it ended in the rest, after its second cow
+
+
 BIG_CAT = {**ALL_FOURS, "head_bend": 45.0, "back_curve": 0.08}
 
 
