@@ -64,7 +64,6 @@ class Engine(MidSet):
         self._visits: list[Visit] = []
         self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
-        self._flowed = False
         self._mid = MidStart(exercise) if exercise.reps.begins_mid else None
         self._middle = exercise.reps.middle
 
@@ -119,6 +118,7 @@ class Engine(MidSet):
             # The exercise starts once the person is settled in the start position with the
             # setup right: not on a pose passed through on the way (kneeling, sitting up).
             settled_now = self._settled_in_start(t_s)
+            self._fold_flowed(t_s)
             self.started = self.started or settled_now
             self.setup.back(t_s, settled_now)
             done = self.phase is not None and self.phase.hold and self.hold.done
@@ -133,10 +133,9 @@ class Engine(MidSet):
         return self.state(), events
 
     def new_view(self, t_s: float) -> list[Event]:
-        """The recording changed camera at t_s: a rep under way ends there (it counts if its
-        holds were done, as at a video's end), and the start position and the person's
-        stillness are measured again in the new picture: no rep begins before the person has
-        settled in the start position there (a demo cutting to a close-up mid-movement)."""
+        """The recording changed camera at t_s: a rep under way ends there (as at a video's
+        end); the start position and stillness are measured again in the new picture, and no
+        rep begins before the person settles there (a demo cutting to a close-up mid-movement)."""
         events = self.finish(t_s)
         self._set_phase(None, t_s, events)
         self._measure_afresh()
@@ -170,9 +169,7 @@ class Engine(MidSet):
         self._one_sided(t, events)
         if self.phase is not None and self.phase.id == self.start_phase:
             self._credit_start(t)
-        if self.rep is not None:
-            # The end came before the return to the start position (the video or the
-            # camera stopped): the rep counts if every hold in it was completed.
+        if self.rep is not None:  # the video or the camera stopped before the return
             self._finish_rep(t, events, complete=True, cut=True)
         return events
 
@@ -327,9 +324,7 @@ class Engine(MidSet):
         then cow); it ends back in the start position, or when a position seen comes round
         again after all were seen (the person flows on without pausing in the start)."""
         if phase.id == self.start_phase:
-            if self.rep is not None and self._flowed and self._start_is is None and self._visited < self._middle:
-                self._fold_flowed(t)
-            elif self.rep is not None and (self._visited >= self._middle or not self.ex.reps.rest_within):
+            if self.rep is not None and (self._visited >= self._middle or not self.ex.reps.rest_within):
                 self._finish_rep(t, events, complete=self._visited >= self._middle)
             return
         if phase.id not in self._middle:
@@ -344,10 +339,15 @@ class Engine(MidSet):
             self._visited.add(phase.id)
 
     def _fold_flowed(self, t: float) -> None:
-        """A rep begun as the last one flowed on ends in the start position half done: its
-        position was the last rep's way out (cow, cat, cow, then a rest), not a new rep."""
-        last, rep = self.reps[-1], self.rep
-        assert rep is not None
+        """A rep begun as the last one flowed on that rests in the start position half done (as
+        long as it takes to be measured: not passing): its position was the last rep's way out
+        (cow, cat, cow, then a rest), not a new rep."""
+        rep, since = self.rep, self.phase_since if self.phase and self.phase.id == self.start_phase else None
+        if rep is None or since is None or t - since < self.tracking.baseline_window_s:
+            return
+        if not self._flowed or self._start_is is not None or self._visited >= self._middle:
+            return
+        last = self.reps[-1]
         last.end_s = t
         last.faults += [f for f in rep.faults if f not in last.faults]
         for span in [*self.fault_spans, *(ft.span for ft in self._faults.tracks if ft.span is not None)]:

@@ -142,6 +142,14 @@ def test_a_cycle_that_ends_where_it_began_and_rests_is_one_rep():
     assert eng.reps[0].end_s > 3.0 + 3 * (1.0 + 2.0)  # it ended in the rest, after its second cow
 
 
+def test_a_pass_through_the_start_position_is_no_rest_between_cycles():
+    # cat, cow, cat, through a flat back without resting there, cow: two reps, the second
+    # begun as the first flowed on (a real pelvic tilt's fourth cycle went so)
+    keys = [(ALL_FOURS, 0.0, 3.0), (CAT, 1.0, 2.0), (COW, 1.0, 2.0), (CAT, 1.0, 2.0), (ALL_FOURS, 1.0, 0.2)]
+    eng = perform_signals(CAT_COW, [*keys, (COW, 1.0, 2.0), (ALL_FOURS, 1.0, 2.0)])
+    assert [r.counted for r in eng.reps] == [True, True]
+
+
 BIG_CAT = {**ALL_FOURS, "head_bend": 45.0, "back_curve": 0.08}
 
 
