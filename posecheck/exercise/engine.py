@@ -413,9 +413,9 @@ class Engine(MidSet):
             if not done and complete and (best is None or best.phase.counts):
                 target = self.hold_target(best.phase if best else held[0])
                 events.append(Event(t, "hold_short", text=f"{target:g}", phase=best.phase.id if best else held[0].id))
-                # rushing: the position itself was left too soon (not a hold paused by a fault)
+                # rushing: the position itself was left too soon; not said of a rep a fault was named in
                 stayed = max((v.settled if v.phase.still else v.end - v.start for v in visits), default=0.0)
-                if visits and stayed < target and not cut:
+                if visits and stayed < target and not cut and not rep.faults:
                     self._rep_short += [
                         f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short
                     ]

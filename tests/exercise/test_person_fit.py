@@ -150,6 +150,20 @@ def test_a_pass_through_the_start_position_is_no_rest_between_cycles():
     assert [r.counted for r in eng.reps] == [True, True]
 
 
+@pytest.mark.parametrize(("hands", "faults"), [(False, ["too_fast"]), (True, ["hands_not_under_shoulders"])])
+def test_a_rep_with_a_named_fault_is_not_also_told_it_rushed(hands, faults):
+    # cat and cow held half a second each: rushing, unless a fault was named in the rep (its
+    # holds were paused by it, and a nod in them breaks the stillness rushing is judged by)
+    off = {"arm_upright": 66.0, "arm_vs_thigh": 25.0} if hands else {}
+    keys = (
+        [(ALL_FOURS, 0.0, 3.0)]
+        + [({**pos, **off}, 1.0, 0.5) for pos in (ALL_FOURS, CAT, COW)]
+        + [(ALL_FOURS, 1.0, 3.0)]
+    )
+    eng = perform_signals(CAT_COW, keys)
+    assert [(r.counted, r.faults) for r in eng.reps] == [(False, faults)]
+
+
 BIG_CAT = {**ALL_FOURS, "head_bend": 45.0, "back_curve": 0.08}
 
 
