@@ -1,5 +1,6 @@
 """The engine's part in a set begun in one of its middle positions (exercise/midstart.py
-judges the levels; this moves the start position and the rep under way accordingly)."""
+judges the levels; this moves the start position, or credits its stays, and the rep under
+way accordingly)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ class MidSet:
     """Mixed into the Engine, whose state it reads and moves."""
 
     rep: Rep | None
-    reps: list[Rep]
     phase: Phase | None
     phase_since: float | None
     hold: HoldTimer
@@ -32,12 +32,16 @@ class MidSet:
     def _begin_rep(self, phase: Phase, t: float, start: float | None = None) -> None:
         raise NotImplementedError
 
+    @property
+    def reps_counted(self) -> int:
+        raise NotImplementedError
+
     def _begun_mid(self, t: float, raw: Signals) -> None:
         """Before the first rep counts, a set begun mid-position (exercise/midstart.py): the
         start position is taken where the person first held still; the rep, from there."""
         assert self._mid is not None
         self._mid.see(t, self.phase)
-        if self.rep is None or any(r.counted for r in self.reps):
+        if self.rep is None or self.reps_counted:
             return self._mid.reset()
         still = self.phase is not None and bool(self.phase.still) and self._stillness.still(self.phase)
         start = self._mid.update(t, self.phase, still, raw, self._baselines.start)
@@ -54,8 +58,10 @@ class MidSet:
         """The first rep went to one middle position and back, then there `again` and back, or
         the set ended: the set may have begun in the other middle position
         (exercise/midstart.py). Then the rep ends where the next began."""
-        found = self._mid.one_sided(self._baselines.start) if self._mid and len(self._visited) == 1 else None
-        if found is None or self._mid is None or self.rep is None or any(r.counted for r in self.reps):
+        if self._mid is None or self.rep is None or self.reps_counted or len(self._visited) != 1:
+            return
+        found = self._mid.one_sided(self._baselines.start)
+        if found is None:
             return
         later = [v for v in self._visits if v.start > found[-1].start]
         if not later and (again or not self._mid.plainly(self._baselines.start, found[0].phase)):

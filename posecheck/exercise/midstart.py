@@ -20,10 +20,11 @@ The first rep then visits one middle position only and comes back to the start p
 When the person goes to that same position again, or the set ends, with nothing else seen,
 the two levels are judged about their midpoint, the middle of the person's own range: when,
 taken against it, the start position reads as the other middle position and the level
-reached as the one visited, the start position was that other position. The midpoint is the
-reference from then on, and the stays in the start position are the other position's visits.
-A person who only ever rounds up from a flat back is credited so too; the camera cannot tell
-that from a set begun in a cow, and no fault is named on a guess.
+reached as the one visited, the start position was that other position: the start position
+keeps its reference, and its stays are that other position's visits. A single cycle also
+needs the start position to read as that position by itself (`plainly`). A person who only
+ever rounds up from a flat back, twice, is credited so too; the camera cannot tell that from
+a set begun in a slight cow, and no fault is named on a guess.
 """
 
 from __future__ import annotations
