@@ -1,7 +1,8 @@
 """Faults judged frame by frame: the definition's condition faults (`on = "condition"`),
 each with an onset after min_duration_s, `unless` another fault holds, `when_still`, and an
-end once the condition has been off for the debounce time. Short-hold faults (rushing) are
-judged by the engine when a rep ends.
+end once the condition has been off for the debounce time. A fault may have several entries
+(other phases, or another signal that shows it): they report one span at a time, shared while
+more than one holds. Short-hold faults (rushing) are judged by the engine when a rep ends.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class FaultJudge:
     def __init__(self, exercise: Exercise) -> None:
         self.tracks = [FaultTrack(f) for f in exercise.faults if f.on == "condition"]
         self.debounce_s = exercise.tracking.debounce_s
+        self._ended: dict[str, float] = {}  # per fault id, when its last span ended
 
     def update(
         self,
@@ -68,7 +70,12 @@ class FaultJudge:
                 if ft.since is None:
                     ft.since = t
                 if ft.span is None and t - ft.since >= ft.fault.min_duration_s:
+                    twin = self._twin(ft)
+                    if twin is not None:  # the same fault, already reported by another of its entries
+                        ft.span = twin.span
+                        continue
                     start = ft.cond_since if ft.fault.when_still and ft.cond_since is not None else ft.since
+                    start = max(start, self._ended.get(ft.fault.id, start))  # one fault, one span at a time
                     ft.span = FaultSpan(ft.fault.id, ft.fault.message, start, rep=rep.index if rep else None)
                     opened.append(ft.span)
                     events.append(Event(start, "fault_started", text=ft.fault.message, fault=ft.fault.id))
@@ -89,10 +96,19 @@ class FaultJudge:
         """A fault's condition holds (at the last update), reported yet or not."""
         return any(ft.raw or ft.span is not None for ft in self.tracks)
 
+    def _twin(self, ft: FaultTrack) -> FaultTrack | None:
+        """Another entry of the same fault (another signal that shows it) with a span open."""
+        return next((o for o in self.tracks if o is not ft and o.fault.id == ft.fault.id and o.span), None)
+
     def close(self, ft: FaultTrack, t: float, events: list[Event]) -> None:
-        if ft.span is not None:
+        twin = self._twin(ft)
+        if ft.span is not None and (twin is None or twin.span is not ft.span):  # a shared span ends with its last
             ft.span.end_s = t
+            self._ended[ft.fault.id] = t
             events.append(Event(t, "fault_ended", fault=ft.fault.id))
+        elif ft.span is not None and twin is not None and twin.off_since is not None:
+            # the shared span ends where the last of its entries stopped
+            twin.off_since = max(twin.off_since, t)
         ft.span, ft.since, ft.off_since, ft.raw, ft.cond_since = None, None, None, False, None
 
     def close_all(self, t: float, events: list[Event]) -> None:

@@ -306,3 +306,39 @@ def test_a_fault_marked_between_is_judged_in_none_of_the_positions(between):
         opened += judge.update(t, None, True, {"hip_lift": 0.3}, None, lambda phase: True, events)
         t += 1 / 30
     assert [s.id for s in opened] == (["hips_lifted"] if between else [])
+
+
+@pytest.mark.parametrize(
+    ("line", "ear", "spans"),
+    [
+        ((1.0, 4.0), None, [(1.0, 4.0)]),  # the head off the trunk's line alone
+        (None, (1.0, 4.0), [(1.0, 4.0)]),  # the ear's own rise alone
+        ((1.0, 3.0), (2.0, 5.0), [(1.0, 5.0)]),  # both, overlapping: one span, first onset to last stop
+        ((1.0, 5.0), (2.0, 3.0), [(1.0, 5.0)]),
+        ((1.0, 2.5), (2.8, 4.0), [(1.0, 2.5), (2.8, 4.0)]),  # apart: two
+        ((1.0, 1.5), (2.0, 4.0), [(2.0, 4.0)]),  # one too short to name: the other alone
+    ],
+)
+def test_a_fault_seen_by_either_of_its_signals_is_one_span(line, ear, spans):
+    """Knee-to-chest's head lifted has two entries (the head off the trunk's line, the ear's own
+    rise): either names it, and while both hold it is one fault on screen and in the report."""
+    from posecheck.exercise.faults import FaultJudge
+
+    k2c = load("knee_to_chest")
+    entries = [f for f in k2c.faults if f.id == "head_lifted"]
+    assert {c.signal for f in entries for c in f.when} == {"head_lift", "ear_rise"}  # as shipped
+    judge = FaultJudge(k2c.model_copy(update={"faults": entries}))
+    pull = next(p for p in k2c.phases if p.id == "near_knee")
+    opened, events, t, dt = [], [], 0.0, 1 / 30
+
+    def on(span):
+        return span is not None and span[0] <= t < span[1]
+
+    while t < 6.0:
+        values = {"head_lift": -15.0 if on(line) else 0.0, "ear_rise": 0.1 if on(ear) else 0.0}
+        opened += judge.update(t, pull, True, values, None, lambda phase: True, events)
+        t += dt
+    judge.close_all(t, events)
+    assert [(s.start_s, s.end_s) for s in opened] == [pytest.approx(s, abs=2 * dt) for s in spans]
+    assert [e.kind for e in events].count("fault_started") == len(spans)
+    assert [e.kind for e in events].count("fault_ended") == len(spans)
