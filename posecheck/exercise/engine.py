@@ -146,7 +146,7 @@ class Engine(MidSet):
         """What is measured on this person in this picture: their stillness (and the holds
         timed by it) and their start position."""
         self._stillness = Stillness(self.ex)
-        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, self.tracking.return_share)
+        self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, self.ex)
         self._baselines = Baselines(self.ex)
         self._start_is = None
 

@@ -5,8 +5,10 @@ still; it credits the time the body had already settled when a run begins, and t
 the time a movement had already been under way when it shows. A movement that comes back
 (a nod, a shift of weight: it ends nearer to where the hold was than `return_share` of its
 furthest reach, never out of the position nor faulted on the way) was part of the hold: its
-time is given back when the body settles. One that goes on (the last of the way in, the
-first of the way out) is not.
+time is given back when the body settles. So is one that settles, still in the position,
+between where the hold was and the start position (a shift back, a landmark that jumps and
+stays: the way out would have gone on out), judged on the signals taken against the start.
+One that goes on (the last of the way in, deeper; the first of the way out) is not.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
-from posecheck.exercise.definition import Phase, all_hold
+from posecheck.exercise.definition import Exercise, Phase, all_hold
 from posecheck.exercise.state import Signals
 from posecheck.exercise.stillness import Stillness
 
@@ -49,21 +51,34 @@ class Excursion:
             if (v := values.get(name)) is not None:
                 self.reach[name] = max(self.reach.get(name, 0.0), abs(v - self.held[name]))
 
-    def returned(self, values: Signals, share: float) -> bool:
-        near = [(v := values.get(n)) is not None and abs(v - self.held[n]) <= share * r for n, r in self.reach.items()]
-        return all(near)
+    def returned(self, values: Signals, share: float, start: Mapping[str, float]) -> bool:
+        """It came back near where the hold was, or settled between there and the start position
+        (a shift back within the position: the way out would have gone on out of it)."""
+
+        def back(n: str, r: float) -> bool:
+            v, held = values.get(n), self.held[n]
+            if v is None:
+                return False
+            if abs(v - held) <= share * r:
+                return True
+            s = start.get(n)
+            return s is not None and min(s, held) < v < max(s, held)
+
+        return all(back(n, r) for n, r in self.reach.items())
 
 
 class HoldTimer:
     """One hold phase visit at a time: `begin`, `update` each frame, `end`."""
 
     def __init__(
-        self, stillness: Stillness, debounce: Callable[[Phase], float], filter_lag_s: float, return_share: float
+        self, stillness: Stillness, debounce: Callable[[Phase], float], filter_lag_s: float, exercise: Exercise
     ) -> None:
         self._stillness = stillness
         self._debounce = debounce
         self._filter_lag_s = filter_lag_s
-        self._return_share = return_share
+        self._return_share = exercise.tracking.return_share
+        # where the start position reads, for the signals taken against it (0, or 1 for a ratio)
+        self._start = {n: float(s.baseline == "ratio") for n, s in exercise.signals.items() if s.baseline != "none"}
         self.visit_start: float | None = None
         self.begin(None)
 
@@ -149,7 +164,7 @@ class HoldTimer:
             self.elapsed += credit
             self._run_start = t - credit
             exc, self._run_values = self._excursion, []
-            if exc is not None and exc.returned(values, self._return_share):
+            if exc is not None and exc.returned(values, self._return_share, self._start):
                 # it came back (a pause at its turn, settled for a moment, is part of it): all held
                 self.elapsed, self._run_start, self._excursion = exc.elapsed + t - exc.since, exc.since, None
             if self.first_ok is None:
