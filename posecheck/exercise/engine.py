@@ -381,13 +381,8 @@ class Engine(MidSet):
 
     def _sides(self) -> list[str]:
         """The sides an each-side exercise counts, in the order the phases name them."""
-        out: list[str] = []
-        for step in self.steps:
-            for ph in step:
-                side = self._side_of(self.ex.phase(ph))
-                if side and side not in out:
-                    out.append(side)
-        return out
+        sides = (self._side_of(self.ex.phase(ph)) for step in self.steps for ph in step)
+        return list(dict.fromkeys(s for s in sides if s))
 
     def _finish_rep(self, t: float, events: list[Event], complete: bool, cut: bool = False) -> None:
         """End the rep at t: `complete` when its sequence was walked, `cut` when the video or
@@ -413,9 +408,12 @@ class Engine(MidSet):
             if not done and complete and (best is None or best.phase.counts):
                 target = self.hold_target(best.phase if best else held[0])
                 events.append(Event(t, "hold_short", text=f"{target:g}", phase=best.phase.id if best else held[0].id))
-                # rushing: the position itself was left too soon; not said of a rep a fault was named in
-                stayed = max((v.settled if v.phase.still else v.end - v.start for v in visits), default=0.0)
-                if visits and stayed < target and not cut and not rep.faults:
+                # rushing: the position itself was left too soon, and no other was held its time (a
+                # position the camera barely shows is passed through for a moment on the way out);
+                # not said of a rep a fault was named in
+                stayed = max((v.stayed for v in visits), default=0.0)
+                lingered = any(v.stayed >= self.hold_target(v.phase) for v in self._visits if v.phase.hold)
+                if visits and stayed < target and not cut and not rep.faults and not lingered:
                     self._rep_short += [
                         f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short
                     ]

@@ -35,6 +35,11 @@ class Visit:
     last_ok: float | None
     settled: float = 0.0  # time still in the position, faults or not
 
+    @property
+    def stayed(self) -> float:
+        """How long the position itself was held: still, where the phase asks for stillness."""
+        return self.settled if self.phase.still else self.end - self.start
+
 
 @dataclass
 class Excursion:

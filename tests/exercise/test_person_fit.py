@@ -164,6 +164,32 @@ def test_a_rep_with_a_named_fault_is_not_also_told_it_rushed(hands, faults):
     assert [(r.counted, r.faults) for r in eng.reps] == [(False, faults)]
 
 
+FAINT_CAT = {**ALL_FOURS, "head_bend": 8.0, "back_curve": 0.01}  # a cat the camera barely shows: neutral
+
+
+@pytest.mark.parametrize(
+    ("name", "cat", "cow_s", "faults"),
+    [
+        ("both positions left at once", (CAT, 0.4), 0.4, ["too_fast"]),
+        # the cat read neutral for 2 s, then passed through for a moment on the way to a 2 s cow
+        ("a faint cat held, the cow held", (FAINT_CAT, 2.0), 2.0, []),
+        ("a short cat, the cow held", (CAT, 0.4), 2.0, []),
+    ],
+)
+def test_rushing_is_said_only_when_no_position_of_the_rep_was_held(name, cat, cow_s, faults):
+    """A rep whose cat was not held is not counted either way; "slow down" is said only when
+    the person held no position its time. A cat the camera barely shows (from above, the back
+    hardly rounds in the picture) reads as a flat back while it is held, and is passed through
+    for a moment on the way to cow: that was no rush (a rendered good set was told so)."""
+    pos, cat_s = cat
+    keys = [(ALL_FOURS, 0.0, 3.0), (pos, 1.0, cat_s)]
+    if pos is FAINT_CAT:  # on the way to cow the head passes through the cat the camera shows
+        keys.append(({**CAT, "head_bend": 14.0, "back_curve": 0.02}, 0.3, 0.2))
+    keys += [(COW, 1.0, cow_s), (ALL_FOURS, 1.0, 3.0)]
+    eng = perform_signals(CAT_COW, keys)
+    assert [(r.counted, r.faults) for r in eng.reps] == [(False, faults)], name
+
+
 BIG_CAT = {**ALL_FOURS, "head_bend": 45.0, "back_curve": 0.08}
 
 
