@@ -89,7 +89,7 @@ class Baselines:
             mode = self.ex.signals[name].baseline
             if b.value is None:
                 # Before a baseline exists the person is taken to be at it.
-                out[name] = 0.0 if mode == "subtract" else 1.0
+                out[name] = at_start(mode)
             else:
                 out[name] = against(mode, v, b.value)
         return out
@@ -126,6 +126,11 @@ class Baselines:
         b.value = median(x for _, x in b.pool)
 
 
+def at_start(mode: str) -> float:
+    """What a signal taken against the start position (`baseline` mode) reads there."""
+    return 0.0 if mode == "subtract" else 1.0
+
+
 def against(mode: str, value: float, start: float) -> float | None:
     """A signal's value taken against its value in the start position (`baseline` mode)."""
     if mode == "subtract":
@@ -146,9 +151,9 @@ def _reach(exercise: Exercise) -> dict[str, float]:
         signal = exercise.signals.get(c.signal)
         if signal is None or signal.baseline == "none":
             continue
-        at_start = 0.0 if signal.baseline == "subtract" else 1.0
+        there = at_start(signal.baseline)
         for bound, above in ((c.min, True), (c.max, False)):
-            if bound is None or (bound <= at_start if above else bound >= at_start):
+            if bound is None or (bound <= there if above else bound >= there):
                 continue  # the start position meets it
-            out[c.signal] = min(out.get(c.signal, float("inf")), abs(bound - at_start))
+            out[c.signal] = min(out.get(c.signal, float("inf")), abs(bound - there))
     return out

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
+from posecheck.exercise.baseline import at_start
 from posecheck.exercise.definition import Exercise, Phase, all_hold
 from posecheck.exercise.state import Signals
 from posecheck.exercise.stillness import Stillness
@@ -82,8 +83,8 @@ class HoldTimer:
         self._debounce = debounce
         self._filter_lag_s = filter_lag_s
         self._return_share = exercise.tracking.return_share
-        # where the start position reads, for the signals taken against it (0, or 1 for a ratio)
-        self._start = {n: float(s.baseline == "ratio") for n, s in exercise.signals.items() if s.baseline != "none"}
+        # where the start position reads, for the signals taken against it
+        self._start = {n: at_start(s.baseline) for n, s in exercise.signals.items() if s.baseline != "none"}
         self.visit_start: float | None = None
         self.begin(None)
 
