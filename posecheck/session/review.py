@@ -14,6 +14,7 @@ import numpy as np
 from posecheck.coach.overlay import annotate
 from posecheck.errors import Interrupted, NoPersonError, PosecheckError, VideoError
 from posecheck.exercise.definition import Exercise
+from posecheck.exercise.state import EngineState
 from posecheck.exercise.view import View
 from posecheck.pose.types import Pose
 from posecheck.records import report as report_mod
@@ -139,6 +140,7 @@ def review(
     counting.tell()  # a watched movement: only now is its reading final
     annotated: Path | None = None
     if writer is not None:
+        counting.end_copy(pipeline.state)
         try:
             annotated = _finish_writer(writer, options.output)
         except PosecheckError as e:  # e.g. the disk filled up: the history's session still ends
@@ -238,6 +240,8 @@ class _Counting:
         self.deferred = False
         self._waiting: list[tuple[float, Step]] = []
         self._last: tuple[float, Step] | None = None
+        # the copy's newest frame, drawn only once the next one comes or the reading ends
+        self._newest: tuple[np.ndarray, View, float] | None = None
 
     def count(self, frame: Posed) -> None:
         with self.timings.stage("engine"):
@@ -250,8 +254,18 @@ class _Counting:
                 listen(self.pipeline.exercise, step.events, step.view.state)
             self._last = (frame.t_s, step)
         if self.writer is not None and frame.image is not None:
-            self.writer.put((frame.image, step.view, frame.t_s))
+            if self._newest is not None:
+                self.writer.put(self._newest)
+            self._newest = (frame.image, step.view, frame.t_s)
         self.timings.frames += 1
+
+    def end_copy(self, state: EngineState) -> None:
+        """Draw the copy's last frame with the reading's final state: a rep closed by the end
+        of the video (cut mid-return) counts only now, and a player rests on that frame."""
+        if self.writer is not None and self._newest is not None:
+            image, view, t_s = self._newest
+            self.writer.put((image, replace(view, state=state), t_s))
+        self._newest = None
 
     def tell(self) -> None:
         """Pass `on_step` the frame counted, and, once no longer deferred, what waited."""

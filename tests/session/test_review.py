@@ -90,6 +90,31 @@ def test_second_person_is_noticed(tmp_path):
     assert "second person" in proc.stderr
 
 
+def test_the_copys_last_frame_shows_the_reading_the_report_gives(tmp_path, monkeypatch):
+    """A video that stops mid-return (the bridge sample cut just after its first hold): the
+    rep is closed, and counted, only when the video ends. The annotated copy's last frame,
+    where a player rests, shows it counted, as the report does; every frame before, not yet."""
+    from posecheck.exercise import definition
+    from posecheck.session import review as review_mod
+
+    first = truth(BRIDGE)["reps"][0]
+    frames, fps = read_frames(BRIDGE, 0.0, first["hold_end_s"] + 0.5)
+    video = write_video(tmp_path / "cut.mp4", frames, fps)
+    drawn: list[int] = []
+    draw = review_mod.annotate
+
+    def annotate(image, view):
+        drawn.append(view.state.reps_counted)
+        return draw(image, view)
+
+    monkeypatch.setattr(review_mod, "annotate", annotate)
+    options = review_mod.ReviewOptions(output=tmp_path / "a.mp4", progress=False)
+    rep = review_mod.review(video, definition.load("bridge"), options)
+    assert rep["summary"]["reps_counted"] == 1 and rep["reps"][0]["counted"]
+    assert len(drawn) == rep["frames"] == len(read_frames(tmp_path / "a.mp4")[0])
+    assert drawn[-1] == 1 and set(drawn[:-1]) == {0}
+
+
 @pytest.fixture(scope="module")
 def tilt_detections():
     """samples/pelvic_tilt.mp4 through the model once, with person masks."""
