@@ -163,6 +163,8 @@ def review_cmd(
         click.echo(f"  fast mode: the pose model ran on about {rate:g} frames a second, interpolated between")
     for a, b in rep["second_person"][:3]:
         click.echo(f"  note: a second person was in view {a:.1f}–{b:.1f} s; posecheck followed one", err=True)
+    for a, b, words in rep["setup"].get("told", [])[:3]:
+        click.echo(f"  note: {a:.1f}–{b:.1f} s: {words}", err=True)
     if not rep["setup"]["ok"] and rep["setup"]["last_message"]:
         click.echo(f"  note: the start position was never seen clearly: {rep['setup']['last_message']}", err=True)
     if output:

@@ -324,6 +324,7 @@ class SetupCheck(_Model):
     message: str
     when: list[Condition] = Field(min_length=1)
     begins_reps: bool = False  # a rep does not begin while this fails (the exercise never leaves it)
+    said_after_s: float | None = Field(default=None, gt=0)  # only said, once failing this long: holds nothing back
 
 
 class Camera(_Model):

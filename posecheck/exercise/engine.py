@@ -306,6 +306,7 @@ class Engine(MidSet):
         if start is None:
             start = self.left_start_at if self.left_start_at is not None else t
         rep = self.rep = Rep(index=len(self.reps) + 1, side=self._side_of(phase), start_s=start)
+        self.setup.rep_began()
         # a fault already showing (hands misplaced at the start, say) belongs to it too
         for ft in self._faults.tracks:
             if ft.span is not None:

@@ -6,11 +6,14 @@ Once the checks have failed for `tracking.setup_recheck_s` (the person sat up, s
 up), a rep begins only after they have been settled in the start position again for half a
 baseline window: the time the start position takes to be measured. Lying back for a moment
 between sit-ups is no start position: the knees, a little lower than before, read as a roll.
+A check with `said_after_s` is only said, once it has failed that long: what the camera
+cannot read (knees that cross in the picture without sinking), not a pose to leave. A rep
+begins through it, and a movement passing through it is not told.
 """
 
 from __future__ import annotations
 
-from posecheck.exercise.definition import Exercise, all_hold
+from posecheck.exercise.definition import Exercise, SetupCheck, all_hold
 from posecheck.exercise.state import Signals
 
 
@@ -21,6 +24,7 @@ class SetupWatch:
         self._checks = exercise.setup
         self._tracking = exercise.tracking
         self.ok, self.message = False, ""
+        self._failing: SetupCheck | None = None
         self.begins = True  # the checks marked `begins_reps` pass: a rep may begin
         self.ok_since: float | None = None
         self.failed_since: float | None = None  # since when the failing check has failed
@@ -32,21 +36,28 @@ class SetupWatch:
 
     def update(self, t: float, values: Signals) -> bool:
         """Run the checks at t; True when the result or its message changed."""
-        message = next((c.message for c in self._checks if not all_hold(c.when, values, inside=self.ok)), "")
+        self._failing = failing = next((c for c in self._checks if not all_hold(c.when, values, inside=self.ok)), None)
+        message = failing.message if failing is not None else ""
         self.begins = all(all_hold(c.when, values, inside=self.begins) for c in self._checks if c.begins_reps)
-        ok = not message
+        ok = failing is None
         if ok and not self.ok:
             self.ok_since, self.failed_since = t, None
-        elif not ok:
+        elif failing is not None:
             self.ok_since = None
             if self.failed_since is None or message != self.message:
                 self.failed_since = t
-                self._failed_in_start = all_hold(self._start_when, values, inside=False)
-            elif self._failing_long(t):
+                self._failed_in_start = not failing.said_after_s and all_hold(self._start_when, values, inside=False)
+            elif self._failing_long(t) and not failing.said_after_s:
                 self.away = True
         changed = ok != self.ok or message != self.message
         self.ok, self.message = ok, message
         return changed
+
+    def rep_began(self) -> None:
+        """A rep began through a check that is only said (the movement crossed it on its way):
+        after the rep, its failing time starts again."""
+        if self._said_only:
+            self.failed_since = None
 
     def settled_for(self, t: float) -> bool:
         """Whether the checks have passed for a debounce time at t."""
@@ -80,8 +91,13 @@ class SetupWatch:
 
     def told(self, t: float | None, started: bool) -> bool:
         """Whether a failing check is the instruction: before the start, or failing `setup_recheck_s` after."""
-        return not started or (t is not None and self._failing_long(t))
+        return (not started and not self._said_only) or (t is not None and self._failing_long(t))
+
+    @property
+    def _said_only(self) -> bool:
+        return self._failing is not None and self._failing.said_after_s is not None
 
     def _failing_long(self, t: float) -> bool:
-        """Whether the failing check has failed `setup_recheck_s` at t."""
-        return self.failed_since is not None and t - self.failed_since >= self._tracking.setup_recheck_s
+        """Whether the failing check has failed `setup_recheck_s` (or its own `said_after_s`) at t."""
+        after = self._failing.said_after_s if self._failing is not None else None
+        return self.failed_since is not None and t - self.failed_since >= (after or self._tracking.setup_recheck_s)

@@ -130,7 +130,7 @@ def set_report(rec: SetRecord, source: str) -> dict[str, Any]:
         outcome=rec.outcome,
         start_s=round(rec.start_s, 3),
         end_s=round(end, 3),
-        setup={"ok": engine.started, "last_message": engine.setup.message},
+        setup=p.setup_dict(),
         second_person=[[round(a, 2), round(b, 2)] for a, b in p.follower.crowded_spans],
         settings={"hold_s": rec.item.hold_s, "target": rec.item.target},
         timeline=p.timeline_dict(),

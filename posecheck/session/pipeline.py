@@ -65,6 +65,9 @@ class Pipeline:
         self._next_sample_s = 0.0
         self.peaks = FaultPeaks(self.exercise)
         self.new_views_s: list[float] = []  # where the recording changed camera (session/views.py)
+        # what the setup checks said once counting: [from_s, to_s, words] (a roll the camera cannot read)
+        self.told: list[list[Any]] = []
+        self._telling = False
         self.place = PersonPlace()
 
     def step(self, t_s: float, detection: Detection, new_view: bool = False) -> Step:
@@ -93,6 +96,12 @@ class Pipeline:
             self.timeline.append((t_s, key, state.phase, state.holding))
             values = state.values if state.tracking else {}
             self.deciding_values.append(tuple(values.get(s) for s in self.deciding))
+        telling = state.started and bool(state.setup_message) and state.instruction == state.setup_message
+        if telling and self._telling and self.told[-1][2] == state.setup_message:
+            self.told[-1][1] = round(t_s, 2)
+        elif telling:
+            self.told.append([round(t_s, 2), round(t_s, 2), state.setup_message])
+        self._telling = telling
         self.peaks.update(
             t_s, self.engine.fault_spans, state.values, pose if state.tracking else None, self.reader.near.side
         )
@@ -118,6 +127,11 @@ class Pipeline:
                 for i, s in enumerate(self.deciding)
             },
         }
+
+    def setup_dict(self) -> dict[str, Any]:
+        """The report's setup: whether the start position was reached, the check failing at the
+        end, and what the checks said once counting, when."""
+        return {"ok": self.engine.started, "last_message": self.engine.setup.message, "told": self.told}
 
     @property
     def state(self) -> EngineState:

@@ -166,7 +166,7 @@ def review(
         fps=round(video.fps, 3),
         width=video.width,
         height=video.height,
-        setup={"ok": engine.started, "last_message": engine.setup.message},
+        setup=pipeline.setup_dict(),
         second_person=[[round(a, 2), round(b, 2)] for a, b in pipeline.follower.crowded_spans],
         # where the recording cut to another camera: the start position was measured again
         camera_changes_s=[round(t, 2) for t in pipeline.new_views_s],

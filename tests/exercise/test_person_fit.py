@@ -64,10 +64,10 @@ def test_a_hold_on_noisy_landmarks_counts():
 # --- signal-level performances ---------------------------------------------------------
 
 
-def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0, new_views=()):
+def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0, new_views=(), said=None):
     """Keyframes (values, move_s, stay_s) -> engine. Values ease linearly between keys;
     `noise` gives per-signal standard deviations; the recording cuts to another camera as
-    the keys numbered in `new_views` begin."""
+    the keys numbered in `new_views` begin; `said` (a list) gets each frame's (t, instruction)."""
     rng = np.random.default_rng(seed)
     eng = Engine(exercise)
     t, prev = 0.0, keys[0][0]
@@ -80,7 +80,9 @@ def perform_signals(exercise, keys, fps=30.0, noise=None, seed=0, new_views=()):
                 v = {n: a[n] + (b[n] - a[n]) * k for n in a}
                 for n, sd in (noise or {}).items():
                     v[n] += rng.normal(0, sd)
-                eng.update(u0 + i / fps, v)
+                state, _ = eng.update(u0 + i / fps, v)
+                if said is not None:
+                    said.append((state.t_s, state.instruction))
         t += move_s + stay_s
         prev = values
     eng.finish(t)
@@ -433,6 +435,52 @@ def test_no_rep_begins_from_a_start_position_the_setup_had_left(name, keys, coun
     keys = [(KNEES_UP, 0.0, 4.0), *keys, (KNEES_UP, 2.0, 3.0)]
     eng = perform_signals(LOWER_BACK_ROTATION, keys)
     assert [(r.counted, r.side) for r in eng.reps] == counted, name
+
+
+# Knees that cross one over the other in the picture without sinking (rolled away from a camera
+# above them, or rolled apart): the rules cannot read the roll. A roll toward a low camera can
+# cross that far on its way before it sinks.
+STACKED = {**KNEES_UP, "knees_down": 0.38, "left_knee_above": 0.25, "knee_gap": -0.15}
+CROSSING_FIRST = {**KNEES_UP, "knees_down": 0.385, "left_knee_above": 0.2}
+ROLLED_AND_CROSSED = {**ROLLED_RIGHT, "left_knee_above": 0.25}
+UNREADABLE = next(c.message for c in LOWER_BACK_ROTATION.setup if c.id == "roll_readable")
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "counted", "told"),
+    [
+        ("crossed, not sunk: said, not counted", [(STACKED, 2.0, 11.0)], [], True),
+        (
+            "crossing before sinking: a rep, not said",
+            [(CROSSING_FIRST, 1.0, 0.5), (ROLLED_AND_CROSSED, 1.0, 11.0)],
+            [(True, "right")],
+            False,
+        ),
+        ("a plain roll: a rep, not said", [(ROLLED_RIGHT, 2.0, 11.0)], [(True, "right")], False),
+        (
+            "a return that uncrosses late: not said",
+            [(ROLLED_AND_CROSSED, 2.0, 11.0), (CROSSING_FIRST, 1.0, 0.5)],
+            [(True, "right")],
+            False,
+        ),
+    ],
+)
+def test_a_roll_the_picture_cannot_read_is_said_not_guessed(name, keys, counted, told):
+    """The lower back rotation's roll_readable check is only said (`said_after_s`): knees
+    crossed in the picture without sinking, for longer than a roll takes on its way, tell the
+    person the camera cannot read the roll; nothing is counted or accused. A roll whose knees
+    cross before they sink begins its rep through the check, and is never told."""
+    check = next(c for c in LOWER_BACK_ROTATION.setup if c.id == "roll_readable")
+    keys = [(KNEES_UP, 0.0, 4.0), *keys, (KNEES_UP, 2.0, 3.0)]
+    said: list[tuple[float, str]] = []
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, said=said)
+    assert [(r.counted, r.side) for r in eng.reps] == counted, name
+    assert not eng.fault_spans
+    times = [t for t, words in said if words == UNREADABLE]
+    assert bool(times) is told, name
+    if told:  # from said_after_s after the knees crossed the bound (at 2/3 of the 2 s move), until they come back
+        assert times[0] == pytest.approx(4.0 + 2.0 * 0.1 / 0.25 + check.said_after_s, abs=0.1)
+        assert times[-1] < 4.0 + 2.0 + 11.0 + 2.0 and said[-1][1] != UNREADABLE
 
 
 KNEE_TO_CHEST = load("knee_to_chest")
