@@ -5,7 +5,8 @@ still; it credits the time the body had already settled when a run begins, and t
 the time a movement had already been under way when it shows. A movement that comes back
 (a nod, a shift of weight: it ends nearer to where the hold was than `return_share` of its
 furthest reach, never out of the position nor faulted on the way) was part of the hold: its
-time is given back when the body settles. So is one that settles, still in the position,
+time is given back when the body settles, or later, once the still body has drifted back
+(a landmark that jumped and crept back). So is one that settles, still in the position,
 between where the hold was and the start position (a shift back, a landmark that jumps and
 stays: the way out would have gone on out), judged on the signals taken against the start.
 One that goes on (the last of the way in, deeper; the first of the way out) is not.
@@ -50,6 +51,7 @@ class Excursion:
     elapsed: float  # the hold's time then
     held: dict[str, float]  # the still-signals where the hold was (the run's medians)
     reach: dict[str, float] = field(default_factory=dict)  # furthest from there, of those that moved
+    settled: float | None = None  # where the first still run after it began (not back yet then)
 
     def follow(self, values: Mapping[str, float | None], moved: set[str]) -> None:
         """How far the still-signals that moved have gone from where the hold was."""
@@ -57,7 +59,7 @@ class Excursion:
             if (v := values.get(name)) is not None:
                 self.reach[name] = max(self.reach.get(name, 0.0), abs(v - self.held[name]))
 
-    def returned(self, values: Signals, share: float, start: Mapping[str, float]) -> bool:
+    def returned(self, values: Mapping[str, float | None], share: float, start: Mapping[str, float]) -> bool:
         """It came back near where the hold was, or settled between there and the start position
         (a shift back within the position: the way out would have gone on out of it)."""
 
@@ -161,6 +163,10 @@ class HoldTimer:
         self._was_still = still
         if ok and self.ok and prev_t is not None:
             self.elapsed += t - prev_t
+            if self._excursion is not None and self._back_since_settled(t, window):
+                # it settled off the hold first and came back while still (a landmark that jumped
+                # and drifted back, a shift undone): all held, as when it comes back at once
+                self._give_back(self._excursion, t)
         elif ok:
             # A run begins. Speed over the last window describes the middle of that window,
             # so the body settled about half a window ago; a phase is adopted after its
@@ -172,7 +178,9 @@ class HoldTimer:
             exc, self._run_values = self._excursion, []
             if exc is not None and exc.returned(values, self._return_share, self._start):
                 # it came back (a pause at its turn, settled for a moment, is part of it): all held
-                self.elapsed, self._run_start, self._excursion = exc.elapsed + t - exc.since, exc.since, None
+                self._give_back(exc, t)
+            elif exc is not None and exc.settled is None:
+                exc.settled = self._run_start
             if self.first_ok is None:
                 self.first_ok = self._run_start
         elif self.ok and self._moving_since is not None:
@@ -204,6 +212,23 @@ class HoldTimer:
                 self._fast.add(st.signal)
         if self._excursion is not None:
             self._excursion.follow(values, self._fast)
+
+    def _give_back(self, exc: Excursion, t: float) -> None:
+        """The movement came back: everything since it began was held."""
+        self.elapsed, self._run_start, self._excursion = exc.elapsed + t - exc.since, exc.since, None
+
+    def _back_since_settled(self, t: float, window: float) -> bool:
+        """Whether the pending movement, settled off the hold, has come back since: the still
+        run's medians over its last window (not one frame: a swaying body passes the hold's
+        place now and then) are back where the hold was."""
+        exc, since = self._excursion, self._run_start
+        # only in the run it settled into (not after another movement: a sway would pass the
+        # hold's place in time), and not while a movement is pending (the way out passes it too)
+        if exc is None or since is None or since != exc.settled or t - since < window or self._moving_since is not None:
+            return False
+        recent = [vals for ts, vals in self._run_values if ts >= t - window]
+        medians = {n: median(v[n] for v in recent if n in v) for n in exc.reach if any(n in v for v in recent)}
+        return len(medians) == len(exc.reach) and exc.returned(medians, self._return_share, self._start)
 
     def _excursion_from(self, since: float) -> Excursion | None:
         """A movement that took the hold back to `since`: where the hold was before it (the run's

@@ -139,12 +139,25 @@ def _dip(depth_deg: float, stay_s: float, back: bool) -> list[Key]:
     return [*keys, Key(REST, MOVE_S, 2.0)]
 
 
+def _creep_back() -> list[Key]:
+    """From a sag, back to the top slowly (2 s, under the stillness limit), held until 12.3 s
+    after the top was first reached, and down."""
+    return [Key(TOP, 2.0, 4.8), Key(REST, MOVE_S, 2.0)]
+
+
 # case: keys, whether the 12 s hold is counted, the hold read (s)
 EXCURSIONS = {
     # a shift of weight that comes back (on all fours, a nod): never out of the position
     "a sag that comes back": (_dip(6.0, 0.0, back=True), True, 12.3),
     "a sag held a moment, then back": (_dip(6.0, 0.5, back=True), True, 12.3),
     "a deeper sag that comes back": (_dip(9.0, 0.0, back=True), True, 12.3),
+    # settled in the sag for a moment, then crept back while still (a landmark that jumped
+    # and drifted back): it came back, later; before, its time was lost (11.3 s read)
+    "a sag that settles, then creeps back": (
+        [*_dip(6.0, 1.0, back=False)[:2], Key(Body(lift_deg=lift_for_line(-6.0)), 0.5, 1.0), *_creep_back()],
+        True,
+        12.3,
+    ),
     # moving on to another place in the position: the movement's time is not held
     "a sag that stays": (_dip(6.0, 0.0, back=False), False, 11.7),
 }

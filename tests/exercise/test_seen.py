@@ -474,7 +474,9 @@ def _perform(plan, fps: float, seen: Seen = SEEN, seed: int = 4) -> Engine:
 def test_a_held_tilt_whose_outline_flickers_is_still_held():
     """A render's flattened outline jumped between pixel rows (0.005 torso lengths, 10 fps) while
     the body held still: read frame by frame it moved faster than still, and a 6.5 s hold read
-    as 3.8 s. The phases read the median of the last smooth_s: the hold is timed (nearly) whole."""
+    as 3.8 s. The phases read the median of the last smooth_s: the hold is timed (nearly) whole.
+    Read frame by frame, a jump that settles off the hold and drifts back is now given back too
+    (hold.py), so that reading keeps most of the hold as well (before: under 4 s)."""
     plan = [(4.0, 0.0, 0.0), (2.0, 0.02, 0.0), (2.0, 0.0, 0.0), (2.0, -0.02, 0.0), (2.0, 0.0, 0.0)]  # the practice
     plan += [(6.0, 0.02, 0.0), (2.0, 0.0, 0.0), (6.5, -0.02, 0.005), (2.0, 0.0, 0.0), (6.0, 0.02, 0.0), (3.0, 0.0, 0.0)]
     steady = SEEN.model_copy(update={"max_unsteady_share": 1.0})  # this much flicker withdraws trust (below)
@@ -483,7 +485,7 @@ def test_a_held_tilt_whose_outline_flickers_is_still_held():
     for seed in range(4, 10):  # the flickering flatten is the second rep's (the first pairs with the practice)
         smooth.append(_perform(plan, 10.0, seen=steady, seed=seed).reps[1].holds["flat"])
         raw.append(_perform(plan, 10.0, seen=frame_by_frame, seed=seed).reps[1].holds["flat"])
-    assert np.median(smooth) >= 5.0 > 4.0 > np.median(raw)
+    assert np.median(smooth) >= 5.0 and np.median(raw) >= 4.5
 
 
 @pytest.mark.parametrize(("flicker", "unsteady"), [(0.0, False), (0.0015, False), (0.008, True)])
