@@ -90,7 +90,8 @@ class SetupWatch:
         )
 
     def told(self, t: float | None, started: bool) -> bool:
-        """Whether a failing check is the instruction: before the start, or failing `setup_recheck_s` after."""
+        """Whether a failing check is the instruction: before the start, or failing `setup_recheck_s`
+        after (a check only said: once failing its own `said_after_s`, before the start too)."""
         return (not started and not self._said_only) or (t is not None and self._failing_long(t))
 
     @property
