@@ -268,6 +268,8 @@ def render(
         notes.append(f"Not counted from the video: {report.get('not_countable_reason') or 'it cannot be seen'}.")
     for a, b in (report.get("second_person") or [])[:3]:
         notes.append(f"A second person was in view {a:.1f}–{b:.1f} s; posecheck followed one.")
+    for a, b, said in (setup.get("told") or [])[:3]:  # what the camera could not read, said at the time
+        notes.append(f"Said at {a:.1f}–{b:.1f} s: {said}")
     for n in notes:
         out.append(f'<p class="note">{escape(n)}</p>')
     counts = Counter(f["id"] for f in faults)

@@ -206,6 +206,14 @@ def test_all_text_is_escaped(numbered_video):
     assert "<script>alert('x')</script> & more" in page.all_text  # shown as text, not run
 
 
+def test_what_the_camera_could_not_read_is_on_the_page(numbered_video):
+    """A setup check that is only said (a roll the camera cannot read) is listed with its times."""
+    report = _report(str(numbered_video))
+    report["setup"] = {"ok": True, "last_message": "", "told": [[0.5, 2.25, "I can't read that roll from here"]]}
+    page = _check_page(build(report, video=numbered_video), report)
+    assert "Said at 0.5–2.2 s: I can't read that roll from here" in page.all_text
+
+
 def test_missing_video_is_said(tmp_path):
     report = _report(str(tmp_path / "gone.mp4"))
     html = build(report, video=None, video_named=str(tmp_path / "gone.mp4"))
