@@ -46,8 +46,8 @@ class SetupWatch:
             self.ok_since = None
             if self.failed_since is None or message != self.message:
                 self.failed_since = t
-                self._failed_in_start = not failing.said_after_s and all_hold(self._start_when, values, inside=False)
-            elif self._failing_long(t) and not failing.said_after_s:
+                self._failed_in_start = not self._said_only and all_hold(self._start_when, values, inside=False)
+            elif self._failing_long(t) and not self._said_only:
                 self.away = True
         changed = ok != self.ok or message != self.message
         self.ok, self.message = ok, message
