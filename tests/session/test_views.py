@@ -54,6 +54,32 @@ def test_a_cut_or_a_cross_fade_to_another_camera_is_one_new_view(fade_frames):
     assert 1.0 <= t <= 1.0 + fade_frames / 30 + 0.3
 
 
+def _framed(picture: np.ndarray, grey: int, rows: int, cols: int) -> np.ndarray:
+    """The picture with flat bands of `grey` at both ends: `rows` above and below, `cols` beside."""
+    return np.pad(picture, ((rows, rows), (cols, cols), (0, 0)), constant_values=grey)
+
+
+# A far camera's picture padded out, or a portrait video with bars: the bars cover most of the
+# cells, and are compared no more. A band clipped white above and below (a lit studio) is no bar.
+@pytest.mark.parametrize("bars", [(128, 120, 213), (0, 0, 400)])
+def test_a_cut_between_bars_is_one_new_view_and_moving_there_is_none(bars):
+    a, b = _room(1), _room(2)
+    moving = [_framed(_person(a, 40 + 12 * i), *bars) for i in range(40)]
+    assert _watch(moving) == []
+    (t,) = _watch([_framed(_person(a, 200), *bars)] * 30 + [_framed(_person(b, 300), *bars)] * 30)
+    assert t == 1.0
+
+
+def test_bands_clipped_white_are_not_taken_for_bars():
+    room = np.full((360, 640, 3), 255, np.uint8)  # a white studio, the person filling its middle
+    frames = []
+    for i in range(40):
+        frame = room.copy()
+        frame[130:230, 60 + 10 * i : 360 + 10 * i] = 40 + (i % 2) * 60  # the person moving
+        frames.append(frame)
+    assert _watch(frames) == []
+
+
 def test_a_record_keeps_where_the_view_changed(tmp_path):
     facts = VideoFacts(fps=10.0, width=64, height=48, frame_count=4, last_t_s=0.3)
     frames = [keep(Posed(i / 10, Detection(poses=()), new_view=i == 2), False) for i in range(4)]
