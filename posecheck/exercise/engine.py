@@ -38,7 +38,6 @@ class Engine(MidSet):
         self.tracking = exercise.tracking
         # the One Euro filter's lag when the body moves slowly: 1 / (2 pi f_min)
         self._filter_lag_s = 1.0 / (2.0 * math.pi * exercise.tracking.min_cutoff_hz)
-
         self.t: float | None = None
         self.last_seen: float | None = None
         self.tracking_ok = False
@@ -50,10 +49,8 @@ class Engine(MidSet):
         self._cand_since: float | None = None
         self.left_start_at: float | None = None
         self._leaving_since: float | None = None
-
         self.setup = SetupWatch(exercise)
         self.started = False
-
         self.rep: Rep | None = None
         self.step = 0
         self.reps: list[Rep] = []
@@ -135,10 +132,13 @@ class Engine(MidSet):
     def new_view(self, t_s: float) -> list[Event]:
         """The recording changed camera at t_s: a rep under way ends there (as at a video's
         end); the start position and stillness are measured again in the new picture, and no
-        rep begins before the person settles there (a demo cutting to a close-up mid-movement)."""
+        rep begins before the person settles there (a demo cutting to a close-up mid-movement),
+        nor is a movement read from the picture before the new one is trusted (exercise/seen.py)."""
         events = self.finish(t_s)
         self._set_phase(None, t_s, events)
         self._measure_afresh()
+        if self.seen is not None:
+            self.seen.new_view(t_s)
         self.started = False
         return events
 

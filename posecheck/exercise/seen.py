@@ -22,6 +22,11 @@ person has settled that long (someone who flows from arch to flatten without pau
 signal is taken against their middle: halfway between the highest and the lowest it has been
 over the last `centre_window_s`.
 
+What a picture shows is the picture's: when the recording changes camera (`new_view`), its
+noise, the rest and the practice are learnt again in the new one (a first view's arch and a
+second view's jump at the cut once made a practice, and a picture that never showed a tilt was
+trusted), and a review's first reading's trust holds only in the view it was reached in.
+
 Pure: numbers in, numbers out.
 """
 
@@ -138,7 +143,12 @@ class SeenGate:
         self.unsteady = False  # the outline jumped too often in the holds: trust withdrawn
         self.first_confident_s: float | None = None
         self.noise_when_first_confident: float | None = None
-        # a review's reading again from the start (prime): the noise and the practice its first reading found
+        self.view_s: float | None = None  # where the camera view read now began (None: the first)
+        self.view_when_first_confident: float | None = None
+        # a review's reading again from the start (prime): the noise and the practice its first
+        # reading found, the view it found them in, and that noise while that view is read
+        self._prime_noise: float | None = None
+        self._primed_view_s: float | None = None
         self._primed_noise: float | None = None
         self.primed_from_s: float | None = None
         self.read = False  # this frame's value was taken from the picture (confident, and read)
@@ -177,9 +187,24 @@ class SeenGate:
         did (session/review.py reads again only when it did)."""
         if first_pass.noise_when_first_confident is None:
             return
-        self._primed_noise = first_pass.noise_when_first_confident
+        self._prime_noise = first_pass.noise_when_first_confident
         self.primed_from_s = first_pass.first_confident_s
-        self.practised = True
+        self._primed_view_s = first_pass.view_when_first_confident
+        self.practised = self._primed_view_s is None  # a later view is primed when it begins
+        self._primed_noise = self._prime_noise if self.practised else None
+
+    def new_view(self, t: float) -> None:
+        """The recording changed camera at t: what the last picture showed of this person (the
+        noise, the rest, the middle, the practice) is learnt again in this one; a review primed
+        by a first reading that came to trust this view starts trusting it here."""
+        self.view_s = t
+        for kept in (self._recent, self._steps, self._rest_run, self._practice, self._swings, self._smooth):
+            kept.clear()
+        self._placed.clear()
+        self._still_s, self._last_still, self.rest, self._line, self.noise = 0.0, None, None, None, None
+        self._held, self.confident = None, False
+        self.practised = self._prime_noise is not None and self._primed_view_s == t
+        self._primed_noise = self._prime_noise if self.practised else None
 
     def apply(
         self, t: float, signals: Signals, still: bool, in_position: bool = True, holding: bool = False
@@ -240,6 +265,7 @@ class SeenGate:
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
             self.noise_when_first_confident = self._noise_now()
+            self.view_when_first_confident = self.view_s
         self.read = self.confident
         if in_position:
             self.torso_px = torso_px

@@ -298,6 +298,52 @@ def test_gate_measures_noise_and_rest_while_still_and_reads_the_tilt_against_the
     assert not gate.confident and out["s"] == 0.0
 
 
+def _lie_still(gate: SeenGate, t: float, seconds: float, rest: float = 0.1, noise: float = 0.001) -> float:
+    rng = np.random.default_rng(round(t * 1000))
+    for _ in range(round(seconds * 30)):
+        gate.apply(t, {"s": rest + rng.normal(0, noise), TORSO_PX_KEY: 500.0, LINE_KEY: 1.0}, still=True)
+        t += 1 / 30
+    return t
+
+
+def _practise(gate: SeenGate, t: float, ways=(0.02, -0.01)) -> float:
+    for tilt in ways:
+        t, _ = _hold_at(gate, t, 0.1 + tilt, 0.6, line=1.0)
+    return t
+
+
+def test_a_new_camera_view_is_trusted_only_for_what_it_shows():
+    """What a picture shows is the picture's. An arch seen by one camera and a flatten by the
+    next make no practice (a real demo's cut, read as a flatten, once trusted a picture that
+    never showed a tilt): the new view learns its noise and both ways again. A review's second
+    reading, primed by a first that came to trust the second view only, trusts from that view's
+    start, not before it."""
+    seen = SEEN.model_copy(update={"signal": "s", "practice_window_s": 0.5})
+    gate = SeenGate(seen)
+    t = _practise(gate, _lie_still(gate, 0.0, 1.5), ways=(0.02,))  # an arch, then the cut
+    gate.new_view(t)
+    assert not gate.measured and gate.rest is None
+    t = _practise(gate, t, ways=(-0.01,))
+    assert not gate.confident  # the flatten alone, in this picture
+    t = _practise(gate, _lie_still(gate, t, 1.5))
+    assert gate.confident and gate.view_when_first_confident is not None
+
+    first = SeenGate(seen)  # a noisy first view never trusted, then a cut to a clear one
+    t = _practise(first, _lie_still(first, 0.0, 1.5, noise=0.004))
+    assert not first.confident
+    cut_s = t
+    first.new_view(cut_s)
+    _practise(first, _lie_still(first, t, 1.5))
+    assert first.confident and first.view_when_first_confident == cut_s
+    second = SeenGate(seen)
+    second.prime(first)
+    t = _practise(second, _lie_still(second, 0.0, 1.5, noise=0.004))
+    assert not second.confident  # the first view: as it was read
+    second.new_view(cut_s)
+    _hold_at(second, cut_s, 0.1, 0.1, line=1.0)
+    assert second.confident  # the view the first reading trusted: from its start
+
+
 def test_a_flatten_shallower_than_the_arch_leaves_the_rest_at_rest():
     """Arch and flatten are seldom the same size (renders: 0.027 and 0.016 torso lengths). The
     middle between them lies off the rest, and a rest between tilts read as a flatten held: a
