@@ -43,13 +43,16 @@ _FLAT = 2.0  # grey levels: a bar's row (or column) varies less than this, and s
 _CLIPPED = 250.0  # grey levels: a band this bright is a highlight the camera clipped, not a bar
 _MIN_CONTENT = 0.25  # bars leave at least this share of each side of the picture
 
+_Bar = tuple[int, float]  # a pair of bars' width (pixels at `_FINE`) and grey
+_Bars = tuple[_Bar | None, _Bar | None]  # above and below, beside
+
 
 def _edge_run(flat: np.ndarray) -> int:
     """How many leading entries are True."""
     return int(np.argmin(flat)) if not flat.all() else len(flat)
 
 
-def _bar_pair(lines: np.ndarray) -> tuple[int, float] | None:
+def _bar_pair(lines: np.ndarray) -> _Bar | None:
     """The width and grey of matching flat bands at both ends of `lines` (rows or columns of
     a picture, one a row of `lines`), or None."""
     flat = lines.std(axis=1) <= _FLAT
@@ -62,12 +65,12 @@ def _bar_pair(lines: np.ndarray) -> tuple[int, float] | None:
     return width, first
 
 
-def _bars(fine: np.ndarray) -> tuple[tuple[int, float] | None, tuple[int, float] | None]:
+def _bars(fine: np.ndarray) -> _Bars:
     """Bars above and below, and beside, a grey picture at `_FINE` size."""
     return _bar_pair(fine), _bar_pair(fine.T)
 
 
-def _inside(a: tuple[int, float] | None, b: tuple[int, float] | None, length: int) -> slice:
+def _inside(a: _Bar | None, b: _Bar | None, length: int) -> slice:
     """The span (of `length` fine pixels) inside bars found in both of two frames, alike, less
     the pixel at each edge, where bar and picture blend."""
     if a is None or b is None or abs(a[1] - b[1]) > _FLAT:
@@ -80,18 +83,18 @@ class ViewWatch:
     """`update(t, image)` each frame: True on the first frame of a new camera view."""
 
     def __init__(self) -> None:
-        self._recent: deque[tuple[float, np.ndarray, np.ndarray, tuple]] = deque()
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray, _Bars]] = deque()
         self._last_new: float | None = None
 
     def update(self, t_s: float, image: np.ndarray) -> bool:
         cells, fine = (_grey(cv2.resize(image, size, interpolation=cv2.INTER_AREA)) for size in (_CELLS, _FINE))
-        self._recent.append((t_s, cells, fine, _bars(fine)))
+        bars = _bars(fine)
+        self._recent.append((t_s, cells, fine, bars))
         while len(self._recent) > 1 and self._recent[1][0] <= t_s - _SPAN_S:
             self._recent.popleft()
         t0, cells_before, fine_before, bars_before = self._recent[0]
         if t_s - t0 < _SPAN_S * 0.8:
             return False
-        bars = self._recent[-1][3]
         rows = _inside(bars[0], bars_before[0], _FINE[1])
         cols = _inside(bars[1], bars_before[1], _FINE[0])
         if rows.start or cols.start:  # compared inside the bars
