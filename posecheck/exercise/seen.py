@@ -146,10 +146,9 @@ class SeenGate:
         self.view_s: float | None = None  # where the camera view read now began (None: the first)
         self.view_when_first_confident: float | None = None
         # a review's reading again from the start (prime): the noise and the practice its first
-        # reading found, the view it found them in, and that noise while that view is read
+        # reading found, and the view it found them in
         self._prime_noise: float | None = None
         self._primed_view_s: float | None = None
-        self._primed_noise: float | None = None
         self.primed_from_s: float | None = None
         self.read = False  # this frame's value was taken from the picture (confident, and read)
         # For reports, in pixels so a therapist can judge: the widest the signal moved either
@@ -171,6 +170,11 @@ class SeenGate:
         a first pass over the same recording (prime)."""
         return self._primed_noise is not None or (self.noise is not None and self._still_s >= self.seen.noise_window_s)
 
+    @property
+    def _primed_noise(self) -> float | None:
+        """The first reading's noise, while the view it came to trust the picture in is read."""
+        return self._prime_noise if self.view_s == self._primed_view_s else None
+
     def _noise_now(self) -> float:
         """The noise judged against: the first reading's when primed (the noise it came to trust
         the picture at: before that trust this reading's own would be measured over tilts the
@@ -190,8 +194,7 @@ class SeenGate:
         self._prime_noise = first_pass.noise_when_first_confident
         self.primed_from_s = first_pass.first_confident_s
         self._primed_view_s = first_pass.view_when_first_confident
-        self.practised = self._primed_view_s is None  # a later view is primed when it begins
-        self._primed_noise = self._prime_noise if self.practised else None
+        self.practised = self._primed_noise is not None  # a later view is primed when it begins
 
     def new_view(self, t: float) -> None:
         """The recording changed camera at t: what the last picture showed of this person (the
@@ -203,8 +206,7 @@ class SeenGate:
         self._placed.clear()
         self._still_s, self._last_still, self.rest, self._line, self.noise = 0.0, None, None, None, None
         self._held, self.confident = None, False
-        self.practised = self._prime_noise is not None and self._primed_view_s == t
-        self._primed_noise = self._prime_noise if self.practised else None
+        self.practised = self._primed_noise is not None
 
     def apply(
         self, t: float, signals: Signals, still: bool, in_position: bool = True, holding: bool = False

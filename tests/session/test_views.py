@@ -60,7 +60,7 @@ def _framed(picture: np.ndarray, grey: int, rows: int, cols: int) -> np.ndarray:
 
 
 # A far camera's picture padded out, or a portrait video with bars: the bars cover most of the
-# cells, and are compared no more. A band clipped white above and below (a lit studio) is no bar.
+# cells, and are compared no more.
 @pytest.mark.parametrize("bars", [(128, 120, 213), (0, 0, 400)])
 def test_a_cut_between_bars_is_one_new_view_and_moving_there_is_none(bars):
     a, b = _room(1), _room(2)
@@ -70,6 +70,7 @@ def test_a_cut_between_bars_is_one_new_view_and_moving_there_is_none(bars):
     assert t == 1.0
 
 
+# A band clipped white above and below (a lit studio) is no bar.
 def test_bands_clipped_white_are_not_taken_for_bars():
     room = np.full((360, 640, 3), 255, np.uint8)  # a white studio, the person filling its middle
     frames = []
