@@ -604,6 +604,28 @@ def test_a_knee_raised_with_the_arms_reaching_up_is_no_knee_pull(name, hands_alo
     assert len(eng.reps) == counted, name
 
 
+# The model draws a near knee held to the chest toward the resting far one: from a camera
+# 1.1 m up two held pulls read -0.25 to +0.13 torso lengths along the trunk (real pulls +0.6,
+# rest -0.5). A knee held just below the hips is pulled; one halfway up is not.
+@pytest.mark.parametrize(
+    ("name", "knee_in", "wander", "counted"),
+    [
+        ("above the hips", 0.3, 0.0, 1),
+        ("drawn just below the hips, wandering", -0.1, 0.12, 1),
+        ("halfway up", -0.3, 0.0, 0),
+    ],
+)
+def test_a_near_knee_drawn_toward_the_resting_one_is_still_pulled(name, knee_in, wander, counted):
+    held = {**LYING_KNEES_BENT, "near_knee_in": knee_in, "hands_up": 0.4}
+    dipped = {**held, "near_knee_in": knee_in - wander}
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), (held, 1.0, 2.0), (dipped, 0.5, 1.0), (held, 0.5, 3.0)]
+    keys += [(LYING_KNEES_BENT, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01})
+    assert eng.reps_counted == counted, name
+    if counted:
+        assert eng.reps[0].hold_s == pytest.approx(7.0, abs=0.5), name
+
+
 # Between pulls real people leave their hands where they were: on the belly, or raised to
 # take the next knee (a real clip kept them 0.4-0.55 torso lengths above the hips). Both
 # knees down is the rest; each pull is its own rep.
