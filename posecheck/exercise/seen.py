@@ -124,21 +124,7 @@ class SeenGate:
         # before its fault is said: it was taken for the practice, and its good tilts, too
         # small to see, were read as rest)
         self._poses = [[c for c in p.when if c.signal != seen.signal] for p in phases if p.guided]
-        self._recent: deque[tuple[float, float]] = deque()  # every reading, for the middle
-        self._steps: deque[tuple[float, float]] = deque()  # |change| between successive still frames
-        self._still_s = 0.0  # how long the person has been seen lying still (to the noise window)
-        self._last_still: tuple[float, float] | None = None
-        self._rest_run: deque[tuple[float, float]] = deque()  # this stay settled in the start position
-        self.rest: float | None = None  # where the person rests, once measured
-        self._line: float | None = None  # which placing of the signal's line readings are over
-        self.noise: float | None = None  # the signal's noise (one sigma) while still
-        self.confident = False
-        self.practised = False  # a movement each way reached the bound while the camera could see it
-        self._practice: set[bool] = set()  # the ways (True: +) a movement has reached it so far
-        self._swings: deque[tuple[float, float]] = deque()  # the last practice window's swings
-        self._smooth: deque[tuple[float, float]] = deque()  # the last smooth_s of readings
         # the steps read while the engine held a tilt from the picture: how long, how many, how many over the bound
-        self._held: tuple[float, float] | None = None  # the last reading in a hold (t, v)
         self.held_s, self._held_steps, self._held_jumps = 0.0, 0, 0
         self.unsteady = False  # the outline jumped too often in the holds: trust withdrawn
         self.first_confident_s: float | None = None
@@ -153,12 +139,32 @@ class SeenGate:
         self.read = False  # this frame's value was taken from the picture (confident, and read)
         # For reports, in pixels so a therapist can judge: the widest the signal moved either
         # side of its middle while in position, the body's size then, how long it was watched.
-        self._placed: deque[tuple[float, float]] = deque()
         self.largest_tilt = 0.0
         self.torso_px = 0.0
         self._last_t: float | None = None
         self.placed_s = 0.0  # in position, with the signal read
         self.seen_s = 0.0  # ...and trusted
+        self._learn_view()
+
+    def _learn_view(self) -> None:
+        """What the picture shows of this person, learnt from nothing: at the start, and again
+        at a cut (new_view)."""
+        self._recent: deque[tuple[float, float]] = deque()  # every reading, for the middle
+        self._steps: deque[tuple[float, float]] = deque()  # |change| between successive still frames
+        self._still_s = 0.0  # how long the person has been seen lying still (to the noise window)
+        self._last_still: tuple[float, float] | None = None
+        self._rest_run: deque[tuple[float, float]] = deque()  # this stay settled in the start position
+        self.rest: float | None = None  # where the person rests, once measured
+        self._line: float | None = None  # which placing of the signal's line readings are over
+        self.noise: float | None = None  # the signal's noise (one sigma) while still
+        self.confident = False
+        # a movement each way reached the bound while the camera could see it (or primed for this view)
+        self.practised = self._primed_noise is not None
+        self._practice: set[bool] = set()  # the ways (True: +) a movement has reached it so far
+        self._swings: deque[tuple[float, float]] = deque()  # the last practice window's swings
+        self._smooth: deque[tuple[float, float]] = deque()  # the last smooth_s of readings
+        self._held: tuple[float, float] | None = None  # the last reading in a hold (t, v)
+        self._placed: deque[tuple[float, float]] = deque()  # in position, for the report's widest tilt
 
     def posed(self, values: Mapping[str, float | None]) -> bool:
         """The body is where a seen phase could be, bar the watched signal (no phases: anywhere)."""
@@ -201,12 +207,7 @@ class SeenGate:
         noise, the rest, the middle, the practice) is learnt again in this one; a review primed
         by a first reading that came to trust this view starts trusting it here."""
         self.view_s = t
-        for kept in (self._recent, self._steps, self._rest_run, self._practice, self._swings, self._smooth):
-            kept.clear()
-        self._placed.clear()
-        self._still_s, self._last_still, self.rest, self._line, self.noise = 0.0, None, None, None, None
-        self._held, self.confident = None, False
-        self.practised = self._primed_noise is not None
+        self._learn_view()
 
     def apply(
         self, t: float, signals: Signals, still: bool, in_position: bool = True, holding: bool = False
