@@ -68,10 +68,13 @@ class HeadCarriedReader(SignalReader):
     unchanged: as a real person's did, filmed from the side (her ear rose 0.13-0.17 torso
     lengths above the heels in a good bridge)."""
 
+    start_hips_y: float | None = None
+
     def read(self, t_s, pose):
         if pose is not None:
             hips_y = float(pose.xy[[23, 24], 1].mean())
-            self.start_hips_y = getattr(self, "start_hips_y", hips_y)
+            if self.start_hips_y is None:
+                self.start_hips_y = hips_y
             pose = dataclasses.replace(pose, xy=pose.xy.copy())
             pose.xy[:11, 1] -= 0.5 * (self.start_hips_y - hips_y)  # the face's points, half the hips' rise
         return super().read(t_s, pose)
