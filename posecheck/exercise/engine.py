@@ -420,8 +420,8 @@ class Engine(MidSet):
                     ]
         for v in self._visits:
             rep.holds[v.phase.id] = max(rep.holds.get(v.phase.id, 0.0), v.elapsed)
-        visited = {v.phase.id for v in self._visits}
-        rep.faults_unseen = list(dict.fromkeys(f.id for f in self.ex.faults if visited & set(f.hidden_in)))
+        held_in = {v.phase.id for v in best_visits}  # where it was held, not passed through on the way
+        rep.faults_unseen = list(dict.fromkeys(f.id for f in self.ex.faults if held_in & set(f.hidden_in)))
         time_in: dict[str | None, float] = {}
         for v in self._visits:
             time_in[v.side] = time_in.get(v.side, 0.0) + (v.end - v.start)
