@@ -12,6 +12,10 @@ Otherwise the signal reads 0 (nothing seen) and the exercise stays guided. The p
 the signal's median over `smooth_s`: a held tilt's outline can jump between pixel rows. When it
 jumps too often (over `max_unsteady_share` of the steps between frames in the holds, once
 `unsteady_after_s` of holds are watched), no median times the hold: trust is withdrawn for good.
+So it is when `max_one_way` tilts in a row, read from the picture with the reading back inside
+the bound between them, all go the same way: a picture that shows the arch but no longer the
+flatten (the real close clip, filmed farther away: its flattens read as rest) cannot count
+reps that need both, and would read each arch as a rep begun and never finished.
 
 The signal is taken against where this person rests: the median of their outline over their
 first `rest_window_s` settled in the start position (measured again when they move, which
@@ -112,6 +116,10 @@ class Seen(BaseModel):
     # jumping between pixel rows while the body holds still cannot time a hold.
     max_unsteady_share: float = Field(gt=0, le=1)
     unsteady_after_s: float = Field(gt=0)
+    # Trust is withdrawn (for the session) when this many tilts in a row, read from the picture,
+    # go the same way: one way is no longer seen (every set alternates, or repeats a way twice
+    # at most: arch-flatten then flatten-arch)
+    max_one_way: int = Field(ge=3)
 
 
 class SeenGate:
@@ -124,6 +132,9 @@ class SeenGate:
         # before its fault is said: it was taken for the practice, and its good tilts, too
         # small to see, were read as rest)
         self._poses = [[c for c in p.when if c.signal != seen.signal] for p in phases if p.guided]
+        # ...and their conditions on the signal itself: which way a tilt read from the picture goes
+        self._ways = [[c for c in p.when if c.signal == seen.signal] for p in phases if p.guided]
+        self.one_sided = False  # too many tilts in a row went one way: trust withdrawn
         # the steps read while the engine held a tilt from the picture: how long, how many, how many over the bound
         self.held_s, self._held_steps, self._held_jumps = 0.0, 0, 0
         self.unsteady = False  # the outline jumped too often in the holds: trust withdrawn
@@ -165,6 +176,9 @@ class SeenGate:
         self._smooth: deque[tuple[float, float]] = deque()  # the last smooth_s of readings
         self._held: tuple[float, float] | None = None  # the last reading in a hold (t, v)
         self._placed: deque[tuple[float, float]] = deque()  # in position, for the report's widest tilt
+        self._way: int | None = None  # the way (a seen phase's index) the reading goes now
+        self._last_way: int | None = None  # ...and the last it went
+        self.one_way = 0  # tilts in a row that went that way
 
     def posed(self, values: Mapping[str, float | None]) -> bool:
         """The body is where a seen phase could be, bar the watched signal (no phases: anywhere)."""
@@ -264,18 +278,42 @@ class SeenGate:
         if could and abs(held) >= self.seen.practice_factor * self.seen.tilt_torso_len:
             self._practice.add(held > 0)
         self.practised = self.practised or len(self._practice) == 2
-        self.confident = could and self.practised and not self.unsteady
+        self.confident = could and self.practised and not self.withdrawn
         if self.confident and self.first_confident_s is None:
             self.first_confident_s = t
             self.noise_when_first_confident = self._noise_now()
             self.view_when_first_confident = self.view_s
         self.read = self.confident
+        reading = self._smoothed(t, v) - self._reference() if self.confident else 0.0
+        if self.confident and in_position:
+            self._follow_ways(reading)
         if in_position:
             self.torso_px = torso_px
             self.placed_s += dt
             self.seen_s += dt if self.confident else 0.0
-        out[name] = self._smoothed(t, v) - self._reference() if self.confident else 0.0
+        out[name] = reading
         return out
+
+    def _follow_ways(self, reading: float) -> None:
+        """Which way the reading goes, by the seen phases' own bounds on it; a tilt the same way
+        as the last (the reading back inside the bound between them) lengthens the run, and
+        `max_one_way` of them withdraw trust for good."""
+        now = self._way
+        if now is not None and not all(c.holds(reading, True) for c in self._ways[now]):
+            now = None
+        if now is None:
+            now = next((i for i, cs in enumerate(self._ways) if cs and all(c.holds(reading, False) for c in cs)), None)
+            if now is not None:  # a tilt begins
+                self.one_way = self.one_way + 1 if now == self._last_way else 1
+                self._last_way = now
+                self.one_sided = self.one_sided or self.one_way >= self.seen.max_one_way
+        self._way = now
+
+    @property
+    def withdrawn(self) -> bool:
+        """Trust withdrawn for good: the outline jumped too often in the holds, or the tilts
+        went one way only (a review then counts nothing: session/review.py)."""
+        return self.unsteady or self.one_sided
 
     def _watch_hold(self, t: float, v: float, holding: bool) -> None:
         """Counts the steps between successive readings while a tilt read from the picture is
@@ -388,6 +426,10 @@ class SeenGate:
             "unsteady_share": None if self.unsteady_share is None else round(self.unsteady_share, 3),
             "max_unsteady_share": s.max_unsteady_share,
             "unsteady": self.unsteady,
+            # tilts in a row the same way, read from the picture: this many withdraw trust
+            "one_way": self.one_way,
+            "max_one_way": s.max_one_way,
+            "one_sided": self.one_sided,
             # a review's: where its first pass came to trust the picture (the practice tilt),
             # from which the whole recording was read (None: read in one pass, as live)
             "trusted_from_s": None if self.primed_from_s is None else round(self.primed_from_s, 3),

@@ -31,6 +31,15 @@ class SeenFigures(BaseModel):
     unsteady_share: float | None = None
     max_unsteady_share: float | None = None
     unsteady: bool = False
+    # tilts in a row the same way read from the picture; max_one_way of them withdrew trust (older: none)
+    one_way: int | None = None
+    max_one_way: int | None = None
+    one_sided: bool = False
+
+    @property
+    def withdrawn(self) -> bool:
+        """Trusted, then no longer (for good)."""
+        return self.unsteady or self.one_sided
 
     @property
     def too_brief(self) -> bool:
@@ -60,7 +69,13 @@ def _why_not(f: SeenFigures) -> str:
     return "the person was not seen lying still in the start position"
 
 
-def _unsteady(f: SeenFigures) -> str:
+def _withdrawn(f: SeenFigures) -> str:
+    """Why trust was withdrawn."""
+    if f.one_sided:
+        return (
+            f"{f.max_one_way} movements in a row went the same way: the camera showed one way only, and a "
+            "rep needs both"
+        )
     share, most = f.unsteady_share or 0.0, f.max_unsteady_share or 0.0
     return (
         f"the outline was found too unsteady to time a hold: in the holds, {share:.0%} of its steps from "
@@ -83,8 +98,8 @@ def seen_text(report: dict[str, Any], words: dict[str, Any]) -> str | None:
     )
     if f.first_seen_s is None:
         return text + f"It never was: {_why_not(f)}. Its reps are not counted from the video."
-    if f.unsteady:
-        until = f"It was from {f.first_seen_s:.1f} s, until {_unsteady(f)}"
+    if f.withdrawn:
+        until = f"It was from {f.first_seen_s:.1f} s, until {_withdrawn(f)}"
         return text + until + ": its reps are not counted from the video."
     if f.too_brief:
         return text + (
@@ -103,8 +118,8 @@ def seen_line(report: dict[str, Any]) -> str | None:
         return None
     f = SeenFigures.model_validate(report["seen"])
     took = f"{f.seen_s:.1f} of {f.in_position_s:.1f} s" if f.first_seen_s is not None else f"never: {_why_not(f)}"
-    if f.unsteady:
-        took += f", until {_unsteady(f)}"
+    if f.withdrawn:
+        took += f", until {_withdrawn(f)}"
     if f.too_brief:
         took += f", under the {f.min_seen_s:g} s needed to count from the video"
     return (

@@ -133,7 +133,7 @@ def review(
     pipeline, writer = counting.pipeline, counting.writer
     end_events = pipeline.finish()
     seen = pipeline.engine.seen
-    if seen is not None and seen.unsteady:  # its outline jumped too often in the holds to time them
+    if seen is not None and seen.withdrawn:  # its outline jumped too often in the holds, or showed one way only
         for r in pipeline.engine.reps:
             r.counted = False
     counting.deferred = False
@@ -184,7 +184,7 @@ def review(
         # A guided exercise's movement cannot be seen (unless its image signal stood out of
         # its noise: exercise/seen.py): a review checks position and faults, and counts
         # nothing it did not see (live coaching paces and counts it).
-        countable=exercise.guided is None or (seen is not None and seen.established and not seen.unsteady),
+        countable=exercise.guided is None or (seen is not None and seen.established and not seen.withdrawn),
         not_countable_reason=exercise.guided.reason if exercise.guided else None,
         # what the watch for a guided movement measured, in pixels (exercise/seen.py)
         **({"seen": seen.figures()} if seen is not None else {}),

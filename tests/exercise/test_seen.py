@@ -272,6 +272,7 @@ def test_gate_measures_noise_and_rest_while_still_and_reads_the_tilt_against_the
         smooth_s=0.3,
         max_unsteady_share=0.12,
         unsteady_after_s=2.0,
+        max_one_way=3,
     )
     gate = SeenGate(seen)
     rng = np.random.default_rng(0)
@@ -551,3 +552,35 @@ def test_an_outline_that_jumps_too_often_in_the_holds_withdraws_trust(flicker, u
     assert (gate.unsteady_share > SEEN.max_unsteady_share) is unsteady
     assert eng.reps[-1].seen is not unsteady  # the rep that flickered: seen throughout only when steady
     assert gate.figures()["unsteady"] is unsteady
+
+
+@pytest.mark.parametrize(
+    ("tilts", "one_sided"),
+    [
+        ((0.02, -0.02, -0.02, 0.02, 0.02, -0.02), False),  # arch-flatten, flatten-arch, arch-flatten
+        ((0.02, 0.0, 0.02, 0.0, 0.02, 0.0), True),  # the flattens no longer move the outline
+        ((0.0, -0.02, 0.0, -0.02, 0.0, -0.02), True),  # ...or the arches
+    ],
+)
+def test_tilts_seen_one_way_only_withdraw_trust(tilts, one_sided):
+    """The real close clip filmed farther away (scaled to 60 %) was trusted after a practice each
+    way, then read its four arches and none of its flattens (read as rest): 0 counted and 1
+    attempt of 4, from a picture it claimed to see. A set alternates, or repeats a way twice at
+    most; max_one_way tilts in a row the same way withdraw trust for good (a review counts none)."""
+    plan = [(4.0, 0.0, 0.0), (2.0, 0.02, 0.0), (2.0, 0.0, 0.0), (2.0, -0.02, 0.0), (2.0, 0.0, 0.0)]  # the practice
+    for belly in tilts:
+        plan += [(6.0, belly, 0.0), (2.0, 0.0, 0.0)]
+    eng = _perform(plan, 10.0, seed=5)
+    gate = eng.seen
+    assert gate is not None and gate.ever_confident and not gate.unsteady
+    assert gate.one_sided is one_sided and gate.withdrawn is one_sided and gate.confident is not one_sided
+    assert gate.figures()["one_sided"] is one_sided
+    assert (gate.one_way >= SEEN.max_one_way) is one_sided
+    if not one_sided:  # after the rep paired with the practice flatten, two counted and seen throughout
+        assert [r.counted and r.seen for r in eng.reps][-2:] == [True, True]
+    else:
+        assert not any(r.seen for r in eng.reps if r.start_s > 40.0)  # the reps after it: not seen
+        from posecheck.records.seenpage import SeenFigures, seen_line
+
+        line = seen_line({"seen": gate.figures()})
+        assert line is not None and "the same way" in line and SeenFigures.model_validate(gate.figures()).withdrawn
