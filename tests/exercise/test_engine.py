@@ -49,6 +49,15 @@ def reps_of(body: Body, hold: float, n: int = 1, rest: float = 2.0) -> list[Key]
     return keys
 
 
+# lying with the feet planted far out (the knee at about 138 degrees), and bridging so
+FEET_FAR = Body(heel_x_m=1.32)
+FEET_FAR_REPS = [
+    Key(FEET_FAR, stay_s=2.0),
+    Key(Body(heel_x_m=1.32, lift_deg=lift_for_line(0.0, FEET_FAR)), MOVE_S, 12.0),
+    Key(FEET_FAR, MOVE_S, 2.0),
+]
+
+
 # case: keys, expected counted, attempted, achieved hold per rep (s), faults per rep
 CASES = {
     "three good reps": (reps_of(TOP, 12.0, 3), 3, 3, [12.0] * 3, [[], [], []]),
@@ -60,6 +69,12 @@ CASES = {
     "shoulders lifted": (reps_of(CURL, 12.0), 0, 1, [0.0], [["shoulders_lifted"]]),
     "head lifted": (reps_of(NOD, 12.0), 0, 1, [0.0], [["head_lifted"]]),
     "head on the floor, tipped as real people do": (reps_of(HEAD_DOWN_REAL, 12.0), 1, 1, [12.0], [[]]),
+    # a recording begun mid-bridge (real demos open hips-up): the start position is measured
+    # once the hips are down, not at the top (then every later bridge read as no lift at all)
+    "begun hips-up": ([Key(TOP, stay_s=3.0), *reps_of(TOP, 12.0)], 1, 1, [12.0], [[]]),
+    # ...which does not keep a rest with the feet planted far out (a flatter hip line) from
+    # beginning a rep, and its fault from being named
+    "feet far out": (FEET_FAR_REPS, 0, 1, [0.0], [["feet_position"]]),
 }
 
 
