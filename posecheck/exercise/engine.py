@@ -17,6 +17,7 @@ from posecheck.exercise.baseline import Baselines
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
 from posecheck.exercise.faults import FaultJudge
 from posecheck.exercise.hold import HoldTimer, Visit
+from posecheck.exercise.judge import fill, judge
 from posecheck.exercise.midset import MidSet
 from posecheck.exercise.midstart import MidStart
 from posecheck.exercise.seen import SeenGate
@@ -392,50 +393,18 @@ class Engine(MidSet):
         assert rep is not None
         rep.end_s = t
         rep.seen = self._seen_throughout(rep)
-        # Each hold step is judged by its best visit; the side is that of the hold phase held longest.
-        step_holds, step_ok, best_visits = [], [], []
-        for step in self.steps:
-            held = [self.ex.phase(ph) for ph in step if self.ex.phase(ph).hold]
-            if not held:
-                continue
-            visits = [v for v in self._visits if v.phase.id in step]
-            # a visit to a wrong position of the step (legs uncrossed) is not its best
-            best = max([v for v in visits if v.phase.counts] or visits, key=lambda v: v.elapsed, default=None)
-            done = best is not None and best.elapsed >= self.hold_target(best.phase) - 1e-9
-            step_holds.append(best.elapsed if best else 0.0)
-            step_ok.append(done)
-            if best is not None:
-                best_visits.append(best)
-            if not done and complete and (best is None or best.phase.counts):
-                target = self.hold_target(best.phase if best else held[0])
-                events.append(Event(t, "hold_short", text=f"{target:g}", phase=best.phase.id if best else held[0].id))
-                # rushing: the position itself was left too soon, and no other was held its time (a
-                # position the camera barely shows is passed through for a moment on the way out);
-                # not said of a rep a fault was named in
-                stayed = max((v.stayed for v in visits), default=0.0)
-                lingered = any(v.stayed >= self.hold_target(v.phase) for v in self._visits if v.phase.hold)
-                if visits and stayed < target and not cut and not rep.faults and not lingered:
-                    self._rep_short += [
-                        f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short
-                    ]
-        for v in self._visits:
-            rep.holds[v.phase.id] = max(rep.holds.get(v.phase.id, 0.0), v.elapsed)
-        held_in = {v.phase.id for v in best_visits}  # where it was held, not passed through on the way
-        rep.faults_unseen = list(dict.fromkeys(f.id for f in self.ex.faults if held_in & set(f.hidden_in)))
-        time_in: dict[str | None, float] = {}
-        for v in self._visits:
-            time_in[v.side] = time_in.get(v.side, 0.0) + (v.end - v.start)
-        if time_in:
-            rep.side = max(time_in, key=lambda k: time_in[k])
-        # in the order the positions were visited (cat_cow may go cow first)
-        starts = [v.first_ok for v in best_visits if v.first_ok is not None]
-        ends = [v.last_ok for v in best_visits if v.last_ok is not None]
-        if starts:
-            rep.hold_start_s = min(starts)
-        if ends:
-            rep.hold_end_s = max(ends)
-        rep.hold_s = max(0.0, min(step_holds, default=0.0))
-        rep.counted = complete and bool(step_ok) and all(step_ok)
+        # Each hold step is judged by its best visit (exercise/judge.py); not said of a rep cut
+        # short by the video's end, nor rushing of a rep a fault was named in.
+        judged = judge(self.steps, self._visits, self.ex, self.hold_target)
+        for short in judged.short if complete else []:
+            events.append(Event(t, "hold_short", text=f"{short.target:g}", phase=short.phase.id))
+            if short.rushed and not cut and not rep.faults:
+                step = short.step
+                self._rep_short += [
+                    f for f in self._short_faults if any(ph in f.phases for ph in step) and f not in self._rep_short
+                ]
+        fill(rep, judged, self._visits, self.ex)
+        rep.counted = complete and bool(judged.done) and all(judged.done)
         fidget = sum(v.end - v.start for v in self._visits) < self.ex.reps.min_attempt_s
         if not rep.counted and (fidget or self._rep_interrupted):
             # a fidget, or a rep the user paused or quit: not an attempt; forget it (and any
