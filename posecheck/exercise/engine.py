@@ -281,6 +281,9 @@ class Engine(MidSet):
         if old is phase:
             return
         left_at = since if left_at is None else left_at
+        # another position of the same hold step entered while the hold ran still: the pose model
+        # reading the held position as its neighbour (a near knee held, read as the far one)
+        rep, still = self.rep, self.hold.running
         self._end_hold_visit(left_at if old is not None and old.hold else since)
         if phase is not None and phase.id == self.start_phase:
             self._one_sided(since, events, again=True)
@@ -300,6 +303,8 @@ class Engine(MidSet):
             self._advance_rep(phase, since, events)
         if phase.hold and self.rep is not None:
             self.hold.begin(since)
+            if still and rep is self.rep and self._visits and old is not None and self._same_step(old, phase):
+                self.hold.carry_over(self._visits[-1])
             if phase.counts:
                 events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
 
@@ -373,6 +378,10 @@ class Engine(MidSet):
                 self.rep.side = self._side_of(phase)
         elif phase.id == self.start_phase:
             self._finish_rep(t, events, complete=False)
+
+    def _same_step(self, a: Phase, b: Phase) -> bool:
+        """Two positions that count, held in the same step of the sequence (its alternatives)."""
+        return a.hold and b.hold and a.counts and b.counts and any(a.id in st and b.id in st for st in self.steps)
 
     def _side_of(self, phase: Phase) -> str | None:
         """The person's own side for a phase; near/far follow which side faces the camera."""

@@ -114,6 +114,18 @@ class HoldTimer:
         self.elapsed, self.ok, self._was_still = t - since, True, True
         self.first_ok, self.last_ok, self._run_start, self._still_since = since, t, since, since
 
+    @property
+    def running(self) -> bool:
+        """The hold is being timed, no movement pending."""
+        return self.visit_start is not None and self.ok and self._moving_since is None
+
+    def carry_over(self, visit: Visit) -> None:
+        """This visit, just begun, goes on from `visit` (another position of the same step the
+        hold ran in until it began): its time runs on here, from where that one's began."""
+        self.elapsed, self.ok, self._was_still = visit.elapsed, True, True
+        self.first_ok = visit.first_ok
+        self._run_start = self._still_since = self.visit_start
+
     def end(self, phase: Phase, side: str | None, t: float) -> Visit | None:
         """Close the visit at t; its record, or None when no visit was open."""
         if self.visit_start is None:

@@ -626,6 +626,26 @@ def test_a_near_knee_drawn_toward_the_resting_one_is_still_pulled(name, knee_in,
         assert eng.reps[0].hold_s == pytest.approx(7.0, abs=0.5), name
 
 
+# From 4 m a held near knee read as the far one for 2.1 s, then as the near one for 3.9 s (a
+# render's 5.6 s pull, not counted): the hands held still throughout. A hold runs on into
+# another position of the same step entered while it ran still; a person taking the other
+# knee lets go first (the hands move) and begins again.
+@pytest.mark.parametrize(
+    ("name", "hands_between", "counted", "hold_s"),
+    [("the model reads the held knee as the other", None, 1, 6.5), ("the hands let go between", 0.0, 0, 3.5)],
+)
+def test_a_hold_runs_on_when_the_held_knee_is_read_as_the_other(name, hands_between, counted, hold_s):
+    near = {**LYING_KNEES_BENT, "near_knee_in": 0.0, "hands_up": 0.5}
+    far = {**LYING_KNEES_BENT, "near_knee_in": -0.3, "far_knee_in": 0.0, "hands_up": 0.5, "hands_at_far_knee": 0.3}
+    keys = [(LYING_KNEES_BENT, 0.0, 4.0), (near, 1.0, 3.0)]
+    if hands_between is not None:
+        keys += [({**near, "hands_up": hands_between}, 0.5, 0.5), ({**far, "hands_up": hands_between}, 0.3, 0.5)]
+    keys += [(far, 0.3, 3.5), (LYING_KNEES_BENT, 1.0, 3.0)]
+    eng = perform_signals(KNEE_TO_CHEST, keys, noise={"near_knee_in": 0.01, "far_knee_in": 0.01})
+    assert eng.reps_counted == counted, (name, [(r.counted, r.side, r.hold_s, r.holds) for r in eng.reps])
+    assert max(r.hold_s for r in eng.reps) == pytest.approx(hold_s, abs=0.6), name
+
+
 # Between pulls real people leave their hands where they were: on the belly, or raised to
 # take the next knee (a real clip kept them 0.4-0.55 torso lengths above the hips). Both
 # knees down is the rest; each pull is its own rep.
