@@ -284,7 +284,7 @@ class Engine(MidSet):
         # another position of the same hold step entered while the hold ran still: the pose model
         # reading the held position as its neighbour (a near knee held, read as the far one)
         rep, still = self.rep, self.hold.running
-        self._end_hold_visit(left_at if old is not None and old.hold else since)
+        left = self._end_hold_visit(left_at if old is not None and old.hold else since)
         if phase is not None and phase.id == self.start_phase:
             self._one_sided(since, events, again=True)
         if old is not None and old.id == self.start_phase:
@@ -303,8 +303,8 @@ class Engine(MidSet):
             self._advance_rep(phase, since, events)
         if phase.hold and self.rep is not None:
             self.hold.begin(since)
-            if still and rep is self.rep and self._visits and old is not None and self._same_step(old, phase):
-                self.hold.carry_over(self._visits[-1])
+            if still and rep is self.rep and left is not None and self._same_step(left.phase, phase):
+                self.hold.carry_over(left)
             if phase.counts:
                 events.append(Event(since, "hold_started", text=phase.instruction, phase=phase.id))
 
@@ -450,13 +450,15 @@ class Engine(MidSet):
         if self.hold.update(t, prev_t, phase, clean, self.values, self.hold_target(phase)):
             events.append(Event(t, "hold_complete", text=phase.done_instruction, phase=phase.id))
 
-    def _end_hold_visit(self, t: float) -> None:
+    def _end_hold_visit(self, t: float) -> Visit | None:
+        """Close the visit to the hold phase under way at t; its record (None: no visit)."""
         phase = self.phase
         if phase is None or not phase.hold or self.rep is None:
-            return
+            return None
         visit = self.hold.end(phase, self._side_of(phase), t)
         if visit is not None:
             self._visits.append(visit)
+        return visit
 
     # --- words ----------------------------------------------------------------------------
 
