@@ -6,16 +6,15 @@ A malformed file raises DefinitionError naming the file, the key and what was ex
 
 from __future__ import annotations
 
-import math
-import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from posecheck.errors import DefinitionError
+from posecheck.exercise.conditions import Condition, Still, StrictModel
 from posecheck.exercise.seen import Anchoring, Seen
 from posecheck.exercise.validation import HOLD_MAX_S, describe_error, did_you_mean, key_path, normal_id
 from posecheck.pose.landmarks import BASE_NAMES, PAIRED
@@ -58,21 +57,9 @@ PHASE_SIDES = (*REP_SIDES, "near", "far")  # "near"/"far": the side facing the c
 NEAR_SIDE_KEY = "near_side_is_right"  # signals carry this: 1.0 when the right side faces the camera
 
 _ID = r"^[a-z][a-z0-9_]*$"
-_BOUND_KEY = re.compile(r"^(exit_)?(min|max)_([a-z_]+)$")
 
 
-def _finite(key: str, value: Any) -> None:
-    """A bound given under its file key (min_torso_len ...): nan or inf named by that key."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{key}: expected a finite number, got {value!r}")
-
-
-class _Model(BaseModel):
-    # allow_inf_nan=False: nan or inf in any number of a file is refused where it is read
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Signal(_Model):
+class Signal(StrictModel):
     kind: Literal[tuple(SIGNAL_UNITS)]  # type: ignore[valid-type]
     points: list[str] = Field(default_factory=list)
     side: Literal[SIDES] = "near"  # type: ignore[valid-type]
@@ -99,102 +86,7 @@ class Signal(_Model):
         return self
 
 
-class Condition(_Model):
-    """signal within [min, max]; once true it stays true within [exit_min, exit_max] (hysteresis)."""
-
-    signal: str
-    unit: str
-    min: float | None = None
-    max: float | None = None
-    exit_min: float | None = None
-    exit_max: float | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unit_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError('expected a table like { signal = "hip_line", min_deg = -10 }')
-        out: dict[str, Any] = {}
-        units = set()
-        for key, value in data.items():
-            m = _BOUND_KEY.match(key)
-            if key == "signal":
-                out["signal"] = value
-            elif m:
-                _finite(key, value)
-                units.add(m.group(3))
-                out[(m.group(1) or "") + m.group(2)] = value
-            else:
-                raise ValueError(
-                    f"unexpected key {key!r}: expected 'signal' and bounds like "
-                    "min_deg, max_deg, exit_min_deg, exit_max_deg"
-                )
-        if "signal" not in out:
-            raise ValueError("missing key 'signal'")
-        if not units:
-            raise ValueError("a condition needs at least one bound like min_deg or max_torso_len")
-        if len(units) > 1:
-            raise ValueError(f"bounds mix units {sorted(units)}: one condition, one unit")
-        out["unit"] = units.pop()
-        return out
-
-    @model_validator(mode="after")
-    def _order(self) -> Condition:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is above max ({self.max})")
-        if self.exit_min is not None and self.min is not None and self.exit_min > self.min:
-            raise ValueError("exit_min must be at or below min: hysteresis widens the band once inside")
-        if self.exit_max is not None and self.max is not None and self.exit_max < self.max:
-            raise ValueError("exit_max must be at or above max: hysteresis widens the band once inside")
-        return self
-
-    def holds(self, value: float | None, inside: bool) -> bool:
-        """Whether value meets the condition; `inside` selects the wider exit band."""
-        if value is None:
-            return False
-        lo = self.exit_min if inside and self.exit_min is not None else self.min
-        hi = self.exit_max if inside and self.exit_max is not None else self.max
-        return (lo is None or value >= lo) and (hi is None or value <= hi)
-
-
-def all_hold(conds: Iterable[Condition], values: Mapping[str, float | None], inside: bool) -> bool:
-    """Whether every condition holds on the signal values (`inside`: the wider exit bands)."""
-    return all(c.holds(values.get(c.signal), inside) for c in conds)
-
-
-class Still(_Model):
-    """The signal moves no faster than max_<unit>_per_s, measured over window_s."""
-
-    signal: str
-    unit: str
-    max_speed: float = Field(gt=0)
-    window_s: float = Field(gt=0)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unit_key(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError('expected a table like { signal = "hip_line", max_deg_per_s = 10, window_s = 0.2 }')
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            m = re.match(r"^max_([a-z_]+)_per_s$", key)
-            if key in ("signal", "window_s"):
-                if key == "window_s":
-                    _finite(key, value)
-                out[key] = value
-            elif m:
-                _finite(key, value)
-                out["unit"], out["max_speed"] = m.group(1), value
-            else:
-                raise ValueError(
-                    f"unexpected key {key!r}: expected 'signal', 'window_s' and a speed like max_deg_per_s"
-                )
-        if "max_speed" not in out:
-            raise ValueError("missing a speed bound like max_deg_per_s")
-        return out
-
-
-class Phase(_Model):
+class Phase(StrictModel):
     id: str = Field(pattern=_ID)
     name: str = ""  # the position in words, for reports and plots (e.g. "hips raised")
     instruction: str
@@ -215,14 +107,14 @@ class Phase(_Model):
     counts: bool = True
 
 
-class Hold(_Model):
+class Hold(StrictModel):
     hold_s: float = Field(gt=0, le=HOLD_MAX_S)
     min_hold_s: float | None = Field(default=None, gt=0, le=HOLD_MAX_S)
     dropout_grace_s: float = Field(ge=0)
     breaths: int | None = Field(default=None, ge=1)
 
 
-class Tracking(_Model):
+class Tracking(StrictModel):
     """Signal conditioning, in seconds and hertz (time, not frames)."""
 
     min_cutoff_hz: float = Field(gt=0)
@@ -242,7 +134,7 @@ class Tracking(_Model):
     fast_pose_fps: float | None = Field(default=None, gt=0, le=240)  # `--fast`: the pose model's frames a second
 
 
-class Reps(_Model):
+class Reps(StrictModel):
     sequence: list[str | list[str]] = Field(min_length=2)
     counting: Literal["reps", "each_side", "rounds"] = "reps"
     any_order: bool = False  # the middle positions in any order (cat then cow, or cow then cat): one of each is a rep
@@ -258,14 +150,18 @@ class Reps(_Model):
     sessions_per_day: int = Field(default=1, ge=1)
 
     @property
+    def steps(self) -> list[list[str]]:
+        """The sequence, each step as the list of positions that make it."""
+        return [[s] if isinstance(s, str) else list(s) for s in self.sequence]
+
+    @property
     def start_phase(self) -> str:
-        first = self.sequence[0]
-        return first if isinstance(first, str) else first[0]
+        return self.steps[0][0]
 
     @property
     def middle(self) -> set[str]:
         """The positions between leaving the start position and coming back to it."""
-        return {ph for s in self.sequence[1:-1] for ph in ([s] if isinstance(s, str) else s)}
+        return {ph for step in self.steps[1:-1] for ph in step}
 
     @model_validator(mode="after")
     def _check(self) -> Reps:
@@ -285,7 +181,7 @@ class Reps(_Model):
         return self
 
 
-class Fault(_Model):
+class Fault(StrictModel):
     id: str = Field(pattern=_ID)
     message: str
     phases: list[str] = Field(default_factory=list)  # where it is judged (none: only ever said unseen)
@@ -310,7 +206,7 @@ class Fault(_Model):
         return self
 
 
-class Progression(_Model):
+class Progression(StrictModel):
     """How the target rises from reps.target toward reps.target_max as sessions go well."""
 
     step: int = Field(ge=1)  # added to the target when ready
@@ -319,7 +215,7 @@ class Progression(_Model):
     max_fault_reps_ratio: float = Field(ge=0, le=1)  # good form: share of reps with a fault
 
 
-class SetupCheck(_Model):
+class SetupCheck(StrictModel):
     id: str = Field(pattern=_ID)
     message: str
     when: list[Condition] = Field(min_length=1)
@@ -327,7 +223,7 @@ class SetupCheck(_Model):
     said_after_s: float | None = Field(default=None, gt=0)  # only said, once failing this long: holds nothing back
 
 
-class Camera(_Model):
+class Camera(StrictModel):
     view: Literal["side", "front"]
     height: Literal["low", "chest"]
     distance_min_m: float = Field(gt=0)
@@ -335,7 +231,7 @@ class Camera(_Model):
     placement: str
 
 
-class Guided(_Model):
+class Guided(StrictModel):
     """The coach paces the rep when the camera cannot see the movement itself.
 
     Live, the coach announces the `guided = true` phases in turn and holds them for their time,
@@ -348,7 +244,7 @@ class Guided(_Model):
     seen: Seen | None = None  # when the picture can show the movement after all (see Seen)
 
 
-class Exercise(_Model):
+class Exercise(StrictModel):
     id: str = Field(pattern=_ID)
     name: str
     order: int = Field(ge=1)
@@ -428,11 +324,11 @@ def _cross_check(ex: Exercise, path: Path) -> None:
                 )
     for i, s in enumerate(ex.setup):
         conditions(f"setup[{i}].when", s.when)
-    for i, step in enumerate(ex.reps.sequence):
-        for ph in [step] if isinstance(step, str) else step:
+    for i, step in enumerate(ex.reps.steps):
+        for ph in step:
             if ph not in phase_ids:
                 raise _fail(path, f"reps.sequence[{i}]", f"unknown phase {ph!r}; defined: {phase_ids}")
-    if not any(ex.phase(ph).hold for step in ex.reps.sequence for ph in ([step] if isinstance(step, str) else step)):
+    if not any(ex.phase(ph).hold for step in ex.reps.steps for ph in step):
         raise _fail(path, "reps.sequence", "expected at least one phase with hold = true")
     seen = ex.guided.seen if ex.guided else None
     for key, name in (("key_signal", ex.key_signal), ("guided.seen.signal", seen.signal if seen else ex.key_signal)):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from posecheck.exercise.definition import Condition, Exercise
+from posecheck.exercise.conditions import Condition
+from posecheck.exercise.definition import Exercise
 
 # How a unit reads in a label: (after a number, in words)
 UNIT_WORDS: dict[str, tuple[str, str]] = {

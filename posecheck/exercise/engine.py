@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from posecheck.exercise.baseline import Baselines
-from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase, all_hold
+from posecheck.exercise.conditions import all_hold
+from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase
 from posecheck.exercise.faults import FaultJudge
 from posecheck.exercise.hold import HoldTimer, Visit
 from posecheck.exercise.judge import fill, judge
@@ -35,7 +36,7 @@ class Engine(MidSet):
         self.hold_override = hold_s
         self.target = target if target is not None else exercise.reps.target
         self.start_phase = exercise.reps.start_phase
-        self.steps: list[list[str]] = [[s] if isinstance(s, str) else list(s) for s in exercise.reps.sequence]
+        self.steps = exercise.reps.steps
         self.tracking = exercise.tracking
         # the One Euro filter's lag when the body moves slowly: 1 / (2 pi f_min)
         self._filter_lag_s = 1.0 / (2.0 * math.pi * exercise.tracking.min_cutoff_hz)

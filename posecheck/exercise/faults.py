@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from posecheck.exercise.definition import Exercise, Fault, Phase, all_hold
+from posecheck.exercise.conditions import all_hold
+from posecheck.exercise.definition import Exercise, Fault, Phase
 from posecheck.exercise.state import Event, FaultSpan, Rep, Signals
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from posecheck.exercise.definition import Exercise, Phase, all_hold
+from posecheck.exercise.conditions import all_hold
+from posecheck.exercise.definition import Exercise, Phase
 from posecheck.exercise.engine import Engine
 from posecheck.exercise.state import Event
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from posecheck.exercise.baseline import at_start
-from posecheck.exercise.definition import Exercise, Phase, all_hold
+from posecheck.exercise.conditions import all_hold
+from posecheck.exercise.definition import Exercise, Phase
 from posecheck.exercise.state import Signals
 from posecheck.exercise.stillness import Stillness
 

@@ -32,7 +32,8 @@ from __future__ import annotations
 from statistics import median
 
 from posecheck.exercise.baseline import against
-from posecheck.exercise.definition import Exercise, Phase, all_hold
+from posecheck.exercise.conditions import all_hold
+from posecheck.exercise.definition import Exercise, Phase
 from posecheck.exercise.hold import Visit
 from posecheck.exercise.state import Signals
 

@@ -38,7 +38,7 @@ class Target:
 
 def rep_sides(exercise: Exercise) -> list[str]:
     """The sides an each-side exercise is counted on, in the order of its sequence."""
-    steps = [[s] if isinstance(s, str) else s for s in exercise.reps.sequence]
+    steps = exercise.reps.steps
     return list(dict.fromkeys(side for step in steps for ph in step if (side := exercise.phase(ph).side)))
 
 

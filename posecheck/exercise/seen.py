@@ -42,24 +42,18 @@ from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from posecheck.exercise.conditions import Condition, StrictModel
 from posecheck.exercise.state import Signals
 
 
-class _Condition(Protocol):  # definition.Condition, as the gate reads it (definition imports this module)
-    @property
-    def signal(self) -> str: ...
-
-    def holds(self, value: float | None, inside: bool) -> bool: ...
-
-
-class _Phase(Protocol):  # definition.Phase, as the gate reads it
+class _Phase(Protocol):  # definition.Phase, as the gate reads it (definition imports this module)
     @property
     def guided(self) -> bool: ...
 
     @property
-    def when(self) -> Sequence[_Condition]: ...
+    def when(self) -> Sequence[Condition]: ...
 
 
 # The median absolute difference of white noise is 0.6745 sigma; successive differences
@@ -74,21 +68,17 @@ TORSO_PX_KEY = "torso_px"
 LINE_KEY = "line_placed"
 
 
-class Anchoring(BaseModel):
+class Anchoring(StrictModel):
     """A mask signal's line a-b taken where it lay in the start position (signals.Anchor): the
     median of its first `window_s`, moved only when the median of its last `window_s` has left
     it by more than `shift_torso_len` at either end (the person moved, not a tilt)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     window_s: float = Field(gt=0, le=600)
     shift_torso_len: float = Field(gt=0)
 
 
-class Seen(BaseModel):
+class Seen(StrictModel):
     """The guided phases are recognised from `signal` when its still-noise allows."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     signal: str
     noise_window_s: float = Field(gt=0)  # lying still this long measures the noise

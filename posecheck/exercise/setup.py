@@ -13,7 +13,8 @@ begins through it, and a movement passing through it is not told.
 
 from __future__ import annotations
 
-from posecheck.exercise.definition import Exercise, SetupCheck, all_hold
+from posecheck.exercise.conditions import all_hold
+from posecheck.exercise.definition import Exercise, SetupCheck
 from posecheck.exercise.state import Signals
 
 

@@ -26,7 +26,8 @@ from collections import deque
 from statistics import median
 
 from posecheck.exercise.baseline import FULL_SHARE
-from posecheck.exercise.definition import Exercise, Phase, Still
+from posecheck.exercise.conditions import Still
+from posecheck.exercise.definition import Exercise, Phase
 from posecheck.exercise.state import Signals
 
 # How many calm blocks of resting speeds are remembered (the median of their medians is the
