@@ -86,6 +86,22 @@ class Signal(StrictModel):
         return self
 
 
+class BackWhen(StrictModel):
+    """Back in the start position part of the way (exercise/partway.py): `signal`, taken
+    against the start position, down to `max_peak_share` of the rep's own peak in this
+    position, until it rises past `exit_max_peak_share` of that peak again."""
+
+    signal: str
+    max_peak_share: float = Field(gt=0, lt=1)
+    exit_max_peak_share: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> BackWhen:
+        if self.exit_max_peak_share < self.max_peak_share:
+            raise ValueError("exit_max_peak_share must be at or above max_peak_share: rising again ends it")
+        return self
+
+
 class Phase(StrictModel):
     id: str = Field(pattern=_ID)
     name: str = ""  # the position in words, for reports and plots (e.g. "hips raised")
@@ -105,6 +121,7 @@ class Phase(StrictModel):
     debounce_s: float | None = Field(default=None, ge=0)
     # False: a recognised wrong position (a slouch, legs uncrossed), judged for faults; no rep step, no hold.
     counts: bool = True
+    back_when: BackWhen | None = None  # a hold position left part of the way back counts as back
 
 
 class Hold(StrictModel):
@@ -330,6 +347,12 @@ def _cross_check(ex: Exercise, path: Path) -> None:
                 raise _fail(path, f"reps.sequence[{i}]", f"unknown phase {ph!r}; defined: {phase_ids}")
     if not any(ex.phase(ph).hold for step in ex.reps.steps for ph in step):
         raise _fail(path, "reps.sequence", "expected at least one phase with hold = true")
+    for i, p in enumerate(ex.phases):
+        back = p.back_when
+        if back is not None and (
+            not p.hold or back.signal not in ex.signals or ex.signals[back.signal].baseline != "subtract"
+        ):
+            raise _fail(path, f"phases[{i}].back_when", "expected a hold phase and a signal with baseline = 'subtract'")
     seen = ex.guided.seen if ex.guided else None
     for key, name in (("key_signal", ex.key_signal), ("guided.seen.signal", seen.signal if seen else ex.key_signal)):
         if name not in ex.signals:

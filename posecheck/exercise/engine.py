@@ -21,6 +21,7 @@ from posecheck.exercise.hold import HoldTimer, Visit
 from posecheck.exercise.judge import fill, judge
 from posecheck.exercise.midset import MidSet
 from posecheck.exercise.midstart import MidStart
+from posecheck.exercise.partway import PartWay
 from posecheck.exercise.seen import SeenGate
 from posecheck.exercise.setup import SetupWatch
 from posecheck.exercise.state import EngineState, Event, FaultSpan, Rep, Signals
@@ -151,6 +152,7 @@ class Engine(MidSet):
         self.hold = HoldTimer(self._stillness, self._debounce, self._filter_lag_s, self.ex)
         self._baselines = Baselines(self.ex)
         self._start_is = None
+        self._partway = PartWay(self.ex) if any(p.back_when for p in self.ex.phases) else None
 
     def pause(self) -> None:
         """The user paused mid-rep: if the rep does not count in the end, it is forgotten, not
@@ -237,6 +239,8 @@ class Engine(MidSet):
         phase = self.phase
         if phase is None or phase.id != self.start_phase or not self.setup.settled_for(t):
             return False
+        if self._partway is not None and self._partway.low:  # back part of the way: nothing to measure
+            return False
         return not phase.still or self._stillness.still(phase)
 
     def _update_setup(self, t: float, events: list[Event]) -> None:
@@ -247,6 +251,8 @@ class Engine(MidSet):
     # --- phases ---------------------------------------------------------------------------
 
     def _classify(self) -> Phase | None:
+        if self._partway is not None and self._partway.back(self.phase, self.rep is not None, self.values):
+            return self.ex.phase(self.start_phase)
         if self.phase is not None and all_hold(self.phase.when, self.values, inside=True):
             return self.phase
         for p in self.ex.phases:

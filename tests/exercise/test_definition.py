@@ -123,6 +123,17 @@ BROKEN = [
         r"faults\[\d\]\.unless",
         r"ids of other condition faults .*not 'shoulder_lifted'",
     ),
+    # a return part of the way is judged on a signal taken against the start position
+    (
+        ('back_when = { signal = "hip_lift"', 'back_when = { signal = "knee_angle"'),
+        r"phases\[1\]\.back_when",
+        r"a signal with baseline = 'subtract'",
+    ),
+    (
+        ("max_peak_share = 0.33, exit_max_peak_share = 0.5", "max_peak_share = 0.5, exit_max_peak_share = 0.33"),
+        r"back_when",
+        r"exit_max_peak_share must be at or above max_peak_share",
+    ),
     # nan and inf are valid TOML floats: every number of a file must be finite (issue 10)
     (("hold_s = 12.0 ", "hold_s = inf "), r"hold\.hold_s", r"finite number, got inf"),
     (("hold_s = 12.0 ", "hold_s = nan "), r"hold\.hold_s", r"finite number, got nan"),

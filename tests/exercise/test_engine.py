@@ -58,6 +58,18 @@ FEET_FAR_REPS = [
 ]
 
 
+# bridging again without resting the hips on the floor between bridges: lowered to a fifth of
+# the rise (a real set with a dumbbell on the hips came down so) ...
+PART_WAY = Body(lift_deg=0.2 * TOP.lift_deg)
+# ...or only to two thirds of it: a sag, not a return (and the hips low while there)
+SAG = Body(lift_deg=0.67 * TOP.lift_deg)
+PART_WAY_REPS = [Key(REST, stay_s=2.0), Key(TOP, MOVE_S, 12.0)]
+for _ in range(2):
+    PART_WAY_REPS += [Key(PART_WAY, MOVE_S, 0.3), Key(TOP, MOVE_S, 12.0)]
+PART_WAY_REPS += [Key(REST, MOVE_S, 2.0)]
+SAG_REPS = [Key(REST, stay_s=2.0), Key(TOP, MOVE_S, 12.0), Key(SAG, MOVE_S, 0.3), Key(TOP, MOVE_S, 1.0)]
+SAG_REPS += [Key(REST, MOVE_S, 2.0)]
+
 # case: keys, expected counted, attempted, achieved hold per rep (s), faults per rep
 CASES = {
     "three good reps": (reps_of(TOP, 12.0, 3), 3, 3, [12.0] * 3, [[], [], []]),
@@ -75,6 +87,9 @@ CASES = {
     # ...which does not keep a rest with the feet planted far out (a flatter hip line) from
     # beginning a rep, and its fault from being named
     "feet far out": (FEET_FAR_REPS, 0, 1, [0.0], [["feet_position"]]),
+    "back down part of the way between bridges": (PART_WAY_REPS, 3, 3, [12.0] * 3, [[], [], []]),
+    # (the hold runs on through it: a movement that comes back to the hold is held, hold.py)
+    "a sag mid-hold is no return": (SAG_REPS, 1, 1, [13.15], [[]]),
 }
 
 
