@@ -5,10 +5,11 @@ off the floor): the hips come back down, turn and rise again, but never reach th
 position's band, so the rep never ends and the set reads as one long rep. A hold position
 may name a signal taken against the start position (`[[phases]] back_when`): once the rep
 has risen in it, the person is back in the start position when the signal has come down to
-`max_peak_share` of the rep's own peak, and stays back until it rises past
-`exit_max_peak_share` of that peak again (the person's own range, not a bound about
-bodies). Nothing is measured there: the start position and the person's stillness are
-taken only where the start position's own conditions hold.
+`max_peak_share` of the rep's own peak and stops falling there, and stays back until it
+rises past `exit_max_peak_share` of that peak again (the person's own range, not a bound
+about bodies). A return all the way keeps falling into the start position's band and ends
+there, as before. Nothing is measured part of the way: the start position and the person's
+stillness are taken only where the start position's own conditions hold.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class PartWay:
         self._low_peak: float | None = None  # back part of the way: the peak they came down from
         self._rule: BackWhen | None = None  # ...by this position's rule
         self.low = False
+        self._lowest: float | None = None  # the lowest since the signal came down that far
 
     def back(self, phase: Phase | None, in_rep: bool, values: Signals) -> bool:
         """`phase`: the engine's position now; True while the person is back part of the way
@@ -42,16 +44,22 @@ class PartWay:
             return True
         rule = phase.back_when if phase is not None and phase.hold and in_rep else None
         if rule is None:
-            self._peak = 0.0
+            self._peak, self._lowest = 0.0, None
             return False
         v = values.get(rule.signal)
         if v is None:
             return False
         self._peak = max(self._peak, v)
-        if self._peak > 0 and v <= rule.max_peak_share * self._peak:
-            self._rule, self._low_peak, self.low = rule, self._peak, True
-            return True
-        return False
+        if self._peak <= 0 or v > rule.max_peak_share * self._peak:
+            self._lowest = None
+            return False
+        # down that far: back once the way down stops short of the start position's band (a
+        # return all the way ends there, when it always did)
+        if self._lowest is None or v <= self._lowest:
+            self._lowest = v
+            return False
+        self._rule, self._low_peak, self.low = rule, self._peak, True
+        return True
 
     def _reset(self) -> None:
-        self._peak, self._low_peak, self._rule, self.low = 0.0, None, None, False
+        self._peak, self._low_peak, self._rule, self.low, self._lowest = 0.0, None, None, False, None

@@ -130,7 +130,7 @@ BROKEN = [
         r"a signal with baseline = 'subtract'",
     ),
     (
-        ("max_peak_share = 0.33, exit_max_peak_share = 0.5", "max_peak_share = 0.5, exit_max_peak_share = 0.33"),
+        ("max_peak_share = 0.33, exit_max_peak_share = 0.6", "max_peak_share = 0.6, exit_max_peak_share = 0.33"),
         r"back_when",
         r"exit_max_peak_share must be at or above max_peak_share",
     ),

@@ -93,6 +93,16 @@ CASES = {
 }
 
 
+def test_a_return_all_the_way_ends_where_it_always_did():
+    """Back part of the way is taken only where the way down stops short: a return to the floor
+    ends each rep as it did without the rule (the report's rep times do not move)."""
+    plain = BRIDGE.model_copy(update={"phases": [p.model_copy(update={"back_when": None}) for p in BRIDGE.phases]})
+    keys = reps_of(TOP, 12.0, 2)
+    with_rule, without = run(keys), run(keys, exercise=plain)
+    assert [(r.start_s, r.end_s) for r in with_rule.reps] == [(r.start_s, r.end_s) for r in without.reps]
+    assert with_rule.reps_counted == 2
+
+
 class HeadCarriedReader(SignalReader):
     """The picture carries the resting head up as the hips rise, its face and its tilt
     unchanged: as a real person's did, filmed from the side (her ear rose 0.13-0.17 torso
