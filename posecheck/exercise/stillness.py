@@ -53,6 +53,7 @@ class Stillness:
         self._first_calm: dict[str, float | None] = dict.fromkeys(self._history)
         self._noise: dict[str, float | None] = dict.fromkeys(self._history)
         self._peak: dict[str, float] = dict.fromkeys(self._history, 0.0)
+        self._start = exercise.reps.start_phase
 
     def remember(self, t: float, values: Signals) -> None:
         for name, hist in self._history.items():
@@ -112,8 +113,16 @@ class Stillness:
         return abs(v1 - v0) / (t1 - t0)
 
     def still(self, phase: Phase) -> bool:
+        start = phase.id == self._start
         for st in phase.still:
             speed = self.speed(st.signal)
-            if speed is None or speed > self.limit(st):
+            if speed is None or speed > (self._settled_limit(st) if start else self.limit(st)):
                 return False
         return True
+
+    def _settled_limit(self, st: Still) -> float:
+        """Settled in the start position: the definition's limit or the person's own noise, not
+        a share of their peak (a fast sit-down, or a landmark jumping as the model finds them,
+        would let the trunk still moving pass as settled, and be measured as the start)."""
+        noise = self._noise[st.signal]
+        return st.max_speed if noise is None else max(st.max_speed, self._factor * noise)

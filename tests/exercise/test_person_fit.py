@@ -364,6 +364,24 @@ def test_a_squeeze_starts_from_arms_by_the_sides_not_from_a_row(name, start, top
     assert waiting.setup.message == ("" if counted else "Let your arms hang relaxed by your sides")
 
 
+def test_the_start_is_not_taken_while_the_trunk_still_settles_after_sitting_down():
+    """Sitting down in view: the model finds the person (a landmark jump) and the trunk swings
+    forward and back up. The start position is measured once it has settled, not on the way
+    (a render's start taken mid-swing read sitting upright as leaning back for the whole set:
+    0 of 2). The person's peak speed on the way in fits holds, not settling in the start."""
+    flipped = {**SEATED_ARMS_DOWN, "trunk_upright": -90.0, "lean": 180.0}
+    forward = {**SEATED_ARMS_DOWN, "trunk_upright": 55.0, "lean": 35.0}
+    upright = {**SEATED_ARMS_DOWN, "trunk_upright": 84.0, "lean": -4.0}
+    keys = [(flipped, 0.0, 1.0), (forward, 0.03, 0.4), (upright, 1.2, 3.0)]
+    for _ in range(2):
+        keys += [
+            ({**upright, **{k: BLADES_TOGETHER[k] for k in ("elbows_back", "upper_arm")}}, 1.0, 5.5),
+            (upright, 1.0, 2.0),
+        ]
+    eng = perform_signals(SQUEEZE, keys, noise={"elbows_back": 0.005, "upper_arm": 1.0, "trunk_upright": 0.3})
+    assert eng.reps_counted == 2, [(r.counted, r.holds, r.faults) for r in eng.reps]
+
+
 @pytest.mark.parametrize(("away_s", "told"), [(3.0, True), (0.5, False)])
 def test_a_setup_failing_between_reps_is_told_again_once_it_lasts(away_s, told):
     """After a squeeze, the arms held forward: nothing can count from there, and the screen
