@@ -27,8 +27,12 @@ class PartWay:
         self._peak = 0.0  # the rep's own peak in the hold position under way
         self._low_peak: float | None = None  # back part of the way: the peak they came down from
         self._rule: BackWhen | None = None  # ...by this position's rule
-        self.low = False
         self._lowest: float | None = None  # the lowest since the signal came down that far
+
+    @property
+    def low(self) -> bool:
+        """Back part of the way now."""
+        return self._low_peak is not None
 
     def back(self, phase: Phase | None, in_rep: bool, values: Signals) -> bool:
         """`phase`: the engine's position now; True while the person is back part of the way
@@ -58,8 +62,8 @@ class PartWay:
         if self._lowest is None or v <= self._lowest:
             self._lowest = v
             return False
-        self._rule, self._low_peak, self.low = rule, self._peak, True
+        self._rule, self._low_peak = rule, self._peak
         return True
 
     def _reset(self) -> None:
-        self._peak, self._low_peak, self._rule, self.low, self._lowest = 0.0, None, None, False, None
+        self._peak, self._low_peak, self._rule, self._lowest = 0.0, None, None, None

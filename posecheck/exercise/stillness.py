@@ -97,9 +97,12 @@ class Stillness:
         calm.append(level)
         self._noise[name] = median(calm)
 
-    def limit(self, st: Still) -> float:
-        """The speed under which this person counts as still for `st`."""
-        peak, noise = self._peak[st.signal], self._noise[st.signal]
+    def limit(self, st: Still, *, settling: bool = False) -> float:
+        """The speed under which this person counts as still for `st`. `settling` in the start
+        position: without a share of their peak (a fast sit-down, or a landmark jumping as the
+        model finds them, would let a trunk still moving pass as settled, and be measured as the
+        start): the definition's limit or their own noise."""
+        peak, noise = 0.0 if settling else self._peak[st.signal], self._noise[st.signal]
         if noise is None:  # their noise unknown: the definition's limit stands
             return max(st.max_speed, self._share * peak)
         floor = min(st.max_speed, self._floor_share * peak) if peak > 0 else st.max_speed
@@ -116,13 +119,6 @@ class Stillness:
         start = phase.id == self._start
         for st in phase.still:
             speed = self.speed(st.signal)
-            if speed is None or speed > (self._settled_limit(st) if start else self.limit(st)):
+            if speed is None or speed > self.limit(st, settling=start):
                 return False
         return True
-
-    def _settled_limit(self, st: Still) -> float:
-        """Settled in the start position: the definition's limit or the person's own noise, not
-        a share of their peak (a fast sit-down, or a landmark jumping as the model finds them,
-        would let the trunk still moving pass as settled, and be measured as the start)."""
-        noise = self._noise[st.signal]
-        return st.max_speed if noise is None else max(st.max_speed, self._factor * noise)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 
 from posecheck.exercise.definition import load
-from posecheck.exercise.engine import Engine
 from posecheck.exercise.hold import Visit
 from posecheck.exercise.judge import fill, judge
 from posecheck.exercise.state import Rep
 
 SEATED = load("seated_rotation")
-STEPS = Engine(SEATED).steps
+STEPS = SEATED.reps.steps
 
 
 def visit(phase: str, elapsed: float, settled: float, start: float = 0.0) -> Visit:
