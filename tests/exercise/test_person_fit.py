@@ -309,6 +309,24 @@ def test_a_standing_twist_is_not_a_seated_one():
 
 
 @pytest.mark.parametrize(
+    ("name", "at_rest", "twisted", "side"),
+    [
+        ("camera straight ahead", 0.0, -19.0, "right"),
+        # a camera turned 25 degrees off the front: sitting square read +5 to +7 (the pose
+        # model's depth), a good twist to the right -13, 18 degrees from where they sat
+        ("camera turned, to the right", 6.0, -13.0, "right"),
+        ("camera turned, to the left", 6.0, 24.0, "left"),
+    ],
+)
+def test_a_twist_is_measured_from_how_the_person_sat_facing_forward(name, at_rest, twisted, side):
+    crossed = 0.2 if side == "left" else -0.2  # that leg crossed over the other
+    sitting = {**SITTING, "twist": at_rest, "leg_cross": crossed}
+    keys = [(sitting, 0.0, 3.0), ({**sitting, "twist": twisted}, 1.5, 12.0), (sitting, 1.5, 3.0)]
+    eng = perform_signals(SEATED, keys)
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, side)], name
+
+
+@pytest.mark.parametrize(
     ("name", "elbow_to_other_knee", "faults"),
     [
         # twisted away from the crossed (left) leg, the elbow braces that leg's knee, not the other
