@@ -318,9 +318,7 @@ def real_clip_row(label: dict, ex: str, run: dict) -> dict:
         return {**row, "error": run["error"], "ok": False, "baseline": None, "baseline_ok": False, "guided": False}
     report, base = run["report"], run["baseline"]
     counted = [r for r in report["reps"] if r["counted"]]
-    duration = label.get("duration_s") or report["duration_s"]
-    want = [{**r, "end_s": r["end_s"] if r["end_s"] is not None else duration} for r in label["reps"]]
-    matched = [(g, w) for g, w in match_reps(counted, want) if w.get("side") is not None]
+    matched = [(g, w) for g, w in match_reps(counted, label["reps"]) if w.get("side") is not None]
     guided = report.get("countable") is False
     faults: dict[str, int] = {}
     for f in report["faults"]:

@@ -6,6 +6,7 @@ share a shape), used by the accuracy benchmark and by the sample tests.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -15,12 +16,19 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
+def _labelled_span(rep: dict) -> tuple[float, float]:
+    """A labelled rep's time span: one begun before the clip or ending after it has no start
+    or no end (None) and reaches the clip's edge."""
+    start, end = rep.get("start_s"), rep.get("end_s")
+    return -math.inf if start is None else start, math.inf if end is None else end
+
+
 def match_reps(got: list[dict], want: list[dict]) -> list[tuple[dict, dict]]:
     """Pairs (got, want) of reps that overlap in time, best overlaps first, each used once."""
     pairs = []
     for i, g in enumerate(got):
         for j, w in enumerate(want):
-            ov = _overlap(g["start_s"], g["end_s"] or g["start_s"], w["start_s"], w["end_s"])
+            ov = _overlap(g["start_s"], g["end_s"] or g["start_s"], *_labelled_span(w))
             if ov > 0:
                 pairs.append((ov, i, j))
     used_g, used_w, out = set(), set(), []
@@ -29,7 +37,7 @@ def match_reps(got: list[dict], want: list[dict]) -> list[tuple[dict, dict]]:
             used_g.add(i)
             used_w.add(j)
             out.append((got[i], want[j]))
-    return sorted(out, key=lambda p: p[1]["start_s"])
+    return sorted(out, key=lambda p: _labelled_span(p[1])[0])
 
 
 def truth_hold_s(rep: dict) -> float | None:
