@@ -382,6 +382,25 @@ def test_a_squeeze_starts_from_arms_by_the_sides_not_from_a_row(name, start, top
     assert waiting.setup.message == ("" if counted else "Let your arms hang relaxed by your sides")
 
 
+@pytest.mark.parametrize(
+    ("name", "neck_change", "counted", "faults"),
+    [
+        ("camera at chest height", -0.03, 2, set()),
+        # from a camera 1.5 m up the squeeze alone read the neck 0.09-0.11 shorter
+        ("camera high above", -0.11, 2, set()),
+        ("shoulders shrugged up as well", -0.18, 0, {"shrugging"}),
+    ],
+)
+def test_the_neck_a_squeeze_shortens_by_itself_is_no_shrug(name, neck_change, counted, faults):
+    top = {**BLADES_TOGETHER, "neck_length": SEATED_ARMS_DOWN["neck_length"] + neck_change}
+    keys = [(SEATED_ARMS_DOWN, 0.0, 3.0)]
+    for _ in range(2):
+        keys += [(top, 1.0, 5.5), (SEATED_ARMS_DOWN, 1.0, 2.0)]
+    eng = perform_signals(SQUEEZE, keys)
+    assert eng.reps_counted == counted, name
+    assert {s.id for s in eng.fault_spans} == faults, name
+
+
 def test_the_start_is_not_taken_while_the_trunk_still_settles_after_sitting_down():
     """Sitting down in view: the model finds the person (a landmark jump) and the trunk swings
     forward and back up. The start position is measured once it has settled, not on the way
