@@ -17,7 +17,7 @@ replayed through the same review as `posecheck review` (session/poses.py) with -
 ambiguous), our count, the sides, the faults reported on good form, and the baseline's
 count. Negative clips (exercise null) run against all seven exercises and must count 0.
 --only SUBSTR keeps the clips whose name holds SUBSTR; --exercise ID keeps that exercise's
-clips and runs the negatives against it alone.
+clips (with --real, the negatives run against it alone); both also narrow samples and sweeps.
 
 Columns: exact = share of clips whose counted reps equal the truth's; ±1 = off by one;
 MAE = mean absolute count error; side = share of matched reps with the right side;
@@ -516,8 +516,8 @@ def main() -> None:
         type=Path,
         help="where detections are kept (--real: default the user cache folder; samples and sweeps: only when given)",
     )
-    ap.add_argument("--only", metavar="SUBSTR", help="--real: only clips whose name holds SUBSTR")
-    ap.add_argument("--exercise", metavar="ID", help="--real: only this exercise (negatives run against it alone)")
+    ap.add_argument("--only", metavar="SUBSTR", help="only clips whose name holds SUBSTR")
+    ap.add_argument("--exercise", metavar="ID", help="only this exercise (--real: negatives run against it alone)")
     ap.add_argument(
         "--pose-fps",
         type=float,
@@ -531,6 +531,10 @@ def main() -> None:
     videos = sorted(p for p in args.samples.glob("*.mp4") if p.with_suffix(".json").exists())
     if args.clips:
         videos = [v for v in videos if v.stem in args.clips]
+    if args.only:
+        videos = [v for v in videos if args.only in v.stem]
+    if args.exercise:
+        videos = [v for v in videos if json.loads(v.with_suffix(".json").read_text())["exercise"] == args.exercise]
     tmp = None
     if args.sweep:
         if args.sweep_dir is not None:
