@@ -8,10 +8,15 @@ frames is a candidate; the first one's spread is the person's own calm, and a la
 taken only when it is about as calm: a start position that drifts (a heel slid, a mat
 moved) is followed, a restless one is not. The value is the median of what was taken over
 the last minute.
+
+A start position first taken part of the way into a position (a recording begun mid-roll,
+the knees still a little down) is taken again, once, when the person settles past it on the
+side where no position of the exercise lies, by as far as the nearest one lies the other way.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from statistics import median
@@ -43,6 +48,8 @@ class Baselines:
         self.factor = exercise.tracking.noise_speed_factor
         self._by_signal = {n: _Baseline() for n, s in exercise.signals.items() if s.baseline != "none"}
         self._reach = _reach(exercise)
+        self._beyond_since: float | None = None
+        self._retaken = False
 
     @property
     def measured(self) -> bool:
@@ -80,6 +87,13 @@ class Baselines:
         # movement the rules do not follow (one knee dropped, the other still up), not the
         # start position moved, and taking it would make it the reference for every signal.
         away = any(self._away(name, b) for name, b in self._by_signal.items())
+        if settled and not self._retaken and self._beyond():
+            self._beyond_since = t if self._beyond_since is None else self._beyond_since
+            if t - self._beyond_since >= self.half_window_s:
+                self._retake()
+                away = False
+        else:
+            self._beyond_since = None
         for name, b in self._by_signal.items():
             v = raw.get(name)
             if v is not None and settled:
@@ -94,15 +108,43 @@ class Baselines:
                 out[name] = against(mode, v, b.value)
         return out
 
-    def _away(self, name: str, b: _Baseline) -> bool:
-        """Whether the last half window of this signal lies `reach` or more from its start position."""
-        reach = self._reach.get(name)
-        if reach is None or not b.pool or b.value is None or not b.recent:
-            return False
+    def _retake(self) -> None:
+        """The start position is where the person has rested since (`_beyond`): taken afresh,
+        once (a set begins once; a pose past the start position later is the person's own)."""
+        for b in self._by_signal.values():
+            if b.recent:
+                b.pool = deque(b.recent)
+                b.value = median(x for _, x in b.pool)
+        self._beyond_since, self._retaken = None, True
+
+    def _off(self, name: str, b: _Baseline) -> float | None:
+        """How far the last half window of this signal lies from its start position."""
+        if not b.pool or b.value is None or not b.recent:
+            return None
         middle = median(x for _, x in b.recent)
         if self.ex.signals[name].baseline == "ratio":
-            return abs(b.value) > 1e-9 and abs(middle / b.value - 1.0) >= reach
-        return abs(middle - b.value) >= reach
+            return middle / b.value - 1.0 if abs(b.value) > 1e-9 else None
+        return middle - b.value
+
+    def _away(self, name: str, b: _Baseline) -> bool:
+        """Whether the last half window of this signal lies `reach` or more from its start position."""
+        reach, off = self._reach.get(name), self._off(name, b)
+        return reach is not None and off is not None and abs(off) >= min(reach)
+
+    def _beyond(self) -> bool:
+        """Whether the key signal lies past its start position on the side where no other
+        position lies, as far as the nearest one lies the other way: the start position was
+        taken part of the way into a position (a set begun mid-roll), and the person now
+        rests where it really is."""
+        name = self.ex.key_signal
+        b, reach = self._by_signal.get(name), self._reach.get(name)
+        if b is None or reach is None:
+            return False
+        off = self._off(name, b)
+        below, above = reach
+        if off is None or math.isfinite(below) == math.isfinite(above):
+            return False
+        return off >= below if math.isfinite(below) else -off >= above
 
     def _sample(self, b: _Baseline, t: float, v: float, away: bool) -> None:
         if t - b.recent[0][0] < self.half_window_s * FULL_SHARE:
@@ -138,22 +180,25 @@ def against(mode: str, value: float, start: float) -> float | None:
     return value / start if abs(start) > 1e-9 else None
 
 
-def _reach(exercise: Exercise) -> dict[str, float]:
-    """For each baseline signal, how far from the start position (against its baseline) the
-    nearest bound of another position or of a fault lies: the smallest distance at which
-    the rules call it something else. Bounds that hold at the start position itself (a band
-    around it) do not count."""
+def _reach(exercise: Exercise) -> dict[str, tuple[float, float]]:
+    """For each baseline signal, how far below and above the start position (against its
+    baseline) the nearest bound of another position or of a fault lies: the smallest
+    distance at which the rules call it something else, each way (inf: nothing lies that
+    way). Bounds that hold at the start position itself (a band around it) do not count."""
     start = exercise.reps.start_phase
     conds = [c for p in exercise.phases if p.id != start for c in p.when]
     conds += [c for f in exercise.faults for c in f.when]
-    out: dict[str, float] = {}
+    out: dict[str, tuple[float, float]] = {}
     for c in conds:
         signal = exercise.signals.get(c.signal)
         if signal is None or signal.baseline == "none":
             continue
         there = at_start(signal.baseline)
-        for bound, above in ((c.min, True), (c.max, False)):
-            if bound is None or (bound <= there if above else bound >= there):
-                continue  # the start position meets it
-            out[c.signal] = min(out.get(c.signal, float("inf")), abs(bound - there))
+        below, above = out.get(c.signal, (math.inf, math.inf))
+        if c.min is not None and c.min > there:
+            above = min(above, c.min - there)
+        if c.max is not None and c.max < there:
+            below = min(below, there - c.max)
+        if (below, above) != (math.inf, math.inf):
+            out[c.signal] = (below, above)
     return out

@@ -466,6 +466,40 @@ def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_anoth
     assert abs(eng.values["left_knee_above"]) < 0.02 and abs(eng.values["knee_gap"]) < 0.02
 
 
+# a set begun part of the way into a roll away from a camera above the knees: rolled away, the
+# knees sink little in the picture and cross a little, so the rules see the start position
+PART_ROLLED = {**KNEES_UP, "knees_down": 0.3, "left_knee_above": 0.09}
+ROLLED_AWAY = {**KNEES_UP, "knees_down": 0.3, "left_knee_above": 0.12}
+
+
+# the knees hugged up toward the chest (the feet off the floor), then set down again
+HUGGED = {**KNEES_UP, "knees_down": 0.6, "feet_up": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        (
+            "begun part of the way into a roll",
+            [(PART_ROLLED, 0.0, 3.0), (KNEES_UP, 1.0, 2.0), (ROLLED_AWAY, 1.0, 11.0)],
+        ),
+        (
+            "begun at rest, knees hugged up between",
+            [(KNEES_UP, 0.0, 3.0), (HUGGED, 1.0, 2.0), (KNEES_UP, 1.0, 2.0), (ROLLED_AWAY, 1.0, 11.0)],
+        ),
+    ],
+)
+def test_a_start_position_taken_part_of_the_way_into_a_roll_is_taken_again_at_rest(name, keys):
+    """The start position was taken where the person first lay still: part of the way into a
+    roll (a recording begun mid-roll). Back at rest the knees lie higher than that start, on
+    the side where no other position lies, as far as a roll lies the other way: that is the
+    start position, taken again, and the next roll is read from it. Knees hugged up (the
+    setup failing) are no start position at all."""
+    keys = [*keys, (KNEES_UP, 1.0, 3.0)]
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, "right")], name
+
+
 # the first moment of a sit-up: the trunk rises past the setup's lying band while the knees
 # are still up, then the knees sink a little as the body curls (a real clip read it as a roll)
 CURLING_UP = {**KNEES_UP, "trunk_incline": 28.0}
