@@ -62,6 +62,7 @@ class Engine(MidSet):
         self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
         self._rep_short: list[Fault] = []
         self._visits: list[Visit] = []
+        self._lapsed: tuple[Visit, float, Rep | None] | None = None  # a held visit left for no position
         self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
         self._mid = MidStart(exercise) if exercise.reps.begins_mid else None
@@ -290,13 +291,16 @@ class Engine(MidSet):
         left_at = since if left_at is None else left_at
         # another position of the same hold step entered while the hold ran still: the pose model
         # reading the held position as its neighbour (a near knee held, read as the far one)
-        rep, still = self.rep, self.hold.running
+        rep, still, timing = self.rep, self.hold.running, self.hold.ok
         left = self._end_hold_visit(left_at if old is not None and old.hold else since)
         if phase is not None and phase.id == self.start_phase:
             self._one_sided(since, events, again=True)
         if old is not None and old.id == self.start_phase:
             self.left_start_at = left_at
             self._credit_start(left_at)
+        # a hold left while timed, for no position at all: the pose model losing it for a moment
+        # is not the person leaving, so coming back within the dropout grace carries the hold on
+        lapsed, self._lapsed = self._lapsed, (left, left_at, rep) if phase is None and timing and left else None
         self.phase, self.phase_since = phase, since
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
@@ -310,6 +314,8 @@ class Engine(MidSet):
             self._advance_rep(phase, since, events)
         if phase.hold and self.rep is not None:
             self.hold.begin(since)
+            if old is None and lapsed is not None and since - lapsed[1] <= self.ex.hold.dropout_grace_s:
+                left, rep, still = lapsed[0], lapsed[2], True  # back in it as soon as the model lost it
             if still and rep is self.rep and left is not None and self._same_step(left.phase, phase):
                 self.hold.carry_over(left)
             if phase.counts:

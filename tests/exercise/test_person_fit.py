@@ -500,6 +500,28 @@ def test_a_start_position_taken_part_of_the_way_into_a_roll_is_taken_again_at_re
     assert [(r.counted, r.side) for r in eng.reps] == [(True, "right")], name
 
 
+# rolled, held, with the knees' crossing read level for a moment (far or low cameras: the
+# model loses which knee is on top), so the picture shows no position at all
+CROSSING_LOST = {**ROLLED_RIGHT, "left_knee_above": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("name", "lost_s", "counted"),
+    [
+        ("lost for a moment", 0.3, [(True, "right")]),
+        ("out of it for longer than the dropout grace", 1.5, [(False, "right")]),
+    ],
+)
+def test_a_hold_the_model_loses_for_a_moment_carries_on(name, lost_s, counted):
+    """Within a hold, a moment in no position at all (not the start position, not another)
+    that ends back in the held position within the dropout grace is the pose model losing
+    it, not the person leaving: the hold carries on (the time out is not credited)."""
+    keys = [(KNEES_UP, 0.0, 4.0), (ROLLED_RIGHT, 2.0, 6.0), (CROSSING_LOST, 0.05, lost_s)]
+    keys += [(ROLLED_RIGHT, 0.05, 5.5), (KNEES_UP, 2.0, 3.0)]
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "left_knee_above": 0.002})
+    assert [(r.counted, r.side) for r in eng.reps] == counted, name
+
+
 # the first moment of a sit-up: the trunk rises past the setup's lying band while the knees
 # are still up, then the knees sink a little as the body curls (a real clip read it as a roll)
 CURLING_UP = {**KNEES_UP, "trunk_incline": 28.0}
