@@ -17,7 +17,7 @@ from posecheck.exercise.baseline import Baselines
 from posecheck.exercise.conditions import all_hold
 from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Fault, Phase
 from posecheck.exercise.faults import FaultJudge
-from posecheck.exercise.hold import HoldTimer, Visit
+from posecheck.exercise.hold import HoldTimer, Lapsed, Visit
 from posecheck.exercise.judge import fill, judge
 from posecheck.exercise.midset import MidSet
 from posecheck.exercise.midstart import MidStart
@@ -62,7 +62,7 @@ class Engine(MidSet):
         self._short_faults = [f for f in exercise.faults if f.on == "short_hold"]
         self._rep_short: list[Fault] = []
         self._visits: list[Visit] = []
-        self._lapsed: tuple[Visit, float, Rep | None] | None = None  # a held visit left for no position
+        self._lapsed: Lapsed | None = None  # a held visit left for no position
         self._rep_interrupted = False  # the user paused or quit during the rep in progress
         self._visited: set[str] = set()  # any-order reps: the middle positions seen
         self._mid = MidStart(exercise) if exercise.reps.begins_mid else None
@@ -300,7 +300,7 @@ class Engine(MidSet):
             self._credit_start(left_at)
         # a hold left while timed, for no position at all: the pose model losing it for a moment
         # is not the person leaving, so coming back within the dropout grace carries the hold on
-        lapsed, self._lapsed = self._lapsed, (left, left_at, rep) if phase is None and timing and left else None
+        lapsed, self._lapsed = self._lapsed, Lapsed(left, left_at, rep) if phase is None and timing and left else None
         self.phase, self.phase_since = phase, since
         events.append(Event(since, "phase", text=phase.instruction if phase else "", phase=phase.id if phase else None))
         if phase is None:
@@ -314,8 +314,8 @@ class Engine(MidSet):
             self._advance_rep(phase, since, events)
         if phase.hold and self.rep is not None:
             self.hold.begin(since)
-            if old is None and lapsed is not None and since - lapsed[1] <= self.ex.hold.dropout_grace_s:
-                left, rep, still = lapsed[0], lapsed[2], True  # back in it as soon as the model lost it
+            if old is None and lapsed is not None and since - lapsed.at <= self.ex.hold.dropout_grace_s:
+                left, rep, still = lapsed.visit, lapsed.rep, True  # back in it as soon as the model lost it
             if still and rep is self.rep and left is not None and self._same_step(left.phase, phase):
                 self.hold.carry_over(left)
             if phase.counts:

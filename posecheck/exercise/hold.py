@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
+from typing import NamedTuple
 
 from posecheck.exercise.baseline import at_start
 from posecheck.exercise.conditions import all_hold
 from posecheck.exercise.definition import Exercise, Phase
-from posecheck.exercise.state import Signals
+from posecheck.exercise.state import Rep, Signals
 from posecheck.exercise.stillness import Stillness
 
 
@@ -42,6 +43,14 @@ class Visit:
     def stayed(self) -> float:
         """How long the position itself was held: still, where the phase asks for stillness."""
         return self.settled if self.phase.still else self.end - self.start
+
+
+class Lapsed(NamedTuple):
+    """A hold visit left while timed for no position at all (the pose model losing it)."""
+
+    visit: Visit
+    at: float  # when it was left
+    rep: Rep | None  # the rep it was held in
 
 
 @dataclass
