@@ -87,16 +87,17 @@ class Baselines:
         # movement the rules do not follow (one knee dropped, the other still up), not the
         # start position moved, and taking it would make it the reference for every signal.
         away = any(self._away(name, b) for name, b in self._by_signal.items())
+        retook = False
         if settled and not self._retaken and self._beyond():
             self._beyond_since = t if self._beyond_since is None else self._beyond_since
             if t - self._beyond_since >= self.half_window_s:
-                self._retake()
-                away = False
+                self._retake()  # from the recent window, which holds this frame already
+                retook = True
         else:
             self._beyond_since = None
         for name, b in self._by_signal.items():
             v = raw.get(name)
-            if v is not None and settled:
+            if v is not None and settled and not retook:
                 self._sample(b, t, v, away)
             if v is None:
                 continue
