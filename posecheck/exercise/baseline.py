@@ -86,9 +86,10 @@ class Baselines:
         # the start position as another of the exercise's positions (or a fault) lies, it is a
         # movement the rules do not follow (one knee dropped, the other still up), not the
         # start position moved, and taking it would make it the reference for every signal.
-        away = any(self._away(name, b) for name, b in self._by_signal.items())
+        offs = {name: self._off(name, b) for name, b in self._by_signal.items()}
+        away = any(self._away(name, off) for name, off in offs.items())
         retook = False
-        if settled and not self._retaken and self._beyond():
+        if settled and not self._retaken and self._beyond(offs.get(self.ex.key_signal)):
             self._beyond_since = t if self._beyond_since is None else self._beyond_since
             if t - self._beyond_since >= self.half_window_s:
                 self._retake()  # from the recent window, which holds this frame already
@@ -127,21 +128,20 @@ class Baselines:
             return middle / b.value - 1.0 if abs(b.value) > 1e-9 else None
         return middle - b.value
 
-    def _away(self, name: str, b: _Baseline) -> bool:
-        """Whether the last half window of this signal lies `reach` or more from its start position."""
-        reach, off = self._reach.get(name), self._off(name, b)
+    def _away(self, name: str, off: float | None) -> bool:
+        """Whether this signal's last half window, `off` its start position (`_off`), lies
+        `reach` or more from it."""
+        reach = self._reach.get(name)
         return reach is not None and off is not None and abs(off) >= min(reach)
 
-    def _beyond(self) -> bool:
-        """Whether the key signal lies past its start position on the side where no other
-        position lies, as far as the nearest one lies the other way: the start position was
-        taken part of the way into a position (a set begun mid-roll), and the person now
-        rests where it really is."""
-        name = self.ex.key_signal
-        b, reach = self._by_signal.get(name), self._reach.get(name)
-        if b is None or reach is None:
+    def _beyond(self, off: float | None) -> bool:
+        """Whether the key signal, `off` its start position (`_off`; None: not a baseline signal
+        or not measured), lies past it on the side where no other position lies, as far as the
+        nearest one lies the other way: the start position was taken part of the way into a
+        position (a set begun mid-roll), and the person now rests where it really is."""
+        reach = self._reach.get(self.ex.key_signal)
+        if reach is None:
             return False
-        off = self._off(name, b)
         below, above = reach
         if off is None or math.isfinite(below) == math.isfinite(above):
             return False

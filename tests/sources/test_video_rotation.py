@@ -31,9 +31,9 @@ def test_a_video_flagged_as_rotated_is_read_upright(tmp_path: Path) -> None:
     shown = tmp_path / "shown.mp4"  # what a player shows: ffmpeg applies the flag as it decodes
     _ffmpeg("-i", str(flagged), "-c:v", "libx264", "-qp", "0", str(shown))
 
-    video = VideoFile(flagged)
+    video, on_its_side = VideoFile(flagged), VideoFile(stored)
     got, want, shown_frames = list(video), list(VideoFile(upright)), list(VideoFile(shown))
-    assert (VideoFile(stored).width, VideoFile(stored).height) == (240, 320)  # on its side as stored
+    assert (on_its_side.width, on_its_side.height) == (240, 320)  # as stored
     assert (video.width, video.height) == (320, 240)
     assert len(got) == len(want) == len(shown_frames) == 10
     for g, w, s in zip(got, want, shown_frames, strict=True):
