@@ -59,6 +59,26 @@ NEAR_SIDE_KEY = "near_side_is_right"  # signals carry this: 1.0 when the right s
 _ID = r"^[a-z][a-z0-9_]*$"
 
 
+def _known(points: list[str]) -> None:
+    for p in points:
+        base = p[4:] if p.startswith("mid_") else p
+        if base not in BASE_NAMES or (p.startswith("mid_") and base not in PAIRED):
+            raise ValueError(f"unknown landmark {p!r} (e.g. 'hip', 'left_knee', 'mid_shoulder')")
+
+
+class Leveling(Anchoring):
+    """The floor a lying person's heights are measured from: the line through `points` (two
+    that lie on it, e.g. shoulders and hips), taken where it lay as seen.Anchoring takes a line.
+    A camera rolled a few degrees tilts the picture's "up"; the body on the floor tilts with it."""
+
+    points: list[str] = Field(min_length=2, max_length=2)
+
+    @model_validator(mode="after")
+    def _names(self) -> Leveling:
+        _known(self.points)
+        return self
+
+
 class Signal(StrictModel):
     kind: Literal[tuple(SIGNAL_UNITS)]  # type: ignore[valid-type]
     points: list[str] = Field(default_factory=list)
@@ -68,6 +88,7 @@ class Signal(StrictModel):
     description: str = ""
     span: tuple[float, float] = Field(default=(0.25, 0.75))  # mask_rise: the part of a-b sampled (fractions)
     anchor: Anchoring | None = None  # mask kinds, height: a-b (height: b) where it lay, not now (exercise/seen.py)
+    level: Leveling | None = None  # height: square to the floor the person lies on, not to the picture
 
     @property
     def unit(self) -> str:
@@ -79,10 +100,9 @@ class Signal(StrictModel):
         if not lo <= len(self.points) <= hi:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}"
             raise ValueError(f"a {self.kind} signal takes {want} points, got {len(self.points)}")
-        for p in self.points:
-            base = p[4:] if p.startswith("mid_") else p
-            if base not in BASE_NAMES or (p.startswith("mid_") and base not in PAIRED):
-                raise ValueError(f"unknown landmark {p!r} (e.g. 'hip', 'left_knee', 'mid_shoulder')")
+        _known(self.points)
+        if self.level is not None and self.kind != "height":
+            raise ValueError(f"level is for height signals only (a height square to the floor), not {self.kind}")
         return self
 
 

@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
+from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Leveling, Signal
 from posecheck.exercise.seen import LINE_KEY, TORSO_PX_KEY, Anchoring
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
@@ -244,10 +244,16 @@ def feet_direction(pose: Pose) -> float:
 
 
 def measure(
-    sig: Signal, pose: Pose, near: str, min_presence: float, at: tuple[list[np.ndarray], float] | None = None
+    sig: Signal,
+    pose: Pose,
+    near: str,
+    min_presence: float,
+    at: tuple[list[np.ndarray], float] | None = None,
+    floor: np.ndarray | None = None,
 ) -> float | None:
     """One signal on one pose; `at`: a mask signal's line a-b and the body's size where they lay
-    (see Anchor), instead of now."""
+    (see Anchor), instead of now; `floor`: a height's floor line a-b (see SignalReader.floors),
+    which "up" stands square to, instead of the picture's."""
     names = [_name(p, sig.side, near) for p in sig.points]
     kind = sig.kind
     if kind == "twist":
@@ -297,7 +303,7 @@ def measure(
     if torso < 1.0:
         return None
     if kind == "height":
-        return float(p[1][1] - p[0][1]) / torso
+        return float(np.dot(p[0] - p[1], _up(floor))) / torso
     if kind == "forward":
         return float(p[0][0] - p[1][0]) * facing(pose) / torso
     if kind == "distance":
@@ -308,6 +314,14 @@ def measure(
     if kind == "width":
         return abs(float(p[0][0] - p[1][0])) / torso
     raise ValueError(f"signal kind {kind!r} has no measurement")  # definition validation prevents this
+
+
+def _up(floor: np.ndarray | None) -> np.ndarray:
+    """Up in the picture (y points down), or square to a floor line, toward the picture's top."""
+    if floor is None or np.linalg.norm(floor) < _EPS:
+        return np.array([0.0, -1.0])
+    n: np.ndarray = np.array([floor[1], -floor[0]]) / np.linalg.norm(floor)
+    return n if n[1] <= 0 else -n
 
 
 class Anchor:
@@ -357,6 +371,11 @@ class SignalReader:
         self.exercise = exercise
         self.near = NearSide(exercise.tracking.side_tau_s)
         self.anchors = {n: Anchor(s.anchor) for n, s in exercise.signals.items() if s.anchor is not None}
+        # Heights over a floor line: one per distinct line, placed where the person lay (Anchor),
+        # so a camera rolled a few degrees does not mix sideways movement into them.
+        levels = {n: s.level for n, s in exercise.signals.items() if s.level is not None}
+        self.floors = {lv.model_dump_json(): Anchor(lv) for lv in levels.values()}
+        self._floor_of = {n: lv.model_dump_json() for n, lv in levels.items()}
 
     def read(self, t_s: float, pose: Pose | None) -> dict[str, float | None] | None:
         if pose is None:
@@ -365,9 +384,11 @@ class SignalReader:
         mp = self.exercise.tracking.min_presence
         values: dict[str, float | None] = {}
         at: dict[str, tuple[list[np.ndarray], float] | None] = {}
+        floors = {key: self._floor(anchor, t_s, pose, near, mp) for key, anchor in self.floors.items()}
         for name, sig in self.exercise.signals.items():
             at[name] = self._anchored(name, sig, t_s, pose, near, mp)
-            values[name] = measure(sig, pose, near, mp, at[name])
+            floor = floors.get(self._floor_of.get(name, ""))
+            values[name] = measure(sig, pose, near, mp, at[name], floor)
         values[NEAR_SIDE_KEY] = 1.0 if near == "right" else 0.0
         seen = self.exercise.guided.seen if self.exercise.guided is not None else None
         if seen is not None:
@@ -378,6 +399,19 @@ class SignalReader:
             if anchor is not None:  # ...and where its line lies: readings over another do not compare
                 values[LINE_KEY] = float(anchor.placed)
         return values
+
+    def _floor(self, anchor: Anchor, t_s: float, pose: Pose, near: str, mp: float) -> np.ndarray | None:
+        """The floor line's direction where it lay; the last one placed while its points are unseen."""
+        level = anchor.anchoring
+        assert isinstance(level, Leveling)
+        names = [_name(p, "mid", near) for p in level.points]
+        if _present(pose, names, mp):
+            (a, b), _ = anchor.update(t_s, [_at(pose.xy, n) for n in names], pose.torso_px)
+        elif anchor.line is not None:
+            a, b = anchor.line[:2], anchor.line[2:4]
+        else:
+            return None
+        return np.asarray(b - a, dtype=float)
 
     def _anchored(
         self, name: str, sig: Signal, t_s: float, pose: Pose, near: str, mp: float

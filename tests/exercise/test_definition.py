@@ -134,6 +134,34 @@ BROKEN = [
         r"back_when",
         r"exit_max_peak_share must be at or above max_peak_share",
     ),
+    # a floor line squares heights to the floor the person lies on (signals.SignalReader.floors)
+    (
+        (
+            'kind = "angle"\npoints = ["hip", "knee", "ankle"]\n',
+            'kind = "angle"\npoints = ["hip", "knee", "ankle"]\n'
+            'level = { points = ["mid_shoulder", "mid_hip"], window_s = 1.0, shift_torso_len = 0.25 }\n',
+        ),
+        r"signals\.knee_angle",
+        r"level is for height signals only .*, not angle",
+    ),
+    (
+        (
+            'kind = "height"\npoints = ["knee", "heel"]\n',
+            'kind = "height"\npoints = ["knee", "heel"]\n'
+            'level = { points = ["mid_shoulder"], window_s = 1.0, shift_torso_len = 0.25 }\n',
+        ),
+        r"signals\.knees_up\.level\.points",
+        r"at least 2 items",
+    ),
+    (
+        (
+            'kind = "height"\npoints = ["knee", "heel"]\n',
+            'kind = "height"\npoints = ["knee", "heel"]\n'
+            'level = { points = ["mid_shoulder", "mid_knee"], window_s = 1.0 }\n',
+        ),
+        r"signals\.knees_up\.level\.shift_torso_len",
+        r"required",
+    ),
     # nan and inf are valid TOML floats: every number of a file must be finite (issue 10)
     (("hold_s = 12.0 ", "hold_s = inf "), r"hold\.hold_s", r"finite number, got inf"),
     (("hold_s = 12.0 ", "hold_s = nan "), r"hold\.hold_s", r"finite number, got nan"),

@@ -1,0 +1,105 @@
+"""A lying person's heights are read square to the floor they lie on, not to the picture's up.
+
+A phone propped on the floor is often rolled a few degrees. Read against the picture, every
+movement along the body then leaks sin(roll) of itself into the heights, and lower back
+rotation's bands are a few hundredths of a torso length (it counted sit-ups and heel touches
+on real clips rolled 5°). Measured square to the trunk where the person lay, it does not.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from posecheck.exercise.definition import load
+from posecheck.exercise.signals import SignalReader
+from posecheck.pose.types import Pose
+
+from stickfigure import HEIGHT, REST, WIDTH, Body, pose_of
+
+LOWER_BACK_ROTATION = load("lower_back_rotation")
+LEVELLED = [n for n, s in LOWER_BACK_ROTATION.signals.items() if s.level is not None]
+# The same exercise with its heights read against the picture's up, as before the floor line.
+PICTURE_UP = LOWER_BACK_ROTATION.model_copy(
+    update={"signals": {n: s.model_copy(update={"level": None}) for n, s in LOWER_BACK_ROTATION.signals.items()}}
+)
+FPS = 30.0
+FEET_IN = replace(REST, heel_x_m=0.80)  # the feet slid toward the hips: the knees move along the body and up
+
+
+def rolled(pose: Pose, deg: float, shift_px: tuple[float, float] = (0.0, 0.0)) -> Pose:
+    """The picture of a camera rolled `deg` about its centre (and the person `shift_px` along)."""
+    a = math.radians(deg)
+    turn = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    centre = np.array([WIDTH / 2, HEIGHT / 2])
+    return replace(pose, xy=(pose.xy - centre) @ turn.T + centre + np.array(shift_px))
+
+
+def change(exercise, deg: float, signal: str, moved: Body = FEET_IN) -> float:
+    """The signal's change from lying at rest (1.5 s: the floor line is placed) to `moved`."""
+    reader = SignalReader(exercise)
+    t = 0.0
+    for _ in range(int(1.5 * FPS)):
+        rest = reader.read(t, rolled(pose_of(REST), deg))
+        t += 1 / FPS
+    now = reader.read(t, rolled(pose_of(moved), deg))
+    assert rest is not None and now is not None
+    return float(now[signal] - rest[signal])
+
+
+def test_lower_back_rotation_reads_its_position_heights_over_the_floor():
+    assert set(LEVELLED) == {"knees_down", "left_knee_above", "left_shoulder_above"}
+
+
+@pytest.mark.parametrize("deg", [-5.0, 5.0, 12.0])
+def test_a_rolled_camera_reads_the_knees_height_as_a_level_one(deg):
+    level = change(LOWER_BACK_ROTATION, 0.0, "knees_down")
+    assert abs(level) > 0.05  # the knees did rise: a movement to read, not nothing
+    assert change(LOWER_BACK_ROTATION, deg, "knees_down") == pytest.approx(level, abs=1e-6)
+    # ...where the picture's up takes sin(roll) of the knees' slide along the body into it
+    picture = change(PICTURE_UP, deg, "knees_down")
+    assert change(PICTURE_UP, 0.0, "knees_down") == pytest.approx(level, abs=1e-6)
+    assert abs(picture - level) > 0.1 * abs(level)  # 14 % off at 5°, a third at 12°
+
+
+def test_the_floor_line_stays_where_the_person_lay_and_moves_with_them():
+    reader = SignalReader(LOWER_BACK_ROTATION)
+    (floor,) = reader.floors.values()
+    t = 0.0
+
+    def lie(body: Body, seconds: float, shift_px=(0.0, 0.0)) -> None:
+        nonlocal t
+        for _ in range(int(seconds * FPS)):
+            reader.read(t, rolled(pose_of(body), 5.0, shift_px))
+            t += 1 / FPS
+
+    lie(REST, 0.5)
+    assert floor.placed == 0  # still reading where they lie
+    lie(REST, 1.0)
+    assert floor.placed == 1
+    lie(replace(REST, lift_deg=4.0), 3.0)  # the pelvis tips a little as the knees roll: the floor stays
+    assert floor.placed == 1
+    lie(REST, 3.0, shift_px=(-120.0, 0.0))  # they lay down again further along: the floor follows
+    assert floor.placed == 2
+
+
+def test_without_its_floor_points_a_height_keeps_the_last_floor_or_the_picture():
+    reader = SignalReader(LOWER_BACK_ROTATION)
+    hidden = pose_of(REST)
+    presence = hidden.presence.copy()
+    presence[[11, 12]] = 0.0  # both shoulders unseen
+    hidden = replace(hidden, presence=presence)
+    first = reader.read(0.0, rolled(hidden, 5.0))
+    picture = SignalReader(PICTURE_UP).read(0.0, rolled(hidden, 5.0))
+    assert first is not None and picture is not None
+    assert first["knees_down"] == pytest.approx(picture["knees_down"])  # no floor yet: the picture's up
+    t = 0.0
+    for _ in range(int(1.5 * FPS)):
+        t += 1 / FPS
+        seen = reader.read(t, rolled(pose_of(REST), 5.0))
+    later = reader.read(t + 1 / FPS, rolled(hidden, 5.0))
+    assert seen is not None and later is not None
+    assert later["knees_down"] == pytest.approx(seen["knees_down"], abs=1e-6)  # the floor where they lay
