@@ -466,6 +466,24 @@ def test_the_start_position_is_not_taken_again_where_a_signal_is_as_far_as_anoth
     assert abs(eng.values["left_knee_above"]) < 0.02 and abs(eng.values["knee_gap"]) < 0.02
 
 
+# sat up before lying down (a sit-up, or sitting down on the mat first): the knees stand higher
+# over the hips, and from a camera rolled a little one knee reads above the other
+SAT_UP_FIRST = {**KNEES_UP, "trunk_incline": -70.0, "knees_down": 0.75, "left_knee_above": -0.15}
+
+
+@pytest.mark.parametrize("lie_back_s", [1.0, 1.4, 2.0])
+def test_the_start_position_is_not_taken_while_the_person_still_lies_back(lie_back_s):
+    """Lying back passes the lying check (the trunk within 25° of the floor) before the body
+    is down, and the knees, judged against a start position not yet taken, look still: the
+    start was taken mid-way, and lying at rest then read as knees rolled to the right (a rolled
+    camera's sit-up counted so). The trunk must be still too."""
+    keys = [(SAT_UP_FIRST, 0.0, 2.0), (KNEES_UP, lie_back_s, 4.0)]
+    eng = perform_signals(LOWER_BACK_ROTATION, keys, noise={"knees_down": 0.002, "trunk_incline": 0.3})
+    assert eng.started and eng.state().phase == "rest"
+    assert abs(eng.values["knees_down"]) < 0.02 and abs(eng.values["left_knee_above"]) < 0.02
+    assert eng.reps == []
+
+
 # a set begun part of the way into a roll away from a camera above the knees: rolled away, the
 # knees sink little in the picture and cross a little, so the rules see the start position
 PART_ROLLED = {**KNEES_UP, "knees_down": 0.3, "left_knee_above": 0.09}
