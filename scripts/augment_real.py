@@ -2,7 +2,7 @@
 camera differs: validation that no threshold was fitted to (the clips stay on this machine,
 like the originals: ../shared/real/README.md).
 
-    python scripts/augment_real.py /tmp/real /tmp/real-aug --kinds flip tilt far small dim
+    python scripts/augment_real.py /tmp/real /tmp/real-aug --kinds flip tilt tilt_back far small dim
     python scripts/bench_accuracy.py --real /tmp/real-aug/flip
 
 Each kind writes OUT/<kind>/ with the clips and their labels. A mirrored clip swaps the
@@ -20,6 +20,7 @@ from pathlib import Path
 KINDS = {
     "flip": "hflip",  # filmed from the other side
     "tilt": "rotate=5*PI/180:fillcolor=black",  # the camera not level (5 degrees)
+    "tilt_back": "rotate=-5*PI/180:fillcolor=black",  # ...rolled the other way
     "far": "scale=iw*0.6:-2,pad=iw/0.6:ih/0.6:(ow-iw)/2:(oh-ih)/2:color=gray",  # farther away
     "small": "scale=-2:360,fps=15",  # a small, slow webcam
     "dim": "eq=brightness=-0.12:contrast=0.75,noise=alls=12:allf=t",  # a dim room, a grainy sensor
