@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Leveling, Signal
+from posecheck.exercise.definition import NEAR_SIDE_KEY, Exercise, Signal
 from posecheck.exercise.seen import LINE_KEY, TORSO_PX_KEY, Anchoring
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
@@ -252,8 +252,8 @@ def measure(
     floor: np.ndarray | None = None,
 ) -> float | None:
     """One signal on one pose; `at`: a mask signal's line a-b and the body's size where they lay
-    (see Anchor), instead of now; `floor`: a height's floor line a-b (see SignalReader.floors),
-    which "up" stands square to, instead of the picture's."""
+    (see Anchor), instead of now; `floor`: the direction of a height's floor line (b - a, see
+    SignalReader.floors), which "up" stands square to, instead of the picture's."""
     names = [_name(p, sig.side, near) for p in sig.points]
     kind = sig.kind
     if kind == "twist":
@@ -372,9 +372,10 @@ class SignalReader:
         self.near = NearSide(exercise.tracking.side_tau_s)
         self.anchors = {n: Anchor(s.anchor) for n, s in exercise.signals.items() if s.anchor is not None}
         # Heights over a floor line: one per distinct line, placed where the person lay (Anchor),
-        # so a camera rolled a few degrees does not mix sideways movement into them.
+        # so a camera rolled a few degrees does not mix movement along the body into them.
         levels = {n: s.level for n, s in exercise.signals.items() if s.level is not None}
-        self.floors = {lv.model_dump_json(): Anchor(lv) for lv in levels.values()}
+        self._levels = {lv.model_dump_json(): lv for lv in levels.values()}
+        self.floors = {key: Anchor(lv) for key, lv in self._levels.items()}
         self._floor_of = {n: lv.model_dump_json() for n, lv in levels.items()}
 
     def read(self, t_s: float, pose: Pose | None) -> dict[str, float | None] | None:
@@ -384,7 +385,7 @@ class SignalReader:
         mp = self.exercise.tracking.min_presence
         values: dict[str, float | None] = {}
         at: dict[str, tuple[list[np.ndarray], float] | None] = {}
-        floors = {key: self._floor(anchor, t_s, pose, near, mp) for key, anchor in self.floors.items()}
+        floors = {key: self._floor(key, t_s, pose, near, mp) for key in self.floors}
         for name, sig in self.exercise.signals.items():
             at[name] = self._anchored(name, sig, t_s, pose, near, mp)
             floor = floors.get(self._floor_of.get(name, ""))
@@ -400,11 +401,10 @@ class SignalReader:
                 values[LINE_KEY] = float(anchor.placed)
         return values
 
-    def _floor(self, anchor: Anchor, t_s: float, pose: Pose, near: str, mp: float) -> np.ndarray | None:
+    def _floor(self, key: str, t_s: float, pose: Pose, near: str, mp: float) -> np.ndarray | None:
         """The floor line's direction where it lay; the last one placed while its points are unseen."""
-        level = anchor.anchoring
-        assert isinstance(level, Leveling)
-        names = [_name(p, "mid", near) for p in level.points]
+        anchor = self.floors[key]
+        names = [_name(p, "mid", near) for p in self._levels[key].points]
         if _present(pose, names, mp):
             (a, b), _ = anchor.update(t_s, [_at(pose.xy, n) for n in names], pose.torso_px)
         elif anchor.line is not None:
