@@ -28,6 +28,7 @@ _OUTLINE_MIDDLE = (0.25, 0.75)
 _OUTLINE_MIN_COVER = 0.75
 _OUTLINE_MIN_SPAN_PX = 8
 _RISE_COLUMNS = 8  # mask_rise: columns sampled across its span
+_PICTURE_UP = np.array([0.0, -1.0])  # a height's "up" without a floor line (y points down); never written to
 
 
 def _deg(rad: float) -> float:
@@ -318,14 +319,16 @@ def measure(
 
 def _up(floor: np.ndarray | None) -> np.ndarray:
     """Up in the picture (y points down), or square to a floor line, toward the picture's top."""
-    if floor is None or np.linalg.norm(floor) < _EPS:
-        return np.array([0.0, -1.0])
-    n: np.ndarray = np.array([floor[1], -floor[0]]) / np.linalg.norm(floor)
+    length = 0.0 if floor is None else float(np.linalg.norm(floor))
+    if floor is None or length < _EPS:
+        return _PICTURE_UP
+    n: np.ndarray = np.array([floor[1], -floor[0]]) / length
     return n if n[1] <= 0 else -n
 
 
 class Anchor:
-    """Where a mask signal's line a-b lay in the person's own start position (seen.Anchoring).
+    """Where a mask signal's line a-b lay in the person's own start position (seen.Anchoring);
+    also where a floor line lay (definition.Leveling: SignalReader.floors).
 
     The belly's outline is read over the hip-shoulder line; on some bodies (and on renders)
     the pose model's hip follows the pelvis as it tilts, lifting the line with the belly and
