@@ -88,6 +88,8 @@ class Pipeline:
             self.frames_with_pose += 1
             pose = self.smoother(t_s, raw)
         state, events = self.engine.update(t_s, self.reader.read(t_s, pose))
+        if state.started:
+            self.reader.start_taken()
         events = cut + events
         self.events.extend(events)
         if t_s >= self._next_sample_s:

@@ -1,4 +1,4 @@
-"""A lying person's heights are read square to the floor they lie on, not to the picture's up.
+"""A person's heights and inclines are read against the floor they are on, not the picture.
 
 A phone propped on the floor is often rolled a few degrees. Read against the picture, every
 movement along the body then leaks sin(roll) of itself into the heights, and lower back
@@ -16,6 +16,7 @@ import pytest
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.signals import SignalReader
+from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
 from stickfigure import HEIGHT, REST, WIDTH, Body, pose_of
@@ -103,3 +104,79 @@ def test_without_its_floor_points_a_height_keeps_the_last_floor_or_the_picture()
     later = reader.read(t + 1 / FPS, rolled(hidden, 5.0))
     assert seen is not None and later is not None
     assert later["knees_down"] == pytest.approx(seen["knees_down"], abs=1e-6)  # the floor where they lay
+
+
+def lie(reader: SignalReader, t: float, body: Body, seconds: float, deg: float = 5.0) -> float:
+    for _ in range(int(seconds * FPS)):
+        reader.read(t, rolled(pose_of(body), deg))
+        t += 1 / FPS
+    return t
+
+
+def test_the_floor_is_placed_again_where_the_person_settled_in_the_start_position():
+    """The hips still coming down for the first second (the trunk 9° off the floor), then lying
+    flat: the first line placed is the trunk's on the way down, and the hips' last move onto
+    the floor is too small to move it (a sixth of a torso); once the start position is taken there
+    (start_taken), the line lies where they lie, and a knee's rise reads as it does level."""
+    level = change(LOWER_BACK_ROTATION, 0.0, "knees_down")
+    readings = {}
+    for started in (False, True):
+        reader = SignalReader(LOWER_BACK_ROTATION)
+        t = lie(reader, 0.0, replace(REST, lift_deg=9.0), 1.2)
+        t = lie(reader, t, REST, 0.8)
+        (floor,) = reader.floors.values()
+        assert floor.placed == 1  # the line of the way down
+        if started:
+            reader.start_taken()
+        rest = reader.read(t, rolled(pose_of(REST), 5.0))
+        now = reader.read(t + 1 / FPS, rolled(pose_of(FEET_IN), 5.0))
+        assert rest is not None and now is not None
+        readings[started] = now["knees_down"] - rest["knees_down"]
+    assert readings[True] == pytest.approx(level, abs=1e-3)
+    assert abs(readings[False] - level) > 0.1 * abs(level)  # the line of the way down: 9° off
+
+
+CAT_COW = load("cat_cow")
+
+
+def on_all_fours(knee_behind_m: float) -> Pose:
+    """On hands and knees, seen from the side (metres as pose_of: x toward the feet, y up), the
+    knees `knee_behind_m` behind the hips: the thigh leans back from upright."""
+    pose = pose_of(REST)
+    xy = pose.xy.copy()
+    parts = {
+        "wrist": (0.02, 0.0),
+        "elbow": (0.01, 0.3),
+        "shoulder": (0.0, 0.6),
+        "hip": (0.5, 0.58),
+        "knee": (0.5 + knee_behind_m, 0.0),
+        "ankle": (0.9 + knee_behind_m, 0.0),
+        "ear": (-0.12, 0.66),
+    }
+    for name, (x, y) in parts.items():
+        for side in ("left", "right"):
+            xy[INDEX[f"{side}_{name}"]] = (120.0 + x * 300.0, 400.0 - y * 300.0)
+    return replace(pose, xy=xy)
+
+
+@pytest.mark.parametrize("deg", [-5.0, 5.0])
+def test_on_all_fours_the_arm_and_thigh_stand_from_the_floor_once_the_start_is_taken(deg):
+    """Knees a little behind the hips (the thigh 75° from the floor): a camera rolled 5° reads
+    70 or 80 against the picture's level, and 70 is a misplaced knee. Before the start the
+    hands may not be on the floor yet (kneeling up first), so the setup check reads the
+    picture; from the start the arm and thigh stand from the line under hands and knees."""
+    pose = on_all_fours(knee_behind_m=0.16)
+    level = SignalReader(CAT_COW).read(0.0, pose)
+    assert level is not None and level["thigh_upright"] == pytest.approx(74.8, abs=0.5)
+    reader = SignalReader(CAT_COW)
+    t = 0.0
+    for _ in range(int(1.5 * FPS)):
+        before = reader.read(t, rolled(pose, deg))
+        t += 1 / FPS
+    assert before is not None
+    assert abs(before["thigh_upright"] - level["thigh_upright"]) == pytest.approx(abs(deg), abs=0.5)  # the picture's
+    reader.start_taken()
+    after = reader.read(t, rolled(pose, deg))
+    assert after is not None
+    for name in ("thigh_upright", "arm_upright"):
+        assert after[name] == pytest.approx(level[name], abs=1e-6)
