@@ -872,9 +872,10 @@ def test_the_angle_between_two_segments_does_not_turn_with_the_camera(roll_deg):
     assert between(*pts) == pytest.approx(8.0, abs=1e-6)
 
 
-# The arm's angle is read from the picture's horizontal, so a camera rolled a few degrees
-# (a phone propped on the floor) adds its roll to it; the thigh turns alike. Misplaced
-# hands stand apart from the thigh, a rolled camera does not.
+# Before the start position is taken the arm's angle is read from the picture's horizontal
+# (signals.py: until_start), so a camera rolled a few degrees (a phone propped on the floor)
+# adds its roll to it; the thigh turns alike. Misplaced hands stand apart from the thigh, a
+# rolled camera does not.
 @pytest.mark.parametrize(
     ("name", "arm_deg", "thigh_deg", "arm_vs_thigh_deg", "faults"),
     [
@@ -889,6 +890,39 @@ def test_a_rolled_camera_does_not_misplace_the_hands(name, arm_deg, thigh_deg, a
     pose = {"arm_upright": arm_deg, "thigh_upright": thigh_deg, "arm_vs_thigh": arm_vs_thigh_deg}
     keys = [({**ALL_FOURS, **pose}, 0.0, 3.0)]
     keys += [({**CAT, **pose}, 1.0, 5.5), ({**COW, **pose}, 1.0, 5.5), ({**ALL_FOURS, **pose}, 1.0, 2.0)]
+    eng = perform_signals(CAT_COW, keys)
+    assert sorted({f for r in eng.reps for f in r.faults}) == faults, name
+    assert len(eng.reps) == 1
+
+
+# Hands or knees moved after the start position was taken are judged against where they
+# stood there (a body whose thighs lean a little on all fours is not accused, however the
+# camera is rolled); a whole-body shift in a cat leans arm and thigh together.
+def on_all_fours(arm: float, thigh: float, apart: float, pos: dict | None = None) -> dict:
+    return {
+        **(pos or ALL_FOURS),
+        "arm_upright": arm,
+        "arm_from_start": arm,
+        "thigh_upright": thigh,
+        "thigh_from_start": thigh,
+        "arm_vs_thigh": apart,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "moved", "faults"),
+    [
+        ("good form throughout", (88.0, 87.0, 2.0), (88.0, 87.0, 2.0), []),
+        ("thighs leaning a little from the start", (86.0, 73.0, 20.0), (86.0, 73.0, 20.0), []),
+        ("the body shifting back in the cat", (88.0, 87.0, 2.0), (77.0, 74.0, 4.0), []),
+        ("knees moved back after the start", (88.0, 87.0, 2.0), (88.0, 71.0, 18.0), ["knees_not_under_hips"]),
+        ("hands moved ahead after the start", (88.0, 87.0, 2.0), (75.0, 87.0, 16.0), ["hands_not_under_shoulders"]),
+    ],
+)
+def test_hands_or_knees_moved_after_the_start_are_judged_against_where_they_stood(name, start, moved, faults):
+    keys = [(on_all_fours(*start), 0.0, 3.0), (on_all_fours(*moved), 1.0, 1.0)]
+    keys += [(on_all_fours(*moved, CAT), 1.0, 5.5), (on_all_fours(*moved, COW), 1.0, 5.5)]
+    keys += [(on_all_fours(*moved), 1.0, 2.0)]
     eng = perform_signals(CAT_COW, keys)
     assert sorted({f for r in eng.reps for f in r.faults}) == faults, name
     assert len(eng.reps) == 1
