@@ -424,7 +424,8 @@ class SignalReader:
         return values
 
     def _floor(self, key: str, t_s: float, pose: Pose, near: str, mp: float) -> np.ndarray | None:
-        """The floor line's direction where it lay; the last one placed while its points are unseen."""
+        """The floor line's direction where it lay; the last one placed while its points are unseen;
+        None (the picture's level) before the start position when the line waits for it."""
         anchor = self.floors[key]
         names = [_name(p, "mid", near) for p in self._levels[key].points]
         before = self._levels[key].until_start == "picture" and not self.started
