@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck.exercise.definition import load
+from posecheck.exercise.definition import Leveling, load
 from posecheck.exercise.signals import SignalReader
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
@@ -136,7 +136,20 @@ def test_the_floor_is_placed_again_where_the_person_settled_in_the_start_positio
     assert abs(readings[False] - level) > 0.1 * abs(level)  # the line of the way down: 9° off
 
 
-CAT_COW = load("cat_cow")
+# Cat-cow with its arm and thigh read from the floor under the hands and knees, as a
+# therapist's file may ask (`level` on an incline). The bundled cat-cow reads them from the
+# picture: seen from a camera above and turned off the side, a line along the floor tilts in
+# the picture with depth and read the knees' lean 4-9 degrees wrong (README, Accuracy).
+FLOOR = Leveling(points=["mid_wrist", "mid_knee"], window_s=1.0, shift_torso_len=0.25, until_start="picture")
+_CC = load("cat_cow")
+CAT_COW = _CC.model_copy(
+    update={
+        "signals": {
+            n: s.model_copy(update={"level": FLOOR}) if n in ("arm_upright", "thigh_upright") else s
+            for n, s in _CC.signals.items()
+        }
+    }
+)
 
 
 def on_all_fours(knee_behind_m: float) -> Pose:
@@ -160,7 +173,7 @@ def on_all_fours(knee_behind_m: float) -> Pose:
 
 
 @pytest.mark.parametrize("deg", [-5.0, 5.0])
-def test_on_all_fours_the_arm_and_thigh_stand_from_the_floor_once_the_start_is_taken(deg):
+def test_on_all_fours_an_arm_and_thigh_on_a_floor_line_stand_from_it_once_the_start_is_taken(deg):
     """Knees a little behind the hips (the thigh 75° from the floor): a camera rolled 5° reads
     70 or 80 against the picture's level, and 70 is a misplaced knee. Before the start the
     hands may not be on the floor yet (kneeling up first), so the setup check reads the

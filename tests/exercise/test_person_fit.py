@@ -872,10 +872,9 @@ def test_the_angle_between_two_segments_does_not_turn_with_the_camera(roll_deg):
     assert between(*pts) == pytest.approx(8.0, abs=1e-6)
 
 
-# Before the start position is taken the arm's angle is read from the picture's horizontal
-# (signals.py: until_start), so a camera rolled a few degrees (a phone propped on the floor)
-# adds its roll to it; the thigh turns alike. Misplaced hands stand apart from the thigh, a
-# rolled camera does not.
+# The arm's angle is read from the picture's horizontal, so a camera rolled a few degrees
+# (a phone propped on the floor) adds its roll to it; the thigh turns alike. Misplaced
+# hands stand apart from the thigh, a rolled camera does not.
 @pytest.mark.parametrize(
     ("name", "arm_deg", "thigh_deg", "arm_vs_thigh_deg", "faults"),
     [
