@@ -72,7 +72,10 @@ class Leveling(Anchoring):
     where it lay as seen.Anchoring takes a line, and again where it lay when the person first
     settled in the start position. A camera rolled a few degrees tilts the picture's "up"; the
     body on the floor tilts with it. `until_start`: before that, the line as first placed, or
-    the picture's own level (a line whose ends are not on the floor yet: kneeling up first)."""
+    the picture's own level (a line whose ends are not on the floor yet: kneeling up first).
+    A line along the floor also tilts with depth when the camera sits above the floor and
+    turned off the side, where the picture's verticals stay vertical: the bundled cat-cow reads
+    its arm and thigh from the picture for that reason (README, Real people)."""
 
     points: list[str] = Field(min_length=2, max_length=2)
     until_start: Literal["placed", "picture"] = "placed"
