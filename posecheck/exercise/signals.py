@@ -356,7 +356,7 @@ class Anchor:
         self._seen.append((t_s, np.array([*ends[0], *ends[1], torso_px], dtype=float)))
         while self._seen[0][0] < t_s - window:
             self._seen.popleft()
-        recent = np.median(np.stack([e for _, e in self._seen]), axis=0)
+        recent = self._recent()
         if self.line is None and t_s - self._first_t >= window:
             self.line = recent
             self.placed += 1
@@ -371,8 +371,13 @@ class Anchor:
     def place(self) -> None:
         """Place the line where it lay over the last window (the person settled there)."""
         if self._seen:
-            self.line = np.median(np.stack([e for _, e in self._seen]), axis=0)
+            self.line = self._recent()
             self.placed += 1
+
+    def _recent(self) -> np.ndarray:
+        """The line's ends and the body's size over the last window, as medians."""
+        recent: np.ndarray = np.median(np.stack([e for _, e in self._seen]), axis=0)
+        return recent
 
 
 class SignalReader:
