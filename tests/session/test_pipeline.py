@@ -43,7 +43,7 @@ def test_what_the_setup_said_once_counting_is_kept_with_its_times():
 def test_the_floor_lines_are_placed_when_the_engine_takes_the_start_position():
     """The reader's floor lines (signals.SignalReader.start_taken) follow the engine's start:
     placed again where the person settled, once, not on the pose they passed on the way."""
-    pipeline = Pipeline(load("cat_cow"))
+    pipeline = Pipeline(load("lower_back_rotation"))
     base = pipeline.engine.state()
     started = {0.0: False, 0.5: False, 1.0: True, 1.5: True}
     pipeline.engine.update = lambda t, signals: (replace(base, t_s=t, started=started[t]), [])
