@@ -236,6 +236,11 @@ def _model_sha256(path: Path) -> str:
     return _sha256(path)
 
 
+# PoseEstimator's defaults, as `posecheck review` runs it; changed whenever what it detects
+# changes (a new name: the detections are made again).
+ESTIMATOR = "review defaults; a tracker holding a part of the person starts again"
+
+
 def record_path(cache: Path, clip: Path, clip_sha: str, masks: bool) -> Path:
     """Where a clip's detections are kept: keyed by the clip's content, the model, the
     MediaPipe build, the record's format and the settings that change detections."""
@@ -253,7 +258,7 @@ def record_path(cache: Path, clip: Path, clip_sha: str, masks: bool) -> Path:
             "mediapipe": mediapipe.__version__,
             "format": RECORD_FORMAT,
             "masks": masks,
-            "estimator": "review defaults",  # PoseEstimator's defaults, as `posecheck review` runs it
+            "estimator": ESTIMATOR,
         },
         sort_keys=True,
     )

@@ -20,7 +20,7 @@ import numpy as np
 
 from posecheck.errors import ModelError
 from posecheck.pose.types import Detection, Pose
-from posecheck.pose.zoom import Box, Zoom
+from posecheck.pose.zoom import Box, Zoom, holds_part
 
 BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
 BUNDLED_MODEL_SHA256 = "6570a3125960046e7da4df2fbc6073ae7ddb761a7bf5581e3f9380b44c3e951c"
@@ -102,6 +102,11 @@ def silence_native_logs() -> None:
         os.fdopen(saved, "wb", buffering=0), encoding="utf-8", errors="replace", write_through=True, line_buffering=True
     )
     silence_native_logs.done = True  # type: ignore[attr-defined]
+
+
+def _pixels(landmarks, width: int, height: int) -> np.ndarray:
+    """One person's landmarks as found (shares of the frame) in the frame's pixels."""
+    return np.array([(p.x * width, p.y * height) for p in landmarks], dtype=np.float64)
 
 
 def _to_pose(result, i: int, width: int, height: int, want_mask: bool) -> Pose:
@@ -260,16 +265,33 @@ class PoseEstimator:
             poses = self._detect_in(self._zoom.box, rgb, ms, width, height)
             self._zoom.followed(t_s, poses[0].xy if poses else None)
         else:
-            result = self._landmarker.detect_for_video(image, ms)
-            poses = tuple(_to_pose(result, i, width, height, self.masks) for i in range(len(result.pose_landmarks)))
+            poses = self._tracked(image, ms, width, height)
             self._look_closer(rgb, t_s, bool(poses))
         people = None
         if self._crowd is not None and self._every_s and t_s >= self._next_count_s:
             self._next_count_s = t_s + self._every_s
-            people = len(self._crowd.detect(image).pose_landmarks)
+            found = self._crowd.detect(image).pose_landmarks
+            people = len(found)
             # a person followed in a square may be too small for the whole frame's count
             people = max(people, len(poses)) if self._zoom.box is not None else people
+            if self._zoom.box is None and poses and holds_part(poses[0].xy, [_pixels(f, width, height) for f in found]):
+                poses = self._track_again(image, ms, width, height)
         return Detection(poses=poses, people=people)
+
+    def _track_again(self, image, ms: int, width: int, height: int) -> tuple[Pose, ...]:
+        """The tracker holds a part of the person (pose/zoom.py `holds_part`): a new one, which
+        looks at the whole frame afresh, on this frame."""
+        from mediapipe.tasks.python import vision
+
+        self._landmarker.close()
+        self._landmarker = vision.PoseLandmarker.create_from_options(self._options)
+        call_in_place(self._landmarker, self._signatures)
+        return self._tracked(image, ms, width, height)
+
+    def _tracked(self, image, ms: int, width: int, height: int) -> tuple[Pose, ...]:
+        """The tracking landmarker on the whole frame."""
+        result = self._landmarker.detect_for_video(image, ms)
+        return tuple(_to_pose(result, i, width, height, self.masks) for i in range(len(result.pose_landmarks)))
 
     def _look_closer(self, rgb: np.ndarray, t_s: float, found: bool) -> None:
         """Nobody in the whole frame for a while: try one square of it (pose/zoom.py)."""

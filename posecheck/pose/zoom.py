@@ -8,6 +8,11 @@ found in one, the frame is followed through a square around them (the same squar
 tracker keeps its place) until they are lost there for a while, or grow too big for it (they
 came closer), and then the whole frame is looked at again.
 
+A person far away lying down can also be found in part: the tracker squeezes them onto their
+legs and, following its own last reading, keeps them there. The whole frame's fresh look (made
+once a second to count the people) reads them whole once it can; the tracker is then started
+again (`holds_part`).
+
 Pure: pixel boxes in, pixel boxes out.
 """
 
@@ -115,3 +120,23 @@ class Zoom:
         assert self.box is not None
         if _extent(xy) > TOO_BIG * self.box.side and self.box.side < min(self.width, self.height):
             self.box = None  # they came closer: the whole frame finds them
+
+
+# The body's points that size a person: nose, shoulders, hips, knees, ankles.
+_BODY = (0, 11, 12, 23, 24, 25, 26, 27, 28)
+# A followed person spanning at most this share of one found afresh around them: the tracker
+# holds a part of them (a far person lying down, squeezed onto their legs), not the person.
+PART_SHARE = 0.5
+
+
+def holds_part(tracked: np.ndarray, found: list[np.ndarray]) -> bool:
+    """Whether the tracked landmarks (pixels) cover at most PART_SHARE of a person found afresh
+    in the same frame (`found`: the landmarks of each) whose outline holds the tracked one's
+    centre: the same person, read whole by a fresh look and in part by the tracker."""
+    lo, hi = np.nanmin(tracked[list(_BODY)], axis=0), np.nanmax(tracked[list(_BODY)], axis=0)
+    centre, size = (lo + hi) / 2, float(np.max(hi - lo))
+    for xy in found:
+        f_lo, f_hi = np.nanmin(xy[list(_BODY)], axis=0), np.nanmax(xy[list(_BODY)], axis=0)
+        if size <= PART_SHARE * float(np.max(f_hi - f_lo)) and bool(np.all((f_lo <= centre) & (centre <= f_hi))):
+            return True
+    return False
