@@ -3,10 +3,11 @@
 The model's person detector sees the whole frame shrunk to a small square, so a person far
 from the camera (a portrait phone 4 m away, a wide room) can shrink below what it finds,
 while the landmark model, given a closer view, reads them well. When nobody has been found
-for a while, squares of the frame are tried one at a time, one every STEP_S; once a person is
-found in one, the frame is followed through a square around them (the same square, so the
-tracker keeps its place) until they are lost there for a while, or grow too big for it (they
-came closer), and then the whole frame is looked at again.
+for a while (a frame or two found among misses does not count), squares of the frame are
+tried one at a time, one every STEP_S; once a person is found in one, the frame is followed
+through a square around them (the same square, so the tracker keeps its place) until they
+are lost there for a while, or grow too big for it (they came closer), and then the whole
+frame is looked at again.
 
 A person far away lying down can also be found in part: the tracker squeezes them onto their
 legs and, following its own last reading, keeps them there. The whole frame's fresh look (made
@@ -26,6 +27,10 @@ import numpy as np
 SEARCH_AFTER_S = 1.0
 # One square tried at most this often while looking (seconds): a frame pays for one more model call.
 STEP_S = 0.2
+# Found in the whole frame this long without a break: the person is held again (seconds). A
+# frame or two found among misses is a flicker: a far person lying 3.4 m away was caught for
+# two frames in every twenty, which put off looking closer by 2 s, past the start of his first rep.
+STEADY_S = 0.5
 # The squares tried: these shares of the frame's shorter side, each overlapping its neighbours by half.
 SCALES = (1.0, 0.6)
 # The followed square is this many times the person's larger extent (at most the frame's
@@ -87,13 +92,18 @@ class Zoom:
         self._tries = squares(width, height)
         self._next = 0
         self._missing_since: float | None = None
+        self._found_since: float | None = None  # found in the whole frame without a break since
         self._next_try_s = 0.0
 
     def whole_frame(self, t_s: float, found: bool) -> Box | None:
         """After the whole frame was looked at: a square to try now, or None."""
         if found:
-            self._missing_since = None
+            if self._found_since is None:
+                self._found_since = t_s
+            if t_s - self._found_since >= STEADY_S:
+                self._missing_since = None
             return None
+        self._found_since = None
         if self._missing_since is None:
             self._missing_since = t_s
         if t_s - self._missing_since < SEARCH_AFTER_S or t_s < self._next_try_s:

@@ -38,8 +38,17 @@ def test_it_looks_closer_only_after_nobody_was_found_for_a_while_one_square_at_a
     assert min(np.diff(times)) >= zoom.STEP_S - 1e-9  # one model call more at most every STEP_S
     boxes = [box for _, box in tried if box is not None]
     assert boxes[: len(squares(480, 640))] == squares(480, 640)[: len(boxes)]  # each square in turn
-    # a person found in the whole frame again: no looking closer
-    assert z.whole_frame(3.0, found=True) is None and z.whole_frame(3.5, found=False) is None
+    # a person found in the whole frame again, steadily: no looking closer for a while
+    assert all(z.whole_frame(3.0 + i / fps, found=True) is None for i in range(round(zoom.STEADY_S * fps) + 1))
+    assert z.whole_frame(3.6, found=False) is None
+
+
+def test_a_person_found_for_a_frame_or_two_among_misses_is_still_looked_for_closer():
+    fps = 15  # a far person lying down, caught by the whole frame for 2 frames in every 17
+    z = Zoom(640, 480)
+    caught = [i % 17 in (9, 10) for i in range(3 * fps)]
+    tried = [i / fps for i in range(3 * fps) if z.whole_frame(i / fps, found=caught[i]) is not None]
+    assert tried and tried[0] == pytest.approx(zoom.SEARCH_AFTER_S, abs=1 / fps)
 
 
 def test_a_person_found_in_a_square_is_followed_until_lost_for_a_while_or_too_big():
