@@ -238,7 +238,10 @@ def _model_sha256(path: Path) -> str:
 
 # PoseEstimator's defaults, as `posecheck review` runs it; changed whenever what it detects
 # changes (a new name: the detections are made again).
-ESTIMATOR = "review defaults; a tracker holding a part of the person starts again; flickers are not found"
+ESTIMATOR = (
+    "review defaults; a tracker holding a part of the person starts again; flickers are not found;"
+    " small people looked at closer"
+)
 
 
 def record_path(cache: Path, clip: Path, clip_sha: str, masks: bool) -> Path:

@@ -20,7 +20,7 @@ import numpy as np
 
 from posecheck.errors import ModelError
 from posecheck.pose.types import Detection, Pose
-from posecheck.pose.zoom import Box, Zoom, holds_part
+from posecheck.pose.zoom import Box, Zoom, closer, holds_part
 
 BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
 BUNDLED_MODEL_SHA256 = "6570a3125960046e7da4df2fbc6073ae7ddb761a7bf5581e3f9380b44c3e951c"
@@ -274,9 +274,27 @@ class PoseEstimator:
             people = len(found)
             # a person followed in a square may be too small for the whole frame's count
             people = max(people, len(poses)) if self._zoom.box is not None else people
-            if self._zoom.box is None and poses and holds_part(poses[0].xy, [_pixels(f, width, height) for f in found]):
-                poses = self._track_again(image, ms, width, height)
+            if self._zoom.box is None and poses:
+                if holds_part(poses[0].xy, [_pixels(f, width, height) for f in found]) is not None:
+                    poses = self._track_again(image, ms, width, height)
+                else:
+                    self._look_at(rgb, poses[0].xy, width, height)
         return Detection(poses=poses, people=people)
+
+    def _look_at(self, rgb: np.ndarray, xy: np.ndarray, width: int, height: int) -> None:
+        """A small person followed in the whole frame: look at a square around them, and when
+        it reads them whole where the tracker holds a part, follow them through a square
+        (pose/zoom.py `closer`; a far person the whole frame's fresh look does not find)."""
+        import mediapipe as mp
+
+        assert self._zoom is not None and self._crowd is not None
+        box = closer(xy, width, height)
+        if box is None:
+            return
+        result = self._crowd.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=box.crop(rgb)))
+        whole = holds_part(xy, [box.to_frame(_pixels(f, box.side, box.side)) for f in result.pose_landmarks])
+        if whole is not None:
+            self._zoom.found_in(whole)
 
     def _track_again(self, image, ms: int, width: int, height: int) -> tuple[Pose, ...]:
         """The tracker holds a part of the person (pose/zoom.py `holds_part`): a new one, which

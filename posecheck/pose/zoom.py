@@ -12,7 +12,9 @@ frame is looked at again.
 A person far away lying down can also be found in part: the tracker squeezes them onto their
 legs and, following its own last reading, keeps them there. The whole frame's fresh look (made
 once a second to count the people) reads them whole once it can; the tracker is then started
-again (`holds_part`).
+again (`holds_part`). The whole frame may not find them at all (a portrait phone 3.8 m away):
+at the same moment a small person followed is looked at in a square around them (`closer`),
+and when that reads them whole, they are followed through a square.
 
 Pure: pixel boxes in, pixel boxes out.
 """
@@ -139,14 +141,30 @@ _BODY = (0, 11, 12, 23, 24, 25, 26, 27, 28)
 PART_SHARE = 0.5
 
 
-def holds_part(tracked: np.ndarray, found: list[np.ndarray]) -> bool:
-    """Whether the tracked landmarks (pixels) cover at most PART_SHARE of a person found afresh
-    in the same frame (`found`: the landmarks of each) whose outline holds the tracked one's
-    centre: the same person, read whole by a fresh look and in part by the tracker."""
+def holds_part(tracked: np.ndarray, found: list[np.ndarray]) -> np.ndarray | None:
+    """The person found afresh in the same frame (`found`: the landmarks of each, pixels) whom
+    the tracked landmarks cover only in part: they span at most PART_SHARE of that person, and
+    that person's outline holds their centre (the same person, read whole by a fresh look and
+    in part by the tracker). None when there is no such person."""
     lo, hi = np.nanmin(tracked[list(_BODY)], axis=0), np.nanmax(tracked[list(_BODY)], axis=0)
     centre, size = (lo + hi) / 2, float(np.max(hi - lo))
     for xy in found:
         f_lo, f_hi = np.nanmin(xy[list(_BODY)], axis=0), np.nanmax(xy[list(_BODY)], axis=0)
         if size <= PART_SHARE * float(np.max(f_hi - f_lo)) and bool(np.all((f_lo <= centre) & (centre <= f_hi))):
-            return True
-    return False
+            return xy
+    return None
+
+
+def closer(xy: np.ndarray, width: int, height: int) -> Box | None:
+    """A square to look at a small followed person closer than the whole frame does: ROOM
+    times their size, never smaller than the smallest square tried when looking (a person read
+    in part is smaller than they are); None when that is no closer than the whole frame."""
+    short = min(width, height)
+    side = int(min(short, max(min(SCALES) * short, ROOM * _extent(xy))))
+    if side >= short:
+        return None
+    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    cx, cy = (lo + hi) / 2
+    x = int(np.clip(round(cx - side / 2), 0, width - side))
+    y = int(np.clip(round(cy - side / 2), 0, height - side))
+    return Box(x, y, side)

@@ -15,7 +15,7 @@ import pytest
 
 from posecheck.pose import model
 from posecheck.pose.model import PoseEstimator
-from posecheck.pose.zoom import PART_SHARE, holds_part
+from posecheck.pose.zoom import PART_SHARE, SCALES, closer, holds_part
 
 from helpers import ROOT
 
@@ -40,22 +40,22 @@ def test_a_tracker_squeezed_onto_a_part_of_the_person_is_told_apart():
     # the same person, every point squeezed toward the knees to a third of the size
     knees = np.array([365.0, 230.0])
     part = (WHOLE - knees) / 3 + knees
-    assert holds_part(part, [WHOLE])
-    assert not holds_part(WHOLE, [WHOLE])  # the same reading
-    assert not holds_part(WHOLE, [])  # nobody found afresh: nothing to go by
+    assert holds_part(part, [WHOLE]) is WHOLE
+    assert holds_part(WHOLE, [WHOLE]) is None  # the same reading
+    assert holds_part(WHOLE, []) is None  # nobody found afresh: nothing to go by
     # a little smaller (a fresh look reads the limbs a little longer): not a part
     middle = np.array([310.0, 240.0])
     near = (WHOLE - middle) * (PART_SHARE + 0.1) + middle
-    assert not holds_part(near, [WHOLE])
+    assert holds_part(near, [WHOLE]) is None
     # a small person elsewhere (someone farther away, beside the one found): not a part of them
     away = part + np.array([0.0, 150.0])
-    assert not holds_part(away, [WHOLE])
+    assert holds_part(away, [WHOLE]) is None
 
 
 def _followed(monkeypatch, track_again: bool) -> np.ndarray:
     """The person followed in the clip's last frame (pixels)."""
     if not track_again:
-        monkeypatch.setattr(model, "holds_part", lambda tracked, found: False)
+        monkeypatch.setattr(model, "holds_part", lambda tracked, found: None)
     cap = cv2.VideoCapture(str(CLIP))
     fps = cap.get(cv2.CAP_PROP_FPS)
     xy, i = None, 0
@@ -83,3 +83,13 @@ def test_a_far_person_lying_down_is_read_whole_once_a_fresh_look_finds_them(monk
     assert _worst_miss(_followed(monkeypatch, track_again=True)) < 0.15 * size
     # the clip still shows the fault: the tracker alone holds a part of him to the end
     assert _worst_miss(_followed(monkeypatch, track_again=False)) > 0.4 * size
+
+
+def test_a_small_person_is_looked_at_closer_in_a_square_around_them():
+    box = closer(WHOLE, 640, 480)  # 165 px long: three times that is a square of 480, the frame's height
+    assert box is None
+    part = (WHOLE - np.array([365.0, 230.0])) / 3 + np.array([365.0, 230.0])  # read in part: 55 px
+    box = closer(part, 640, 480)
+    assert box is not None and box.side == int(min(SCALES) * 480)  # never smaller than the smallest square tried
+    assert box.x <= 345 and box.x + box.side >= 385 and box.y <= 215 and box.y + box.side >= 250
+    assert box.x >= 0 and box.x + box.side <= 640 and box.y >= 0 and box.y + box.side <= 480
