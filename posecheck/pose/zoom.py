@@ -31,7 +31,7 @@ SEARCH_AFTER_S = 1.0
 STEP_S = 0.2
 # Found in the whole frame this long without a break: the person is held again (seconds). A
 # frame or two found among misses is a flicker: a far person lying 3.4 m away was caught for
-# two frames in every twenty, which put off looking closer by 2 s, past the start of his first rep.
+# two frames in every seventeen, which put off looking closer by 2 s, past the start of his first rep.
 STEADY_S = 0.5
 # The squares tried: these shares of the frame's shorter side, each overlapping its neighbours by half.
 SCALES = (1.0, 0.6)
@@ -74,11 +74,12 @@ def squares(width: int, height: int) -> list[Box]:
     return out
 
 
-def around(xy: np.ndarray, width: int, height: int) -> Box:
-    """The square to follow a person whose landmarks (pixels, full frame) are `xy`."""
+def around(xy: np.ndarray, width: int, height: int, least: float = 1.0) -> Box:
+    """The square to follow a person whose landmarks (pixels, full frame) are `xy`: ROOM times
+    their size, at least `least` pixels, at most the frame's shorter side."""
     lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
     short = min(width, height)
-    side = int(min(short, max(1.0, ROOM * _extent(xy))))
+    side = int(min(short, max(least, ROOM * _extent(xy))))
     cx, cy = (lo + hi) / 2
     x = int(np.clip(round(cx - side / 2), 0, width - side))
     y = int(np.clip(round(cy - side / 2), 0, height - side))
@@ -156,15 +157,9 @@ def holds_part(tracked: np.ndarray, found: list[np.ndarray]) -> np.ndarray | Non
 
 
 def closer(xy: np.ndarray, width: int, height: int) -> Box | None:
-    """A square to look at a small followed person closer than the whole frame does: ROOM
-    times their size, never smaller than the smallest square tried when looking (a person read
-    in part is smaller than they are); None when that is no closer than the whole frame."""
+    """A square to look at a small followed person closer than the whole frame does: the one
+    `around` them, never smaller than the smallest square tried when looking (a person read in
+    part is smaller than they are); None when that is no closer than the whole frame."""
     short = min(width, height)
-    side = int(min(short, max(min(SCALES) * short, ROOM * _extent(xy))))
-    if side >= short:
-        return None
-    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
-    cx, cy = (lo + hi) / 2
-    x = int(np.clip(round(cx - side / 2), 0, width - side))
-    y = int(np.clip(round(cy - side / 2), 0, height - side))
-    return Box(x, y, side)
+    box = around(xy, width, height, least=min(SCALES) * short)
+    return None if box.side >= short else box
