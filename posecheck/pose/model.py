@@ -104,9 +104,9 @@ def silence_native_logs() -> None:
     silence_native_logs.done = True  # type: ignore[attr-defined]
 
 
-def _pixels(landmarks, width: int, height: int) -> np.ndarray:
-    """One person's landmarks as found (shares of the frame) in the frame's pixels."""
-    return np.array([(p.x * width, p.y * height) for p in landmarks], dtype=np.float64)
+def _all_xy(result, width: int, height: int) -> list[np.ndarray]:
+    """Where each person found lies, in pixels of the image looked at."""
+    return [_to_pose(result, i, width, height, False).xy for i in range(len(result.pose_landmarks))]
 
 
 def _to_pose(result, i: int, width: int, height: int, want_mask: bool) -> Pose:
@@ -270,12 +270,12 @@ class PoseEstimator:
         people = None
         if self._crowd is not None and self._every_s and t_s >= self._next_count_s:
             self._next_count_s = t_s + self._every_s
-            found = self._crowd.detect(image).pose_landmarks
-            people = len(found)
+            found = self._crowd.detect(image)
+            people = len(found.pose_landmarks)
             # a person followed in a square may be too small for the whole frame's count
             people = max(people, len(poses)) if self._zoom.box is not None else people
             if self._zoom.box is None and poses:
-                if holds_part(poses[0].xy, [_pixels(f, width, height) for f in found]) is not None:
+                if holds_part(poses[0].xy, _all_xy(found, width, height)) is not None:
                     poses = self._track_again(image, ms, width, height)
                 else:
                     self._look_at(rgb, poses[0].xy, width, height)
@@ -292,7 +292,7 @@ class PoseEstimator:
         if box is None:
             return
         result = self._crowd.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=box.crop(rgb)))
-        whole = holds_part(xy, [box.to_frame(_pixels(f, box.side, box.side)) for f in result.pose_landmarks])
+        whole = holds_part(xy, [box.to_frame(f) for f in _all_xy(result, box.side, box.side)])
         if whole is not None:
             self._zoom.found_in(whole)
 

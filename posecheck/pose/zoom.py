@@ -147,13 +147,19 @@ def holds_part(tracked: np.ndarray, found: list[np.ndarray]) -> np.ndarray | Non
     the tracked landmarks cover only in part: they span at most PART_SHARE of that person, and
     that person's outline holds their centre (the same person, read whole by a fresh look and
     in part by the tracker). None when there is no such person."""
-    lo, hi = np.nanmin(tracked[list(_BODY)], axis=0), np.nanmax(tracked[list(_BODY)], axis=0)
+    lo, hi = _outline(tracked)
     centre, size = (lo + hi) / 2, float(np.max(hi - lo))
     for xy in found:
-        f_lo, f_hi = np.nanmin(xy[list(_BODY)], axis=0), np.nanmax(xy[list(_BODY)], axis=0)
+        f_lo, f_hi = _outline(xy)
         if size <= PART_SHARE * float(np.max(f_hi - f_lo)) and bool(np.all((f_lo <= centre) & (centre <= f_hi))):
             return xy
     return None
+
+
+def _outline(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of the box around a person's body points (pixels)."""
+    body = xy[list(_BODY)]
+    return np.nanmin(body, axis=0), np.nanmax(body, axis=0)
 
 
 def closer(xy: np.ndarray, width: int, height: int) -> Box | None:
