@@ -25,6 +25,10 @@ SEGMENTS_M = {
     "forearm": 0.27,
     "foot": 0.2,
 }
+# Half the body's width at each joint (metres): seen from above, a point nearer the camera sits
+# lower in the picture, so the near side's shoulder, hip and knee no longer line up as they do.
+HALF_WIDTH_M = {"shoulder": 0.19, "hip": 0.15, "knee": 0.2}
+OTHER_HALF_WIDTH_M = 0.1
 PX_PER_M = 300.0
 FLOOR_PX = 400.0
 ORIGIN_X_PX = 120.0
@@ -42,6 +46,7 @@ class Body:
     curl_deg: float = 0.0  # the upper back curled off the floor: shoulders and head turn up about the mid-back
     heel_x_m: float = 0.95  # where the feet are planted, from the shoulders
     near: str = "right"  # the side facing the camera
+    look_down_deg: float = 0.0  # the camera above the floor, looking down at the body's side
 
 
 REST = Body()
@@ -127,12 +132,15 @@ def pose_of(body: Body) -> Pose:
     xy = np.zeros((33, 2))
     z = np.zeros(33)
     far = "left" if body.near == "right" else "right"
+    look = math.radians(body.look_down_deg)
     for name, p in parts.items():
-        for side, dz, shift in ((body.near, -0.1, 0.0), (far, 0.1, 0.01)):
+        half = HALF_WIDTH_M.get(name, OTHER_HALF_WIDTH_M)
+        for side, dz, shift, across in ((body.near, -0.1, 0.0, -half), (far, 0.1, 0.01, half)):
             idx = INDEX.get(f"{side}_{name}") if name != "mouth" else INDEX[f"mouth_{side}"]
-            xy[idx] = (ORIGIN_X_PX + (p[0] + shift) * PX_PER_M, FLOOR_PX - (p[1] + shift) * PX_PER_M)
+            up = p[1] * math.cos(look) + across * math.sin(look)  # the far side seen higher
+            xy[idx] = (ORIGIN_X_PX + (p[0] + shift) * PX_PER_M, FLOOR_PX - (up + shift) * PX_PER_M)
             z[idx] = dz * PX_PER_M
-    xy[INDEX["nose"]] = (ORIGIN_X_PX + nose[0] * PX_PER_M, FLOOR_PX - nose[1] * PX_PER_M)
+    xy[INDEX["nose"]] = (ORIGIN_X_PX + nose[0] * PX_PER_M, FLOOR_PX - nose[1] * math.cos(look) * PX_PER_M)
     ones = np.ones(33)
     return Pose(xy=xy, z=z, visibility=ones, presence=ones, world=None, mask=None, width=WIDTH, height=HEIGHT)
 
