@@ -167,8 +167,9 @@ ABOVE_LINE = Body(lift_deg=lift_for_line(8.0))
 def test_a_bridge_filmed_from_above_is_not_called_an_arch(look_down_deg):
     """From a camera above the floor (a phone on a chair) the near side's shoulder and knee,
     wider apart than its hip, stand nearer the camera and sit lower in the picture: that side's
-    shoulder-hip-knee line bends up as if arched (a straight render read 13.5 degrees from
-    1.17 m up). The line through the middle of each pair does not: the two sides' tilts cancel."""
+    shoulder-hip-knee line bends up as if arched (a good render read 13.5 degrees from 1.17 m
+    up, against the fault's 12). The line through the middle of each pair does not: the two
+    sides' tilts cancel. Seen level, both read the same."""
     rest = dataclasses.replace(REST, look_down_deg=look_down_deg)
     top = dataclasses.replace(ABOVE_LINE, look_down_deg=look_down_deg)
     eng = run([Key(rest, stay_s=2.0), Key(top, MOVE_S, 12.0), Key(rest, MOVE_S, 2.0)])
