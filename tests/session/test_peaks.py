@@ -36,7 +36,9 @@ def test_a_sustained_sag_not_the_dip_on_the_way_down():
     assert peak is not None
     assert peak["value"] == -24.0 and 2.0 <= peak["t_s"] <= 3.1  # held for a second, not the plunge
     assert peak["max"] == -12.0 and peak["min"] is None and peak["signal"] == "hip_line"
-    assert peak["points"] == [["right_shoulder"], ["right_hip"], ["right_knee"]]
+    # the bridge reads its line through the middle of each pair (exercises/bridge.toml)
+    pairs = [["left_shoulder", "right_shoulder"], ["left_hip", "right_hip"], ["left_knee", "right_knee"]]
+    assert peak["points"] == pairs
     assert peak["xy"][0] == [peak["t_s"] * 10, peak["t_s"] * 10]  # the pose of that very frame
 
 
