@@ -67,14 +67,19 @@ def _known(points: list[str]) -> None:
 
 
 class Leveling(Anchoring):
-    """The floor a lying person's heights are measured from: the line through `points` (two
-    that lie on it, e.g. shoulders and hips), taken where it lay as seen.Anchoring takes a line,
-    and again where it lay when the person first settled in the start position. A camera
-    rolled a few degrees tilts the picture's "up"; the body on the floor tilts with it. (A line
-    along the floor also tilts with depth when the camera sits above the floor and turned off
-    the side: tried for cat-cow's arm and thigh, and not kept; README, Real people.)"""
+    """The floor a person's heights and inclines are measured from: the line through `points`
+    (two that lie on it: shoulders and hips lying down, hands and knees on all fours), taken
+    where it lay as seen.Anchoring takes a line, and again where it lay when the person first
+    settled in the start position. A camera rolled a few degrees tilts the picture's "up"; the
+    body on the floor tilts with it. `until_start`: before that, the line as first placed, or
+    the picture's own level (a line whose ends are not on the floor yet: kneeling up first).
+    A line along the floor also tilts with depth when the camera sits above the floor and
+    turned off the side, where the picture's verticals stay vertical: so neither reading is
+    trusted alone. The bundled cat-cow names misplaced hands or knees only when the picture's
+    level and the floor line both say so (README, Real people)."""
 
     points: list[str] = Field(min_length=2, max_length=2)
+    until_start: Literal["placed", "picture"] = "placed"
 
     @model_validator(mode="after")
     def _names(self) -> Leveling:
@@ -91,7 +96,7 @@ class Signal(StrictModel):
     description: str = ""
     span: tuple[float, float] = Field(default=(0.25, 0.75))  # mask_rise: the part of a-b sampled (fractions)
     anchor: Anchoring | None = None  # mask kinds, height: a-b (height: b) where it lay, not now (exercise/seen.py)
-    level: Leveling | None = None  # height: square to the floor the person lies on, not to the picture
+    level: Leveling | None = None  # height, incline: against the floor the person is on, not the picture
 
     @property
     def unit(self) -> str:
@@ -104,8 +109,8 @@ class Signal(StrictModel):
             want = f"{lo}" if lo == hi else f"{lo} to {hi}"
             raise ValueError(f"a {self.kind} signal takes {want} points, got {len(self.points)}")
         _known(self.points)
-        if self.level is not None and self.kind != "height":
-            raise ValueError(f"level is for height signals only (a height square to the floor), not {self.kind}")
+        if self.level is not None and self.kind not in ("height", "incline"):
+            raise ValueError(f"level is for height and incline signals only (against the floor), not {self.kind}")
         return self
 
 

@@ -57,11 +57,13 @@ def line_offset(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float | None:
     return (180.0 - ang) * (1.0 if side >= 0 else -1.0)
 
 
-def incline(a: np.ndarray, b: np.ndarray) -> float | None:
+def incline(a: np.ndarray, b: np.ndarray, floor: np.ndarray | None = None) -> float | None:
+    """a->b from the level, toward the picture's top: the picture's level, or a floor line's."""
     d = b - a
     if np.linalg.norm(d) < _EPS:
         return None
-    return _deg(math.atan2(-d[1], abs(d[0])))
+    up = _up(floor)
+    return _deg(math.atan2(float(np.dot(d, up)), abs(float(up[0] * d[1] - up[1] * d[0]))))
 
 
 def between(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> float | None:
@@ -253,8 +255,8 @@ def measure(
     floor: np.ndarray | None = None,
 ) -> float | None:
     """One signal on one pose; `at`: a mask signal's line a-b and the body's size where they lay
-    (see Anchor), instead of now; `floor`: the direction of a height's floor line (b - a, see
-    SignalReader.floors), which "up" stands square to, instead of the picture's."""
+    (see Anchor), instead of now; `floor`: the direction of a height's or an incline's floor
+    line (b - a, see SignalReader.floors), which "up" stands square to, instead of the picture's."""
     names = [_name(p, sig.side, near) for p in sig.points]
     kind = sig.kind
     if kind == "twist":
@@ -289,7 +291,7 @@ def measure(
     if kind == "line_offset":
         return line_offset(*p)
     if kind == "incline":
-        return incline(*p)
+        return incline(p[0], p[1], floor)
     if kind == "between":
         return between(*p)
     if kind == "lean":
@@ -395,9 +397,9 @@ class SignalReader:
 
     def start_taken(self) -> None:
         """The person settled in the start position (the engine's start): each floor line is
-        placed where it lay then, once, so the heights that position is measured on, and every
-        later one, stand on the floor under that position, not on a line placed on the way
-        down (someone lying back slowly)."""
+        placed where it lay then, once, so the heights and inclines that position is measured
+        on, and every later one, stand on the floor under that position, not on a line placed
+        on the way down (lying back slowly, kneeling up before going onto all fours)."""
         if not self.started:
             self.started = True
             for anchor in self.floors.values():
@@ -427,12 +429,16 @@ class SignalReader:
         return values
 
     def _floor(self, key: str, t_s: float, pose: Pose, near: str, mp: float) -> np.ndarray | None:
-        """The floor line's direction where it lay; the last one placed while its points are unseen."""
+        """The floor line's direction where it lay; the last one placed while its points are unseen;
+        None (the picture's level) before the start position when the line waits for it."""
         anchor = self.floors[key]
         names = [_name(p, "mid", near) for p in self._levels[key].points]
+        before = self._levels[key].until_start == "picture" and not self.started
         if _present(pose, names, mp):
             (a, b), _ = anchor.update(t_s, [_at(pose.xy, n) for n in names], pose.torso_px)
-        elif anchor.line is not None:
+            if before:
+                return None
+        elif anchor.line is not None and not before:
             a, b = anchor.line[:2], anchor.line[2:4]
         else:
             return None

@@ -134,7 +134,7 @@ BROKEN = [
         r"back_when",
         r"exit_max_peak_share must be at or above max_peak_share",
     ),
-    # a floor line squares heights to the floor the person lies on (signals.SignalReader.floors)
+    # a floor line squares heights and inclines to the floor the person is on (signals.SignalReader.floors)
     (
         (
             'kind = "angle"\npoints = ["hip", "knee", "ankle"]\n',
@@ -142,7 +142,7 @@ BROKEN = [
             'level = { points = ["mid_shoulder", "mid_hip"], window_s = 1.0, shift_torso_len = 0.25 }\n',
         ),
         r"signals\.knee_angle",
-        r"level is for height signals only .*, not angle",
+        r"level is for height and incline signals only .*, not angle",
     ),
     (
         (

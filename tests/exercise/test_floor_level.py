@@ -1,4 +1,4 @@
-"""A lying person's heights are read square to the floor they lie on, not to the picture's up.
+"""A person's heights and inclines are read against the floor they are on, not the picture.
 
 A phone propped on the floor is often rolled a few degrees. Read against the picture, every
 movement along the body then leaks sin(roll) of itself into the heights, and lower back
@@ -16,6 +16,7 @@ import pytest
 
 from posecheck.exercise.definition import load
 from posecheck.exercise.signals import SignalReader
+from posecheck.pose.landmarks import INDEX
 from posecheck.pose.types import Pose
 
 from stickfigure import HEIGHT, REST, WIDTH, Body, pose_of
@@ -133,3 +134,55 @@ def test_the_floor_is_placed_again_where_the_person_settled_in_the_start_positio
         readings[started] = now["knees_down"] - rest["knees_down"]
     assert readings[True] == pytest.approx(level, abs=1e-3)
     assert abs(readings[False] - level) > 0.1 * abs(level)  # the line of the way down: 9° off
+
+
+# Cat-cow reads its arm and thigh twice: from the picture's level (`arm_upright`,
+# `thigh_upright`) and from the floor under the hands and knees (`arm_on_floor`,
+# `thigh_on_floor`); a misplaced hand or knee is named only when both agree (test_person_fit).
+CAT_COW = load("cat_cow")
+
+
+def on_all_fours(knee_behind_m: float) -> Pose:
+    """On hands and knees, seen from the side (metres as pose_of: x toward the feet, y up), the
+    knees `knee_behind_m` behind the hips: the thigh leans back from upright."""
+    pose = pose_of(REST)
+    xy = pose.xy.copy()
+    parts = {
+        "wrist": (0.02, 0.0),
+        "elbow": (0.01, 0.3),
+        "shoulder": (0.0, 0.6),
+        "hip": (0.5, 0.58),
+        "knee": (0.5 + knee_behind_m, 0.0),
+        "ankle": (0.9 + knee_behind_m, 0.0),
+        "ear": (-0.12, 0.66),
+    }
+    for name, (x, y) in parts.items():
+        for side in ("left", "right"):
+            xy[INDEX[f"{side}_{name}"]] = (120.0 + x * 300.0, 400.0 - y * 300.0)
+    return replace(pose, xy=xy)
+
+
+@pytest.mark.parametrize("deg", [-5.0, 5.0])
+def test_on_all_fours_an_arm_and_thigh_on_a_floor_line_stand_from_it_once_the_start_is_taken(deg):
+    """Knees a little behind the hips (the thigh 75° from the floor): a camera rolled 5° reads
+    70 or 80 against the picture's level, and 70 is a misplaced knee. Before the start the
+    hands may not be on the floor yet (kneeling up first), so the floor reading is the
+    picture's too; from the start it stands from the line under hands and knees, while the
+    picture's reading keeps the roll."""
+    pose = on_all_fours(knee_behind_m=0.16)
+    level = SignalReader(CAT_COW).read(0.0, pose)
+    assert level is not None and level["thigh_upright"] == pytest.approx(74.8, abs=0.5)
+    reader = SignalReader(CAT_COW)
+    t = 0.0
+    for _ in range(int(1.5 * FPS)):
+        before = reader.read(t, rolled(pose, deg))
+        t += 1 / FPS
+    assert before is not None
+    for name in ("thigh_upright", "thigh_on_floor"):  # both the picture's before the start
+        assert abs(before[name] - level["thigh_upright"]) == pytest.approx(abs(deg), abs=0.5)
+    reader.start_taken()
+    after = reader.read(t, rolled(pose, deg))
+    assert after is not None
+    for name in ("thigh", "arm"):
+        assert after[f"{name}_on_floor"] == pytest.approx(level[f"{name}_upright"], abs=1e-6)
+    assert abs(after["thigh_upright"] - level["thigh_upright"]) == pytest.approx(abs(deg), abs=0.5)  # the picture's

@@ -95,6 +95,8 @@ ALL_FOURS = {
     "back_curve": 0.0,
     "arm_upright": 88.0,
     "thigh_upright": 87.0,
+    "arm_on_floor": 88.0,
+    "thigh_on_floor": 87.0,
     "arm_vs_thigh": 2.0,
     "trunk_incline": 3.0,
     "hip_width": 0.2,
@@ -103,7 +105,11 @@ ALL_FOURS = {
 }
 CAT = {**ALL_FOURS, "head_bend": 25.0, "back_curve": 0.05}
 COW = {**ALL_FOURS, "head_bend": -20.0, "back_curve": -0.04}
-KNEELING_UP = {**ALL_FOURS, "arm_upright": 20.0, "thigh_upright": 88.0, "trunk_incline": 80.0, "head_bend": -15.0}
+KNEELING_UP = {
+    **ALL_FOURS,
+    **{"arm_upright": 20.0, "arm_on_floor": 20.0, "thigh_upright": 88.0, "thigh_on_floor": 88.0},
+    **{"trunk_incline": 80.0, "head_bend": -15.0},
+}
 
 
 def cat_cow(order, hold_s=5.5, start=ALL_FOURS):
@@ -156,7 +162,7 @@ def test_a_pass_through_the_start_position_is_no_rest_between_cycles():
 def test_a_rep_with_a_named_fault_is_not_also_told_it_rushed(hands, faults):
     # cat and cow held half a second each: rushing, unless a fault was named in the rep (its
     # holds were paused by it, and a nod in them breaks the stillness rushing is judged by)
-    off = {"arm_upright": 66.0, "arm_vs_thigh": 25.0} if hands else {}
+    off = {"arm_upright": 66.0, "arm_on_floor": 66.0, "arm_vs_thigh": 25.0} if hands else {}
     keys = (
         [(ALL_FOURS, 0.0, 3.0)]
         + [({**pos, **off}, 1.0, 0.5) for pos in (ALL_FOURS, CAT, COW)]
@@ -164,6 +170,26 @@ def test_a_rep_with_a_named_fault_is_not_also_told_it_rushed(hands, faults):
     )
     eng = perform_signals(CAT_COW, keys)
     assert [(r.counted, r.faults) for r in eng.reps] == [(False, faults)]
+
+
+@pytest.mark.parametrize(
+    ("name", "picture", "floor", "faults"),
+    [
+        ("knees behind the hips, seen level", 64.0, 64.0, ["knees_not_under_hips"]),
+        # a real demo's knees sit a little behind her hips (thigh 74): a phone rolled 5 degrees
+        # reads 69 against the picture's level, the floor line under hands and knees 74
+        ("knees a little behind, the camera rolled", 69.0, 74.0, []),
+        # from a camera above and turned off the side the floor line tilts with depth
+        ("knees a little behind, the floor line tilted", 74.0, 69.0, []),
+    ],
+)
+def test_a_knee_is_named_misplaced_only_when_the_picture_and_the_floor_agree(name, picture, floor, faults):
+    """The thigh read against the picture's level takes a rolled camera's roll; read against
+    the floor line under the hands and knees it takes that line's tilt with depth. A doubt is
+    no fault: the knees are named only when both readings put them behind the hips."""
+    knees = {"thigh_upright": picture, "thigh_on_floor": floor, "arm_vs_thigh": 20.0}
+    eng = perform_signals(CAT_COW, cat_cow([{**CAT, **knees}, {**COW, **knees}], hold_s=2.0))
+    assert [(r.counted, r.faults) for r in eng.reps] == [(not faults, faults)], name
 
 
 FAINT_CAT = {**ALL_FOURS, "head_bend": 8.0, "back_curve": 0.01}  # a cat the camera barely shows: neutral
@@ -874,19 +900,21 @@ def test_the_angle_between_two_segments_does_not_turn_with_the_camera(roll_deg):
 
 # The arm's angle is read from the picture's horizontal, so a camera rolled a few degrees
 # (a phone propped on the floor) adds its roll to it; the thigh turns alike. Misplaced
-# hands stand apart from the thigh, a rolled camera does not.
+# hands stand apart from the thigh, a rolled camera does not. (Each is also read from the
+# floor line under hands and knees, where the roll drops out: the last two columns.)
 @pytest.mark.parametrize(
-    ("name", "arm_deg", "thigh_deg", "arm_vs_thigh_deg", "faults"),
+    ("name", "arm_deg", "thigh_deg", "arm_vs_thigh_deg", "faults", "floor"),
     [
-        ("good form, level camera", 82.0, 88.0, 7.0, []),
-        ("good form, camera rolled 10 degrees", 72.0, 80.0, 7.0, []),
-        ("hands ahead, level camera", 66.0, 88.0, 22.0, ["hands_not_under_shoulders"]),
-        ("hands ahead, camera rolled", 62.0, 80.0, 22.0, ["hands_not_under_shoulders"]),
-        ("knees back, camera rolled", 80.0, 66.0, 20.0, ["knees_not_under_hips"]),
+        ("good form, level camera", 82.0, 88.0, 7.0, [], (82.0, 88.0)),
+        ("good form, camera rolled 10 degrees", 72.0, 80.0, 7.0, [], (82.0, 89.0)),
+        ("hands ahead, level camera", 66.0, 88.0, 22.0, ["hands_not_under_shoulders"], (66.0, 88.0)),
+        ("hands ahead, camera rolled", 62.0, 80.0, 22.0, ["hands_not_under_shoulders"], (70.0, 88.0)),
+        ("knees back, camera rolled", 80.0, 66.0, 20.0, ["knees_not_under_hips"], (86.0, 60.0)),
     ],
 )
-def test_a_rolled_camera_does_not_misplace_the_hands(name, arm_deg, thigh_deg, arm_vs_thigh_deg, faults):
+def test_a_rolled_camera_does_not_misplace_the_hands(name, arm_deg, thigh_deg, arm_vs_thigh_deg, faults, floor):
     pose = {"arm_upright": arm_deg, "thigh_upright": thigh_deg, "arm_vs_thigh": arm_vs_thigh_deg}
+    pose |= {"arm_on_floor": floor[0], "thigh_on_floor": floor[1]}
     keys = [({**ALL_FOURS, **pose}, 0.0, 3.0)]
     keys += [({**CAT, **pose}, 1.0, 5.5), ({**COW, **pose}, 1.0, 5.5), ({**ALL_FOURS, **pose}, 1.0, 2.0)]
     eng = perform_signals(CAT_COW, keys)
@@ -901,8 +929,10 @@ def on_all_fours(arm: float, thigh: float, apart: float, pos: dict | None = None
     return {
         **(pos or ALL_FOURS),
         "arm_upright": arm,
+        "arm_on_floor": arm,
         "arm_from_start": arm,
         "thigh_upright": thigh,
+        "thigh_on_floor": thigh,
         "thigh_from_start": thigh,
         "arm_vs_thigh": apart,
     }
