@@ -28,6 +28,7 @@ SIGNAL_UNITS: dict[str, str] = {
     "lean": "deg",  # segment a->b from the vertical; + toward where the person faces
     "tip": "deg",  # segment a->b from straight up in the picture; + toward the person's feet
     "height": "torso_len",  # a above b, in torso lengths
+    "height_share": "ratio",  # a above b as a share of a above c (the person's own yardstick)
     "forward": "torso_len",  # a ahead of b along the facing direction, in torso lengths
     "distance": "torso_len",  # a to b, in torso lengths
     "along": "torso_len",  # a ahead of b along the trunk (hips toward shoulders), in torso lengths
@@ -44,6 +45,7 @@ SIGNAL_UNITS: dict[str, str] = {
 POINT_COUNT: dict[str, tuple[int, int]] = dict.fromkeys(SIGNAL_UNITS, (2, 2)) | {
     "angle": (3, 3),
     "line_offset": (3, 3),
+    "height_share": (3, 3),
     "between": (4, 4),
     "roll": (3, 3),
     "twist": (0, 0),

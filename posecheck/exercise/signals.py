@@ -28,6 +28,9 @@ _OUTLINE_MIDDLE = (0.25, 0.75)
 _OUTLINE_MIN_COVER = 0.75
 _OUTLINE_MIN_SPAN_PX = 8
 _RISE_COLUMNS = 8  # mask_rise: columns sampled across its span
+# height_share: no share of a yardstick shorter than this (torso lengths): a division by almost
+# nothing (the feet level with the hips) is noise, not a share
+_MIN_SHARE_OF = 0.2
 _PICTURE_UP = np.array([0.0, -1.0])  # a height's "up" without a floor line (y points down); never written to
 
 
@@ -307,6 +310,10 @@ def measure(
         return None
     if kind == "height":
         return float(np.dot(p[0] - p[1], _up(floor))) / torso
+    if kind == "height_share":
+        up = _up(floor)
+        whole = float(np.dot(p[0] - p[2], up))
+        return None if whole < _MIN_SHARE_OF * torso else float(np.dot(p[0] - p[1], up)) / whole
     if kind == "forward":
         return float(p[0][0] - p[1][0]) * facing(pose) / torso
     if kind == "distance":

@@ -308,12 +308,18 @@ SITTING = {
     "upright": 74.0,  # leaning back a little, as people sit
     "lean_change": 74.0,
     "thigh_drop": 0.1,
+    "knee_share": 0.09,
     "feet_drop": 1.1,
     "shoulder_width": 0.8,
     "body_in_frame": 1.0,
     "near_side_is_right": 1.0,
 }
 STANDING = {**SITTING, "upright": 88.0, "lean_change": 88.0, "thigh_drop": 1.0, "feet_drop": 1.7, "knee_gap": 0.3}
+STANDING["knee_share"] = 0.59
+# standing with the feet wide and the knees bent (a real standing torso twist): the hips drop
+# toward the knees (0.62 torso lengths, as a chair seen from a high camera reads) but the knees
+# still sit about halfway down to the feet (0.52); on a chair they sit near the hips (0.02-0.44)
+STANDING_WIDE = {**STANDING, "thigh_drop": 0.62, "feet_drop": 1.2, "knee_share": 0.52}
 
 
 def twists(base, n=1, hold_s=32.0):
@@ -328,10 +334,19 @@ def test_a_seated_twist_leaning_back_counts():
     assert [(r.counted, r.side) for r in eng.reps] == [(True, "left")]
 
 
-def test_a_standing_twist_is_not_a_seated_one():
-    eng = perform_signals(SEATED, twists(STANDING))
+@pytest.mark.parametrize("standing", [STANDING, STANDING_WIDE], ids=["straight", "feet wide, knees bent"])
+def test_a_standing_twist_is_not_a_seated_one(standing):
+    eng = perform_signals(SEATED, twists(standing))
     assert eng.reps == []
     assert not eng.started
+
+
+def test_a_seated_twist_seen_from_a_high_camera_counts():
+    """From a camera well above a seated person's chest the thighs, pointing at it, drop in
+    the picture (0.61 torso lengths rendered from 1.53 m up); the knees still sit well short
+    of halfway to the feet (0.44)."""
+    eng = perform_signals(SEATED, twists({**SITTING, "thigh_drop": 0.6, "feet_drop": 1.38, "knee_share": 0.44}))
+    assert [(r.counted, r.side) for r in eng.reps] == [(True, "left")]
 
 
 @pytest.mark.parametrize(
