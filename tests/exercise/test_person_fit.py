@@ -391,6 +391,7 @@ SEATED_ARMS_DOWN = {
     "lean": 2.0,
     "trunk_upright": 80.0,
     "thigh": 5.0,
+    "thigh_change": 5.0,
     "feet_drop": 0.9,
     "upper_arm": -75.0,
     "hip_width": 0.1,
@@ -402,6 +403,10 @@ BLADES_TOGETHER = {**SEATED_ARMS_DOWN, "elbows_back": -0.25, "upper_arm": -82.0}
 # a seated row: hands on handles at chest height, then the elbows pulled back past the trunk
 ARMS_FORWARD = {**SEATED_ARMS_DOWN, "elbows_back": 0.35, "upper_arm": -24.0}
 ROW_PULLED = {**SEATED_ARMS_DOWN, "elbows_back": -0.05, "upper_arm": -88.0}
+# a rowing machine: knees up at the catch, the arms by the sides; at the finish the legs are
+# pushed out (the thigh turned 30 degrees down) and the handle pulled to the chest
+ROWER_CATCH = {**SEATED_ARMS_DOWN, "thigh": 35.0, "thigh_change": 35.0}
+ROWER_FINISH = {**BLADES_TOGETHER, "thigh": 3.0, "thigh_change": 3.0}
 
 
 @pytest.mark.parametrize(
@@ -421,6 +426,18 @@ def test_a_squeeze_starts_from_arms_by_the_sides_not_from_a_row(name, start, top
     assert eng.reps_counted == counted, (name, [(r.counted, r.holds) for r in eng.reps])
     waiting = perform_signals(SQUEEZE, keys[:1])  # sitting in the start pose: told what is missing, if anything
     assert waiting.setup.message == ("" if counted else "Let your arms hang relaxed by your sides")
+
+
+@pytest.mark.parametrize(("name", "finish", "counted"), [("legs still", 35.0, 2), ("legs pushed out", 3.0, 0)])
+def test_the_blades_move_the_legs_do_not(name, finish, counted):
+    """A rowing machine's finish draws the elbows back past the trunk like a squeeze, with the
+    legs pushed out: the thighs turn 30-34 degrees from where they lay at the catch (a real
+    rower counted as a squeeze). The same elbows with the legs where they were count."""
+    keys = [(ROWER_CATCH, 0.0, 3.0)]
+    for _ in range(2):
+        keys += [({**ROWER_FINISH, "thigh": finish, "thigh_change": finish}, 1.0, 5.5), (ROWER_CATCH, 1.0, 2.0)]
+    eng = perform_signals(SQUEEZE, keys, noise={"elbows_back": 0.005, "thigh_change": 1.0})
+    assert eng.reps_counted == counted, name
 
 
 @pytest.mark.parametrize(
