@@ -89,7 +89,7 @@ BROKEN = [
         r"unknown phase 'top'",
     ),
     (
-        ('phases = ["up"]\nwhen = [{ signal = "hip_line"', 'when = [{ signal = "hip_line"'),
+        ('phases = ["up"]\nwhen = [\n    { signal = "hip_line"', 'when = [\n    { signal = "hip_line"'),
         r"faults\[0\]",
         r"needs 'phases' \(where it is judged\) or 'hidden_in'",
     ),
