@@ -16,12 +16,12 @@ from stickfigure import REST, pose_of
 KNEE_SHARE = Signal(kind="height_share", points=["mid_hip", "mid_knee", "mid_ankle"])
 
 
-def facing_camera(hip_y: float, knee_y: float, ankle_y: float):
-    """A person seen from the front, shoulders 100 px above the hips (pixels, y down)."""
+def facing_camera(hip_y: float, knee_y: float, ankle_y: float, torso_px: float = 100.0):
+    """A person seen from the front, shoulders `torso_px` above the hips (pixels, y down)."""
     pose = pose_of(REST)
     xy = pose.xy.copy()
     for side, x in (("left", 280.0), ("right", 360.0)):
-        xy[INDEX[f"{side}_shoulder"]] = (x, hip_y - 100.0)
+        xy[INDEX[f"{side}_shoulder"]] = (x, hip_y - torso_px)
         xy[INDEX[f"{side}_hip"]] = (x, hip_y)
         xy[INDEX[f"{side}_knee"]] = (x, knee_y)
         xy[INDEX[f"{side}_ankle"]] = (x, ankle_y)
@@ -46,8 +46,5 @@ def test_a_height_share_measures_against_the_persons_own_yardstick(name, knee_y,
         assert value is None, name
         return
     assert value == pytest.approx(share, abs=0.01), name
-    half = facing_camera(100.0, 100.0 + (knee_y - 100.0) / 2, 100.0 + (ankle_y - 100.0) / 2)
-    half = replace(half, xy=half.xy.copy())
-    for side in ("left", "right"):  # a person half as big: the shoulders 50 px above the hips
-        half.xy[INDEX[f"{side}_shoulder"]] = (half.xy[INDEX[f"{side}_shoulder"]][0], 50.0)
+    half = facing_camera(100.0, 100.0 + (knee_y - 100.0) / 2, 100.0 + (ankle_y - 100.0) / 2, torso_px=50.0)
     assert measure(KNEE_SHARE, half, "right", 0.5) == pytest.approx(share, abs=0.01), name
